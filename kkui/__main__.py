@@ -1,0 +1,3 @@
+from kkui.cli import main
+
+raise SystemExit(main())

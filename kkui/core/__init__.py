@@ -1,0 +1,1 @@
+"""kkui's headless core. Nothing below this package may import Textual (a test checks it)."""

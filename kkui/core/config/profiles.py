@@ -1,0 +1,48 @@
+"""Bundled example configs (``profiles/*.yaml``): each teaches the topology it describes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kkui.core.errors import ConfigError
+
+_PACKAGE = Path(__file__).resolve().parents[2]  # .../kkui
+
+
+def profiles_dir() -> Path:
+    """``profiles/`` beside the package in a checkout, ``kkui/_profiles`` in a wheel."""
+    for candidate in (_PACKAGE.parent / "profiles", _PACKAGE / "_profiles"):
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("the bundled profiles are missing from this installation")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    path: Path
+    description: str
+
+
+def _description(path: Path) -> str:
+    """The first comment line of the file is the one-line description."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            return stripped.lstrip("#").strip()
+        if stripped:
+            break
+    return ""
+
+
+def list_profiles() -> list[Profile]:
+    return [Profile(p.stem, p, _description(p)) for p in sorted(profiles_dir().glob("*.yaml"))]
+
+
+def profile_path(name: str) -> Path:
+    path = profiles_dir() / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(p.name for p in list_profiles())
+        raise ConfigError(f"no bundled profile named {name!r} (available: {known})")
+    return path

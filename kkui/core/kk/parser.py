@@ -1,0 +1,227 @@
+"""Incremental parser: decoded text chunks of kk's stdout/stderr in, events out.
+
+kk (v3.1.x) writes log lines as ``HH:MM:SS ZONE message`` (Go layout ``15:04:05 MST``; a zone
+without an abbreviation prints as ``+08``).  ``message: [host]`` and friends are followed by a
+body without timestamps that ends at the next timestamped line.  The confirmation prompt has no
+trailing newline, so it is recognised in the unfinished remainder of the stream.  kk v1.x used
+logrus' text layout ``INFO[10:53:02 CST] message``; those lines are understood too.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kkui.core.kk.events import (
+    HostStatus,
+    KkEvent,
+    LogLine,
+    OutputBlock,
+    PipelineFailed,
+    PipelineSucceeded,
+    PromptShown,
+    RawLine,
+    Stream,
+    TableShown,
+    TaskStarted,
+)
+
+_STAMP = re.compile(r"\d{1,2}:\d{2}:\d{2} (?:[A-Za-z]{1,6}|[+-]\d{2}(?:\d{2})?) (.*)", re.S)
+_LEVEL = re.compile(r"\[(WARN|WARNING|ERRO|ERROR|FATA|FATAL|PANI|PANIC)\] ?(.*)", re.S)
+_TASK = re.compile(r"\[([^\]]+)\] (.*)", re.S)  # "CustomScriptsModule Phase:PreInstall"
+_HOST_STATUS = re.compile(r"(success|failed|skipped|retry|rollback): \[(.*)\]\s*$")
+_BLOCK = re.compile(r"(message|stdout|stderr|command): \[(.*)\]\s*$")
+_PIPELINE_OK = re.compile(r"Pipeline\[([^\]]+)\] execute successfully")
+_V1 = re.compile(r"(INFO|WARN|ERRO|FATA|PANI|DEBU)\[[^\]]*\] ?(.*)", re.S)
+_ERROR = re.compile(r"(?:error|Error): (.*)", re.S)
+_PIPELINE_FAILED = re.compile(
+    r"Pipeline\[([^\]]+)\] execute failed: ?(?:Module\[([^\]]+)\] exec failed: ?)?(.*)", re.S)
+_FAILED_HOST = re.compile(r"failed: \[([^\]]+)\] ?(?:\[([^\]]+)\] )?(.*)", re.S)
+_RETRIES = re.compile(r"exec failed after \d+ retries: ?(.*)", re.S)
+_PROMPT_END = "[yes/no]:"
+
+_LEVEL_SHORT = {"WARNING": "WARN", "ERROR": "ERRO", "FATAL": "FATA", "PANIC": "FATA", "PANI": "FATA"}
+
+
+@dataclass
+class _Block:
+    kind: str
+    host: str
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Failure:
+    pipeline: str
+    module: str
+    head: list[str]
+    hosts: list[list[str]] = field(default_factory=list)  # [host, task, reason]
+
+
+@dataclass
+class _StreamState:
+    pending: str = ""
+    block: _Block | None = None
+    failure: _Failure | None = None
+    table: list[tuple[str, ...]] | None = None
+
+
+class KkOutputParser:
+    """Feed it text as it arrives; it returns the events found so far.
+
+    ``redact`` is applied to every complete line (and to a prompt) before anything else looks
+    at it, so no event ever carries a secret.  Lines are split on ``\\n`` only once complete:
+    a secret cut in half by a read boundary is still masked.
+    """
+
+    def __init__(self, redact: Callable[[str], str] | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._redact = redact
+        self._clock = clock
+        self._streams: dict[str, _StreamState] = {"stdout": _StreamState(),
+                                                  "stderr": _StreamState()}
+        self.last_table: tuple[tuple[str, ...], ...] = ()
+
+    def feed(self, stream: Stream, text: str) -> list[KkEvent]:
+        state = self._streams[stream]
+        out: list[KkEvent] = []
+        data = state.pending + text if state.pending else text
+        if "\n" in data:
+            lines = data.split("\n")
+            state.pending = lines.pop()
+            for line in lines:
+                self._line(stream, state, line, out)
+        else:
+            state.pending = data
+        if state.pending and state.pending.rstrip().endswith(_PROMPT_END):
+            prompt, state.pending = state.pending, ""
+            self._line(stream, state, prompt, out, prompt=True)
+        return out
+
+    def flush(self, stream: Stream | None = None) -> list[KkEvent]:
+        """End of stream(s): emit an unfinished line and close open blocks/failures/tables."""
+        out: list[KkEvent] = []
+        for name in ((stream,) if stream else ("stdout", "stderr")):
+            state = self._streams[name]
+            if state.pending:
+                line, state.pending = state.pending, ""
+                self._line(name, state, line, out)  # type: ignore[arg-type]
+            self._close(state, out)
+        return out
+
+    # -- one complete line -------------------------------------------------------------------
+
+    def _line(self, stream: Stream, state: _StreamState, line: str, out: list[KkEvent],
+              prompt: bool = False) -> None:
+        if line.endswith("\r"):
+            line = line.rstrip("\r")
+        if self._redact is not None:
+            line = self._redact(line)
+        out.append(RawLine(stream, line, self._clock()))
+
+        stamped = _STAMP.match(line)
+        if stamped is None:
+            self._unstamped(state, line, out, prompt)
+            return
+        self._close(state, out)
+        rest = stamped.group(1)
+        if rest.startswith("["):
+            level = _LEVEL.match(rest)
+            if level is not None:
+                tag = level.group(1)
+                out.append(LogLine(_LEVEL_SHORT.get(tag, tag), level.group(2)))  # type: ignore[arg-type]
+                return
+            task = _TASK.match(rest)
+            if task is not None:
+                out.append(TaskStarted(task.group(1), task.group(2).strip()))
+            return
+        status = _HOST_STATUS.match(rest)
+        if status is not None:
+            out.append(HostStatus(status.group(2), status.group(1)))  # type: ignore[arg-type]
+            return
+        block = _BLOCK.match(rest)
+        if block is not None:
+            state.block = _Block(block.group(1), block.group(2))
+            return
+        ok = _PIPELINE_OK.match(rest)
+        if ok is not None:
+            out.append(PipelineSucceeded(ok.group(1)))
+
+    def _unstamped(self, state: _StreamState, line: str, out: list[KkEvent],
+                   prompt: bool) -> None:
+        if state.block is not None and not prompt:
+            state.block.lines.append(line)
+            return
+        if state.failure is not None:
+            self._failure_line(state.failure, line)
+            return
+        if line.startswith(("+-", "|")):
+            if state.table is None:
+                state.table = []
+            if line.startswith("|"):
+                state.table.append(tuple(cell.strip() for cell in line.strip().strip("|")
+                                         .split("|")))
+            return
+        if state.table is not None:
+            self._close_table(state, out)
+        if prompt:
+            out.append(PromptShown(line, self.last_table))
+            self.last_table = ()
+            return
+        error = _ERROR.match(line)
+        if error is not None:
+            failed = _PIPELINE_FAILED.match(error.group(1))
+            if failed is not None:
+                rest = failed.group(3).strip()
+                state.failure = _Failure(failed.group(1), failed.group(2) or "",
+                                         [error.group(1).rstrip()])
+                if rest.startswith("failed: ["):
+                    self._failure_line(state.failure, rest)
+            else:
+                out.append(LogLine("ERRO", error.group(1)))
+            return
+        v1 = _V1.match(line)
+        if v1 is not None:
+            tag = v1.group(1)
+            if tag in ("WARN", "ERRO", "FATA", "PANI"):
+                out.append(LogLine(_LEVEL_SHORT.get(tag, tag), v1.group(2)))  # type: ignore[arg-type]
+
+    @staticmethod
+    def _failure_line(failure: _Failure, line: str) -> None:
+        host = _FAILED_HOST.match(line)
+        if host is not None:
+            reason = host.group(3)
+            retries = _RETRIES.match(reason)
+            if retries is not None:
+                reason = retries.group(1)
+            failure.hosts.append([host.group(1), host.group(2) or "", reason.strip()])
+        elif failure.hosts:
+            failure.hosts[-1][2] = (failure.hosts[-1][2] + "\n" + line).strip()
+        elif line.strip():
+            failure.head.append(line)
+
+    # -- closing multi-line constructs ----------------------------------------------------------
+
+    def _close(self, state: _StreamState, out: list[KkEvent]) -> None:
+        if state.block is not None:
+            block, state.block = state.block, None
+            body = "\n".join(block.lines).rstrip("\n")
+            out.append(OutputBlock(block.kind, block.host, body))  # type: ignore[arg-type]
+        if state.failure is not None:
+            failure, state.failure = state.failure, None
+            hosts = tuple((h, t, r) for h, t, r in failure.hosts)
+            lines = [*failure.head, *(f"failed: [{h}] {('[' + t + '] ') if t else ''}{r}"
+                                      for h, t, r in hosts)]
+            out.append(PipelineFailed(failure.module, hosts, failure.pipeline,
+                                      "\n".join(lines)))
+        if state.table is not None:
+            self._close_table(state, out)
+
+    def _close_table(self, state: _StreamState, out: list[KkEvent]) -> None:
+        rows = tuple(state.table or ())
+        state.table = None
+        if rows:
+            self.last_table = rows
+            out.append(TableShown(rows))

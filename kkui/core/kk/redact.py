@@ -1,0 +1,39 @@
+"""Replace secrets (SSH passwords, generated LB passwords) in text before it is shown or logged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MASK = "******"
+# A very short secret is masked only as a whole token: masking every "ab" in kk's output
+# would make it unreadable while a two-letter password is guessable anyway.
+SHORT_SECRET = 4
+
+
+class Redactor:
+    """Callable ``text -> text`` that masks every given secret.  Cheap when there are none."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        unique = sorted({s for s in secrets if s}, key=len, reverse=True)
+        parts = []
+        for secret in unique:
+            escaped = re.escape(secret)
+            if len(secret) < SHORT_SECRET:
+                escaped = rf"(?<![\w]){escaped}(?![\w])"
+            parts.append(escaped)
+        self._pattern = re.compile("|".join(parts)) if parts else None
+        # Plain substring tests are much faster than a regex search on lines that hold no secret.
+        self._needles = tuple(s for s in unique) if parts else ()
+
+    @property
+    def active(self) -> bool:
+        return self._pattern is not None
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        for needle in self._needles:
+            if needle in text:
+                return self._pattern.sub(MASK, text)
+        return text
