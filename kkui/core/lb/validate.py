@@ -1,7 +1,7 @@
 """What would make the LB pair fail, found before anything is rendered or deployed.
 
 Every message names the field and says how to fix it.  Paths into kkui's own document start
-with ``kkui.`` (``kkui.loadBalancer.vip``); paths into kk's Cluster start with ``spec.``.
+with ``kkui:spec.loadBalancer`` (kkui's document); paths into kk's Cluster start with ``spec.``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from kkui.core.config import Problem
 from kkui.core.config.model import ClusterModel, Host
 from kkui.core.lb.render import APISERVER_PORT, AUTH_PASS_LEN
 
-LB = "kkui.loadBalancer"
+LB = "kkui:spec.loadBalancer"
 CPE = "spec.controlPlaneEndpoint"
 _IFACE = re.compile(r"^[A-Za-z0-9_.@:-]{1,15}$")
 _SECRET = re.compile(r"^[A-Za-z0-9]+$")
@@ -49,7 +49,7 @@ def _check_hosts(model: ClusterModel) -> list[Problem]:
     if len(lb.hosts) < 2:
         out.append(_error(f"{LB}.hosts", f"{len(lb.hosts)} load-balancer host(s): VRRP needs at "
                           "least two so that losing one keeps the VIP up — add a second host "
-                          "under kkui.loadBalancer.hosts"))
+                          "under loadBalancer.hosts"))
     seen_names: set[str] = set()
     seen_addrs: dict[str, str] = {}
     for i, h in enumerate(lb.hosts):
@@ -84,12 +84,12 @@ def _check_vip(model: ClusterModel) -> list[Problem]:
     lb = model.kkui.load_balancer
     path = f"{LB}.vip"
     if not lb.vip:
-        return [_error(path, "no VIP: set kkui.loadBalancer.vip to a free address in the LB "
+        return [_error(path, "no VIP: set loadBalancer.vip to a free address in the LB "
                        "hosts' subnet (the address clients use for the API)")]
     try:
         vip = ipaddress.IPv4Address(lb.vip)
     except ValueError:
-        return [_error(path, f"{lb.vip!r} is not an IPv4 address — set kkui.loadBalancer.vip to "
+        return [_error(path, f"{lb.vip!r} is not an IPv4 address — set loadBalancer.vip to "
                        "a free IPv4 address in the LB hosts' subnet")]
     if not 1 <= lb.prefix <= 32:
         return [_error(f"{LB}.prefix", f"prefix {lb.prefix} is not 1–32 — use the LB subnet's "
@@ -102,7 +102,7 @@ def _check_vip(model: ClusterModel) -> list[Problem]:
             continue  # reported by _check_hosts
         if vip not in net:
             out.append(_error(path, f"VIP {vip} is outside {h.name}'s subnet {net} — pick a "
-                              f"free address in {net} or fix kkui.loadBalancer.prefix"))
+                              f"free address in {net} or fix loadBalancer.prefix"))
         elif net.prefixlen < 31 and vip in (net.network_address, net.broadcast_address):
             out.append(_error(path, f"VIP {vip} is the network or broadcast address of {net} "
                               "— pick a host address"))
@@ -140,7 +140,7 @@ def _check_port_clash(model: ClusterModel) -> list[Problem]:
             out.append(_error(f"{LB}.hosts[{i}]", f"LB host {h.name} is also control-plane node "
                               f"{clash.name}: HAProxy and kube-apiserver would both listen on "
                               f"{APISERVER_PORT} — use separate LB hosts, or set "
-                              "kkui.loadBalancer.port to another port (e.g. 8443)"))
+                              "loadBalancer.port to another port (e.g. 8443)"))
     return out
 
 

@@ -1,0 +1,247 @@
+"""``kkui export-config``, ``kkui validate`` and ``kkui profiles``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from kkui.commands._common import (
+    add_config_args,
+    load_config,
+    print_json,
+    print_problems,
+    problem_counts,
+)
+from kkui.core.config import ClusterDocument
+from kkui.core.config.profiles import list_profiles
+from kkui.core.config.validate import has_errors
+from kkui.core.errors import ConfigError, EditError
+from kkui.core.fsutil import atomic_write
+
+EXPORT_EPILOG = """\
+examples:
+  kkui export-config --profile ha-external-lb -o config-sample.yaml
+  kkui export-config -f config-sample.yaml --force \\
+      --set spec.kubernetes.version=v1.28.15 --set spec.kubernetes.containerManager=containerd
+  kkui export-config -f config-sample.yaml --force \\
+      --add-host name=worker4,address=192.168.233.19,user=root,privateKeyPath=~/.ssh/id_ed25519 \\
+      --roles worker4=worker
+  KKUI_SSH_PASSWORD='…' kkui export-config -f c.yaml --force \\
+      --add-host name=node5,address=10.0.0.5,password=env:KKUI_SSH_PASSWORD
+  kkui export-config -f config-sample.yaml --cluster-only -o - | less
+
+--set paths start at the Cluster document (spec.network.plugin=cilium); paths starting with
+kkui. edit kkui's own document (kkui.kk.zone=cn, kkui.loadBalancer.vip=192.168.233.18).
+Values are read as YAML scalars (6443 is a number, true a boolean, "6443" a string).
+
+Passwords are never taken from the command line (they would show in `ps`): write
+password=env:VAR to read one from an environment variable, or password=prompt to type it.
+Nothing is written when the result has errors (exit 2); an existing file is replaced only with
+--force, and then the previous version is kept as FILE.bak.
+"""
+
+VALIDATE_EPILOG = """\
+exit status: 0 no errors (warnings allowed), 1 errors found, 2 file unreadable or not YAML.
+
+examples:
+  kkui validate -f config-sample.yaml
+  kkui validate --profile ha-kube-vip
+  kkui validate -f config-sample.yaml --json | jq '.problems[] | select(.severity=="error")'
+"""
+
+
+def register(subparsers: Any) -> None:
+    export = subparsers.add_parser(
+        "export-config", help="write a KubeKey config from a file or profile, with edits",
+        description="Load a config (or a bundled profile), apply edits, validate, and write it "
+        "keeping every comment and the file's own style.",
+        epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_args(export)
+    export.add_argument("-o", "--output", metavar="OUT", default="config-sample.yaml",
+                        help="where to write (default ./config-sample.yaml; - for stdout)")
+    export.add_argument("--set", dest="sets", action="append", default=[],
+                        metavar="DOTTED.PATH=VALUE", help="set any field (repeatable)")
+    export.add_argument("--add-host", action="append", default=[], metavar="name=..,address=..",
+                        help="add a host row: name, address, internalAddress, port, user, "
+                        "privateKeyPath, arch, password=env:VAR|prompt (repeatable)")
+    export.add_argument("--remove-host", action="append", default=[], metavar="NAME",
+                        help="remove a host and its role memberships (repeatable)")
+    export.add_argument("--roles", action="append", default=[],
+                        metavar="NAME=etcd,control-plane,worker",
+                        help="set a host's roles exactly (repeatable; NAME= for none)")
+    export.add_argument("--cluster-only", action="store_true",
+                        help="write only kk's documents (drop kkui's own settings document)")
+    export.add_argument("--force", action="store_true",
+                        help="replace an existing OUT (the old one is kept as OUT.bak)")
+    export.add_argument("--json", action="store_true",
+                        help="print the result (path and problems) as JSON")
+    export.set_defaults(func=run_export)
+
+    validate = subparsers.add_parser(
+        "validate", help="check a config and print every problem with its fix",
+        description="Check a KubeKey config the way kk would, and stricter: every problem with "
+        "its field path and how to fix it.",
+        epilog=VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_args(validate)
+    validate.add_argument("--json", action="store_true", help="machine-readable output")
+    validate.set_defaults(func=run_validate)
+
+    profiles = subparsers.add_parser(
+        "profiles", help="list the bundled example topologies",
+        description="Bundled, commented configs; use one with --profile NAME.")
+    profiles.add_argument("--json", action="store_true", help="machine-readable output")
+    profiles.set_defaults(func=run_profiles)
+
+
+# ------------------------------------------------------------------- validate
+def run_validate(args: argparse.Namespace) -> int:
+    try:
+        doc = load_config(args)
+    except ConfigError as exc:
+        if args.json:
+            print_json({"file": getattr(args, "config", None), "readable": False,
+                        "error": str(exc), "problems": []})
+        else:
+            print(f"kkui: error: {exc}", file=sys.stderr)
+        return 2
+    problems = doc.validate()
+    errors, warnings = problem_counts(problems)
+    if args.json:
+        print_json({"file": doc.source, "readable": True, "errors": errors,
+                    "warnings": warnings, "problems": [p.as_dict() for p in problems]})
+    else:
+        print_problems(problems)
+        verdict = "ok" if not errors else "not usable by kk until the errors are fixed"
+        print(f"{doc.source}: {errors} error(s), {warnings} warning(s) — {verdict}")
+    return 1 if errors else 0
+
+
+# ------------------------------------------------------------------- profiles
+def run_profiles(args: argparse.Namespace) -> int:
+    profiles = list_profiles()
+    if args.json:
+        print_json([{"name": p.name, "description": p.description} for p in profiles])
+        return 0
+    width = max((len(p.name) for p in profiles), default=0)
+    for profile in profiles:
+        print(f"{profile.name:<{width}}  {profile.description}")
+    print("\nuse: kkui export-config --profile NAME -o config-sample.yaml   "
+          "(or: kkui tui --profile NAME)")
+    return 0
+
+
+# --------------------------------------------------------------- export-config
+def parse_value(text: str) -> Any:
+    """A --set value as a YAML scalar (numbers, booleans, quoted strings, [] and {})."""
+    if text == "":
+        return ""
+    try:
+        value = YAML(typ="safe").load(text)
+    except Exception:  # not valid YAML on its own: take it literally
+        return text
+    return text if value is None and text not in ("null", "~") else value
+
+
+def parse_pairs(spec: str, what: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for part in spec.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise EditError(f"{what} {spec!r}: expected key=value pairs separated by commas")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def resolve_secret(host: str, value: str) -> str:
+    if value.startswith("env:"):
+        var = value[4:]
+        secret = os.environ.get(var)
+        if not secret:
+            raise EditError(f"--add-host {host}: environment variable {var} is not set")
+        return secret
+    if value == "prompt":
+        if not sys.stdin.isatty():
+            raise EditError(f"--add-host {host}: password=prompt needs a terminal; use "
+                            "password=env:VAR")
+        return getpass.getpass(f"SSH password for {host}: ")
+    raise EditError(f"--add-host {host}: passwords are not accepted on the command line (they "
+                    "show in `ps`); use password=env:VAR or password=prompt")
+
+
+def host_fields(spec: str) -> dict[str, Any]:
+    fields: dict[str, Any] = dict(parse_pairs(spec, "--add-host"))
+    name = fields.get("name", "?")
+    for key in ("port", "timeout"):
+        if key in fields:
+            if not str(fields[key]).isdigit():
+                raise EditError(f"--add-host {name}: {key} must be a number, not "
+                                f"{fields[key]!r}")
+            fields[key] = int(fields[key])
+    for key in ("password", "privateKey"):
+        if key in fields:
+            fields[key] = resolve_secret(name, str(fields[key]))
+    return fields
+
+
+def apply_edits(doc: ClusterDocument, args: argparse.Namespace) -> None:
+    for name in args.remove_host:
+        doc.remove_host(name)
+    for spec in args.add_host:
+        doc.add_host(host_fields(spec))
+    for spec in args.roles:
+        name, sep, roles = spec.partition("=")
+        if not sep:
+            raise EditError(f"--roles {spec!r}: expected NAME=role,role")
+        doc.set_roles(name.strip(), [r.strip() for r in roles.split(",") if r.strip()])
+    for spec in args.sets:
+        path, sep, value = spec.partition("=")
+        if not sep or not path.strip():
+            raise EditError(f"--set {spec!r}: expected DOTTED.PATH=VALUE")
+        path = path.strip()
+        if path.startswith("kkui."):
+            doc.set_kkui(path[len("kkui."):], parse_value(value))
+        else:
+            doc.set(path, parse_value(value))
+
+
+def run_export(args: argparse.Namespace) -> int:
+    doc = load_config(args) if (args.config or args.profile) else \
+        ClusterDocument.from_profile("all-in-one")
+    apply_edits(doc, args)
+    problems = doc.validate()
+    errors, warnings = problem_counts(problems)
+    out = args.output
+    if has_errors(problems):
+        if args.json:
+            print_json({"written": None, "errors": errors, "warnings": warnings,
+                        "problems": [p.as_dict() for p in problems]})
+        else:
+            print_problems(problems, sys.stderr)
+            print(f"kkui: nothing written: {errors} error(s) to fix first", file=sys.stderr)
+        return 2
+    text = doc.kk_text() if args.cluster_only else doc.to_text()
+    if out == "-":
+        sys.stdout.write(text)
+        print_problems(problems, sys.stderr)
+        return 0
+    target = Path(out)
+    if target.exists() and not args.force:
+        print(f"kkui: {target} exists; add --force to replace it (the current one is kept as "
+              f"{target.name}.bak)", file=sys.stderr)
+        return 2
+    atomic_write(target, text)
+    if args.json:
+        print_json({"written": str(target), "errors": 0, "warnings": warnings,
+                    "problems": [p.as_dict() for p in problems]})
+    else:
+        print_problems(problems, sys.stderr)
+        print(f"wrote {target} (mode 0600, {warnings} warning(s))")
+    return 0

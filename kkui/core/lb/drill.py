@@ -1,0 +1,141 @@
+"""The failover drill: stop haproxy on the VIP holder and time how long the API is gone.
+
+A small state machine over ``LbHostOps`` (how to reach the hosts) and a probe (how to test
+VIP:port from the client side), so the same code runs over SSH and in the test lab.
+Haproxy is always started again, also on errors and Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from kkui.core.errors import KkuiError
+from kkui.core.lb.ops import LbHostOps
+
+Probe = Callable[[], bool]
+
+
+class DrillRefused(KkuiError):
+    """The pair is not healthy enough to drill; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    wall: float  # time.time() of the observation
+    offset: float  # seconds since the drill started
+    text: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"time": self.wall, "offset": round(self.offset, 3), "event": self.text}
+
+
+@dataclass
+class DrillReport:
+    holder: str
+    new_holder: str | None = None
+    outage: float | None = None  # haproxy stopped → VIP:port answers again via the peer
+    vip_moved_after: float | None = None
+    error: str | None = None
+    events: list[TimelineEvent] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.outage is not None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "holder": self.holder, "new_holder": self.new_holder,
+                "outage_seconds": None if self.outage is None else round(self.outage, 3),
+                "vip_moved_after_seconds":
+                    None if self.vip_moved_after is None else round(self.vip_moved_after, 3),
+                "error": self.error, "timeline": [e.as_dict() for e in self.events]}
+
+
+def find_holders(hosts: Sequence[LbHostOps]) -> list[str]:
+    return [h.name for h in hosts if h.holds_vip()]
+
+
+class _Clock:
+    def __init__(self, on_event: Callable[[TimelineEvent], None] | None) -> None:
+        self.start = time.monotonic()
+        self.events: list[TimelineEvent] = []
+        self.on_event = on_event
+
+    def now(self) -> float:
+        return time.monotonic() - self.start
+
+    def note(self, text: str) -> float:
+        offset = self.now()
+        event = TimelineEvent(time.time(), offset, text)
+        self.events.append(event)
+        if self.on_event:
+            self.on_event(event)
+        return offset
+
+
+def run_drill(hosts: Sequence[LbHostOps], probe: Probe, *, target: str, timeout: float = 60.0,
+              poll_interval: float = 0.1,
+              on_event: Callable[[TimelineEvent], None] | None = None) -> DrillReport:
+    """Run the drill and return its timeline; raises ``DrillRefused`` before changing anything.
+
+    ``target`` names what ``probe`` connects to (``VIP:port``) for the timeline's wording.
+    """
+    if len(hosts) < 2:
+        raise DrillRefused("the drill needs at least two LB hosts")
+    holders = find_holders(hosts)
+    if len(holders) != 1:
+        state = "no LB holds the VIP" if not holders else \
+            f"the VIP is held by {', '.join(holders)} (split brain)"
+        raise DrillRefused(f"{state}; fix that first (`kkui lb status` shows why)")
+    if not probe():
+        raise DrillRefused(f"{target} does not answer before the drill; fix that first "
+                           "(`kkui lb status` shows the backends)")
+    holder = next(h for h in hosts if h.name == holders[0])
+    peers = [h for h in hosts if h is not holder]
+    clock = _Clock(on_event)
+    clock.note(f"{holder.name} holds the VIP and {target} answers")
+    report = DrillReport(holder=holder.name, events=clock.events)
+    try:
+        holder.stop_haproxy()
+        stopped = clock.note(f"haproxy stopped on {holder.name}")
+        _watch_failover(peers, probe, target, clock, report, stopped, timeout, poll_interval)
+        if report.outage is not None:
+            report.outage -= stopped
+        if report.vip_moved_after is not None:
+            report.vip_moved_after -= stopped
+    except KkuiError as exc:
+        report.error = str(exc)
+    finally:
+        try:
+            holder.start_haproxy()
+            clock.note(f"haproxy started again on {holder.name}")
+        except KkuiError as exc:
+            clock.note(f"could not start haproxy on {holder.name}: {exc}")
+            report.error = report.error or f"haproxy on {holder.name} did not start again: {exc}"
+    return report
+
+
+def _watch_failover(peers: Sequence[LbHostOps], probe: Probe, target: str, clock: _Clock,
+                    report: DrillReport, stopped: float, timeout: float,
+                    poll_interval: float) -> None:
+    failed_seen = False
+    while clock.now() < stopped + timeout:
+        if report.new_holder is None:
+            for peer in peers:
+                if peer.holds_vip():
+                    report.new_holder = peer.name
+                    report.vip_moved_after = clock.note(f"VIP moved to {peer.name}")
+                    break
+        answers = probe()
+        if not answers and not failed_seen:
+            failed_seen = True
+            clock.note(f"{target} stopped answering")
+        if answers and report.new_holder is not None:
+            report.outage = clock.note(f"{target} answers again via {report.new_holder}")
+            return
+        time.sleep(poll_interval)
+    where = f"the VIP moved to {report.new_holder} but " if report.new_holder else \
+        "the VIP did not move and "
+    report.error = f"{where}{target} still does not answer after {timeout:g} s"
+    clock.note(report.error)

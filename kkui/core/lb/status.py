@@ -1,0 +1,112 @@
+"""Per-LB state (services, VIP, backends) and the pair's verdict: one holder, none, or two."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from kkui.core.errors import KkuiError
+from kkui.core.lb.ops import LbHostOps
+from kkui.core.lb.render import BACKEND
+
+Verdict = Literal["ok", "no-holder", "split-brain", "unreachable"]
+
+
+@dataclass(frozen=True)
+class BackendState:
+    name: str
+    address: str
+    status: str  # haproxy's words: UP, DOWN, "UP 1/2", "DOWN 1/3", MAINT, no check ...
+
+    @property
+    def up(self) -> bool:
+        return self.status.startswith("UP") or self.status == "no check"
+
+
+@dataclass(frozen=True)
+class HostStatus:
+    name: str
+    haproxy: str = "unknown"
+    keepalived: str = "unknown"
+    holds_vip: bool | None = None
+    backends: tuple[BackendState, ...] = ()
+    error: str | None = None  # why part of the state could not be read
+
+
+@dataclass(frozen=True)
+class PairStatus:
+    vip: str
+    port: int
+    hosts: tuple[HostStatus, ...]
+    frontend_answers: bool | None = None  # None: not probed
+
+    @property
+    def holders(self) -> list[str]:
+        return [h.name for h in self.hosts if h.holds_vip]
+
+    @property
+    def verdict(self) -> Verdict:
+        holders = self.holders
+        if len(holders) > 1:
+            return "split-brain"
+        if any(h.holds_vip is None for h in self.hosts):
+            return "unreachable"  # an unknown host could hold the VIP too
+        return "ok" if holders else "no-holder"
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"vip": self.vip, "port": self.port, "verdict": self.verdict,
+                "holders": self.holders, "frontend_answers": self.frontend_answers,
+                "hosts": [{**asdict(h), "backends": [{**asdict(b), "up": b.up}
+                                                      for b in h.backends]}
+                          for h in self.hosts]}
+
+
+def parse_show_stat(text: str, backend: str = BACKEND) -> tuple[BackendState, ...]:
+    """The servers of ``backend`` from haproxy's ``show stat`` CSV (header ``# pxname,...``)."""
+    lines = text.lstrip().splitlines()
+    if not lines or not lines[0].startswith("# "):
+        raise KkuiError("haproxy's stats output has no CSV header")
+    rows = csv.DictReader(io.StringIO("\n".join([lines[0][2:], *lines[1:]])))
+    return tuple(
+        BackendState(name=row["svname"], address=row.get("addr") or "", status=row["status"])
+        for row in rows
+        if row.get("pxname") == backend and row.get("svname") not in ("FRONTEND", "BACKEND")
+    )
+
+
+def host_status(ops: LbHostOps) -> HostStatus:
+    """Everything readable about one LB; failures become ``error`` instead of exceptions."""
+    errors: list[str] = []
+    haproxy = keepalived = "unknown"
+    holds: bool | None = None
+    backends: tuple[BackendState, ...] = ()
+    try:
+        haproxy = ops.service_state("haproxy")
+        keepalived = ops.service_state("keepalived")
+        holds = ops.holds_vip()
+    except (KkuiError, OSError) as exc:
+        errors.append(str(exc))
+    if haproxy == "active":
+        try:
+            backends = parse_show_stat(ops.haproxy_stats())
+        except (KkuiError, OSError) as exc:
+            errors.append(str(exc))
+    return HostStatus(ops.name, haproxy, keepalived, holds, backends,
+                      "; ".join(errors) if errors else None)
+
+
+def collect_status(hosts: Sequence[LbHostOps], *, vip: str, port: int,
+                   probe: Callable[[], bool] | None = None) -> PairStatus:
+    """Query every LB in parallel (plus an optional VIP:port probe from the client side)."""
+    with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
+        states = tuple(pool.map(host_status, hosts))
+    return PairStatus(vip=vip, port=port, hosts=states,
+                      frontend_answers=probe() if probe else None)
