@@ -74,7 +74,8 @@ def validate_document(doc: ClusterDocument) -> list[Problem]:
         check_kkui(kkui, model, problems)
     for extra in extra_validators():
         problems.extend(extra(model))
-    return list(problems)
+    # errors first (what blocks kk), in document order within each severity
+    return sorted(problems, key=lambda p: p.severity != "error")
 
 
 def extra_validators() -> list[Callable[[ClusterModel], list[Problem]]]:

@@ -41,8 +41,10 @@ _PIPELINE_FAILED = re.compile(
 _FAILED_HOST = re.compile(r"failed: \[([^\]]+)\] ?(?:\[([^\]]+)\] )?(.*)", re.S)
 _RETRIES = re.compile(r"exec failed after \d+ retries: ?(.*)", re.S)
 _PROMPT_END = "[yes/no]:"
+_BORDER = re.compile(r"\+(?:-+\+)+")  # modood/table's border: the banner's "|" lines are not
 
-_LEVEL_SHORT = {"WARNING": "WARN", "ERROR": "ERRO", "FATAL": "FATA", "PANIC": "FATA", "PANI": "FATA"}
+_LEVEL_SHORT = {"WARNING": "WARN", "ERROR": "ERRO", "FATAL": "FATA", "PANIC": "FATA",
+                "PANI": "FATA"}
 
 
 @dataclass
@@ -107,7 +109,7 @@ class KkOutputParser:
             state = self._streams[name]
             if state.pending:
                 line, state.pending = state.pending, ""
-                self._line(name, state, line, out)  # type: ignore[arg-type]
+                self._line(name, state, line, out)
             self._close(state, out)
         return out
 
@@ -157,12 +159,13 @@ class KkOutputParser:
         if state.failure is not None:
             self._failure_line(state.failure, line)
             return
-        if line.startswith(("+-", "|")):
+        if line.startswith("+-") and _BORDER.fullmatch(line.rstrip()):
             if state.table is None:
                 state.table = []
-            if line.startswith("|"):
-                state.table.append(tuple(cell.strip() for cell in line.strip().strip("|")
-                                         .split("|")))
+            return
+        if state.table is not None and line.startswith("|"):
+            state.table.append(tuple(cell.strip() for cell in line.strip().strip("|")
+                                     .split("|")))
             return
         if state.table is not None:
             self._close_table(state, out)

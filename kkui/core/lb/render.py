@@ -15,7 +15,8 @@ APISERVER_PORT = 6443  # kube-apiserver's bind port on every control-plane node 
 STATS_PAGE_PORT = 8404  # HAProxy's conventional stats port, bound to the LB's own address
 STATS_CLI_PORT = 8405  # read-only runtime API on 127.0.0.1 (`lb status` reads it over SSH)
 STATS_USER = "kkui"
-STATS_SOCKET = "/run/haproxy/admin.sock"
+# /var/lib/haproxy exists on every distro (it is the chroot); /run/haproxy is Debian-only.
+STATS_SOCKET = "/var/lib/haproxy/admin.sock"
 BACKEND = "kube-apiserver"
 VRRP_INSTANCE = "kube_apiserver"
 VRRP_SCRIPT = "chk_haproxy"
@@ -128,10 +129,10 @@ global_defs {{
     enable_script_security
 }}
 
-# No weight: when haproxy is gone this LB goes to FAULT and releases the VIP at once
-# (a weight would only lower the priority, which nopreempt ignores).
+# killall (psmisc) works here; pidof does not. No weight: without haproxy this LB goes to
+# FAULT and releases the VIP at once (a weight only lowers the priority; nopreempt ignores it).
 vrrp_script {VRRP_SCRIPT} {{
-    script "killall -0 haproxy"
+    script "/usr/bin/killall -0 haproxy"
     interval 1
     fall 2
     rise 2

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
+from kkui.core.config.model import ClusterModel
 from kkui.core.errors import KkuiError
 from kkui.core.lb.ops import LbHostOps
-from kkui.core.lb.render import BACKEND
+from kkui.core.lb.render import APISERVER_PORT, BACKEND
 
 Verdict = Literal["ok", "no-holder", "split-brain", "unreachable"]
 
@@ -82,8 +83,12 @@ def parse_show_stat(text: str, backend: str = BACKEND) -> tuple[BackendState, ..
     )
 
 
-def host_status(ops: LbHostOps) -> HostStatus:
-    """Everything readable about one LB; failures become ``error`` instead of exceptions."""
+def host_status(ops: LbHostOps, addresses: Mapping[str, str] | None = None) -> HostStatus:
+    """Everything readable about one LB; failures become ``error`` instead of exceptions.
+
+    haproxy shows server addresses only on an admin-level socket; ``addresses`` (server name →
+    ``ip:port`` from the model) fills them in.
+    """
     errors: list[str] = []
     haproxy = keepalived = "unknown"
     holds: bool | None = None
@@ -96,7 +101,9 @@ def host_status(ops: LbHostOps) -> HostStatus:
         errors.append(str(exc))
     if haproxy == "active":
         try:
-            backends = parse_show_stat(ops.haproxy_stats())
+            backends = tuple(
+                replace(b, address=b.address or (addresses or {}).get(b.name, ""))
+                for b in parse_show_stat(ops.haproxy_stats()))
         except (KkuiError, OSError) as exc:
             errors.append(str(exc))
     return HostStatus(ops.name, haproxy, keepalived, holds, backends,
@@ -104,9 +111,15 @@ def host_status(ops: LbHostOps) -> HostStatus:
 
 
 def collect_status(hosts: Sequence[LbHostOps], *, vip: str, port: int,
-                   probe: Callable[[], bool] | None = None) -> PairStatus:
+                   probe: Callable[[], bool] | None = None,
+                   addresses: Mapping[str, str] | None = None) -> PairStatus:
     """Query every LB in parallel (plus an optional VIP:port probe from the client side)."""
     with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
-        states = tuple(pool.map(host_status, hosts))
+        states = tuple(pool.map(lambda ops: host_status(ops, addresses), hosts))
     return PairStatus(vip=vip, port=port, hosts=states,
                       frontend_answers=probe() if probe else None)
+
+
+def backend_addresses(model: ClusterModel) -> dict[str, str]:
+    """Server name → ``ip:6443`` as the rendered haproxy.cfg lists them."""
+    return {h.name: f"{h.internal_ipv4}:{APISERVER_PORT}" for h in model.control_plane_hosts}

@@ -1,0 +1,219 @@
+"""Obtain kk: cached per version/arch, integrity pinned by sha256, copied where asked."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kkui.core.download.fetch import (
+    DownloadError,
+    DownloadProgress,
+    FetchPolicy,
+    NotFoundError,
+    fetch,
+)
+from kkui.core.download.release import (
+    ARCHES,
+    DEFAULT_KK_VERSION,
+    host_arch,
+    normalize_version,
+    release_url,
+    tarball_name,
+)
+from kkui.core.download.tarball import extract_kk
+from kkui.core.errors import KkuiError
+from kkui.core.fsutil import atomic_write
+
+LOCK_NAME = "kk-sha256.lock.json"
+DEFAULT_POLICY = FetchPolicy()
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+class IntegrityError(DownloadError):
+    """The tarball's sha256 is not the expected one."""
+
+
+@dataclass(frozen=True)
+class KkBinary:
+    path: Path  # the cached, executable kk
+    version: str
+    arch: str
+    sha256: str  # of the release tarball
+    source: str  # URL or file it came from
+    from_cache: bool = False
+    pinned_now: bool = False  # the digest was recorded in the lock file by this call
+    copied_to: Path | None = None
+
+
+def cache_root() -> Path:
+    """``$XDG_CACHE_HOME/kkui`` (default ``~/.cache/kkui``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kkui"
+
+
+def kk_cache_dir(version: str, arch: str) -> Path:
+    return cache_root() / "kk" / version / f"linux-{arch}"
+
+
+def lock_path() -> Path:
+    return cache_root() / "kk" / LOCK_NAME
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_lock() -> dict[str, dict[str, str]]:
+    path = lock_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise KkuiError(f"{path} is unreadable ({exc}); fix or delete it (it only pins the "
+                        "sha256 of downloaded kk tarballs)") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _pin(key: str, digest: str, source: str) -> None:
+    data = read_lock()
+    data[key] = {"sha256": digest, "source": source,
+                 "recorded": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    atomic_write(lock_path(), json.dumps(data, indent=2, sort_keys=True) + "\n", mode=0o644,
+                 keep_backup=False)
+
+
+@contextlib.contextmanager
+def _exclusive(directory: Path) -> Iterator[None]:
+    """Two kkui processes fetching the same version wait for each other."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _check(digest: str, expected: str | None, origin: str, source: str, key: str) -> None:
+    if expected is None or digest == expected:
+        return
+    if origin == "lock":
+        why = (f"the digest recorded in {lock_path()} when {key} was first downloaded. "
+               "Someone may have altered the file, or the release was re-published. If you "
+               "trust the new file, remove that entry from the lock file (or pass --sha256)")
+    else:
+        why = "the digest given with --sha256"
+    raise IntegrityError(f"sha256 of {source} is {digest}, which does not match {expected}, "
+                         f"{why}.")
+
+
+def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
+              arch: str | None = None, base_url: str | None = None, sha256: str | None = None,
+              from_file: str | os.PathLike[str] | None = None,
+              dest: str | os.PathLike[str] | None = None,
+              on_progress: Callable[[DownloadProgress], None] | None = None,
+              policy: FetchPolicy = DEFAULT_POLICY, refresh: bool = False) -> KkBinary:
+    """Return an executable kk for ``version``/``arch``, downloading it when not cached.
+
+    Integrity: ``sha256`` when given; otherwise the digest pinned in the lock file by the
+    first download of this version/arch must match (the first one is pinned).
+    """
+    version = normalize_version(version)
+    arch = arch or host_arch()
+    if arch not in ARCHES:
+        raise KkuiError(f"--arch {arch!r}: kk is published for amd64 and arm64")
+    expected = origin = None
+    if sha256:
+        expected, origin = sha256.strip().lower(), "cli"
+        if not _HEX64.fullmatch(expected):
+            raise KkuiError(f"--sha256 {sha256!r} is not a sha256 digest (64 hex digits)")
+    key = f"{version}/linux-{arch}"
+    cache = kk_cache_dir(version, arch)
+    with _exclusive(cache):
+        if expected is None and (pinned := read_lock().get(key, {}).get("sha256")):
+            expected, origin = pinned, "lock"
+        tarball = cache / tarball_name(version, arch)
+        if from_file is not None:
+            source_file = Path(from_file).expanduser()
+            if not source_file.is_file():
+                raise KkuiError(f"--from-file {source_file}: no such file")
+            digest = sha256_of(source_file)
+            _check(digest, expected, origin or "", str(source_file), key)
+            kk = extract_kk(source_file, cache)  # validate before caching the tarball
+            if source_file.resolve() != tarball.resolve():
+                shutil.copyfile(source_file, tarball)
+            source, from_cache = str(source_file), False
+        elif not refresh and tarball.is_file() and (cache / "kk").is_file() \
+                and (expected is None or sha256_of(tarball) == expected):
+            digest = expected or sha256_of(tarball)
+            kk, source, from_cache = cache / "kk", str(tarball), True
+        else:
+            source = release_url(version, arch, base_url=base_url, zone=zone)
+            digest = _download(source, tarball, version, zone, base_url, on_progress, policy)
+            try:
+                _check(digest, expected, origin or "", source, key)
+            except IntegrityError:
+                tarball.unlink(missing_ok=True)
+                raise
+            kk, from_cache = extract_kk(tarball, cache), False
+        pinned_now = False
+        if origin != "lock" and key not in read_lock():
+            _pin(key, digest, source)
+            pinned_now = True
+    copied = _copy_to(kk, Path(dest).expanduser()) if dest is not None else None
+    return KkBinary(kk, version, arch, digest, source, from_cache, pinned_now, copied)
+
+
+def _download(url: str, tarball: Path, version: str, zone: str, base_url: str | None,
+              on_progress: Callable[[DownloadProgress], None] | None,
+              policy: FetchPolicy) -> str:
+    part = tarball.with_name(tarball.name + ".part")
+    try:
+        fetch(url, part, policy=policy, on_progress=on_progress)
+    except NotFoundError:
+        other = "global" if zone == "cn" else "cn"
+        switch = ("check --base-url" if base_url else
+                  f"or switch the zone (--zone {other}): the cn mirror sometimes lags behind "
+                  "GitHub")
+        raise DownloadError(
+            f"{url} was not found (HTTP 404). Check the kk version ({version}; releases are "
+            f"listed at https://github.com/kubesphere/kubekey/releases) {switch}.") from None
+    digest = sha256_of(part)
+    os.replace(part, tarball)
+    return digest
+
+
+def _copy_to(kk: Path, dest: Path) -> Path:
+    """``--dest DIR``: DIR/kk (0755), replaced atomically."""
+    if dest.exists() and not dest.is_dir():
+        raise KkuiError(f"--dest {dest} is a file; give the directory that should hold kk")
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / "kk"
+    if target.exists() and target.resolve() == kk.resolve():
+        return target
+    fd, tmp = tempfile.mkstemp(prefix=".kk.", dir=dest)
+    try:
+        with os.fdopen(fd, "wb") as out, open(kk, "rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
+        os.chmod(tmp, 0o755)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return target

@@ -1,0 +1,145 @@
+"""Stream one file over HTTP(S) into a ``.part`` file: retries with backoff, resume by Range."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from kkui.core.errors import KkuiError
+
+CHUNK = 64 * 1024
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+
+
+class DownloadError(KkuiError):
+    """The file could not be fetched (the message says why and what to try)."""
+
+
+class NotFoundError(DownloadError):
+    def __init__(self, url: str) -> None:
+        super().__init__(f"{url} was not found (HTTP 404)")
+        self.url = url
+
+
+class _Retryable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    received: int  # bytes in the .part file so far (including a resumed head)
+    total: int | None  # full size when the server said so
+    rate: float  # bytes per second during this attempt
+    eta: float | None  # seconds left, when total and rate are known
+    attempt: int
+    resumed_from: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        return self.received / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    attempts: int = 5
+    backoff: float = 1.0  # first pause; doubles each retry
+    max_backoff: float = 20.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+
+
+def fetch(url: str, part: Path, *, policy: FetchPolicy | None = None,
+          on_progress: Callable[[DownloadProgress], None] | None = None,
+          sleep: Callable[[float], None] = time.sleep) -> Path:
+    """Download ``url`` into ``part`` and return it.  A ``part`` left by an earlier cut
+    download is continued with ``Range: bytes=<size>-`` when the server supports it."""
+    policy = policy or FetchPolicy()
+    timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
+    last: Exception | None = None
+    with httpx.Client(follow_redirects=True, timeout=timeout,
+                      headers={"User-Agent": "kkui"}) as client:
+        for attempt in range(1, policy.attempts + 1):
+            try:
+                _attempt(client, url, part, attempt, on_progress)
+                return part
+            except (httpx.TransportError, _Retryable) as exc:
+                last = exc
+            if attempt < policy.attempts:
+                sleep(min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff))
+    size = part.stat().st_size if part.exists() else 0
+    kept = f"; {size} bytes kept in {part}, the next run resumes from there" if size else ""
+    raise DownloadError(f"downloading {url} failed after {policy.attempts} attempts: "
+                        f"{_describe(last)}{kept}")
+
+
+def _describe(exc: Exception | None) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect ({exc})"
+    return str(exc) or type(exc).__name__
+
+
+def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
+             on_progress: Callable[[DownloadProgress], None] | None) -> None:
+    offset = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    with client.stream("GET", url, headers=headers) as response:
+        status = response.status_code
+        if status == 404:
+            raise NotFoundError(url)
+        if status == 416:  # our .part is not a prefix of this file: start over
+            part.unlink(missing_ok=True)
+            raise _Retryable("server refused to resume (HTTP 416); starting again")
+        if status >= 500:
+            raise _Retryable(f"server error HTTP {status} {response.reason_phrase}")
+        if status >= 400:
+            raise DownloadError(f"{url}: HTTP {status} {response.reason_phrase}")
+        total: int | None
+        if offset and status == 206:
+            match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
+            if match is None or int(match.group(1)) != offset:
+                part.unlink(missing_ok=True)
+                raise _Retryable("server answered the resume with a different range")
+            total = None if match.group(3) == "*" else int(match.group(3))
+            mode = "ab"
+        else:  # 200: full body (a server without Range support, or a fresh start)
+            offset = 0
+            length = response.headers.get("content-length")
+            total = int(length) if length and length.isdigit() else None
+            mode = "wb"
+        part.parent.mkdir(parents=True, exist_ok=True)
+        received = offset
+        started = time.monotonic()
+        last_report = 0.0
+        with open(part, mode) as out:
+            for chunk in response.iter_bytes(CHUNK):
+                out.write(chunk)
+                received += len(chunk)
+                now = time.monotonic()
+                if on_progress is not None and now - last_report >= 0.1:
+                    last_report = now
+                    on_progress(_progress(received, total, offset, started, now, attempt))
+        if total is not None and received < total:
+            raise _Retryable(f"connection closed after {received} of {total} bytes")
+        if on_progress is not None:
+            on_progress(_progress(received, total, offset, started, time.monotonic(), attempt))
+
+
+def _progress(received: int, total: int | None, offset: int, started: float, now: float,
+              attempt: int) -> DownloadProgress:
+    elapsed = max(now - started, 1e-6)
+    rate = (received - offset) / elapsed
+    eta = (total - received) / rate if total is not None and rate > 0 else None
+    return DownloadProgress(received, total, rate, eta, attempt, offset)
+
+
+def remove_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()

@@ -1,0 +1,90 @@
+"""Take only the ``kk`` binary out of a release tarball, refusing anything suspicious."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tarfile
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from kkui.core.errors import KkuiError
+
+MAX_KK_SIZE = 512 * 1024 * 1024  # kk is ~80 MB; a bigger member is not kk (or is a bomb)
+
+
+class TarballError(KkuiError):
+    pass
+
+
+def _unsafe_reason(member: tarfile.TarInfo) -> str | None:
+    path = PurePosixPath(member.name)
+    if member.name.startswith("/") or path.is_absolute():
+        return "has an absolute path"
+    if ".." in path.parts:
+        return "climbs out of the directory with '..'"
+    if member.issym() or member.islnk():
+        return f"is a link (to {member.linkname!r})"
+    if member.isdev():
+        return "is a device or FIFO entry"
+    if not (member.isfile() or member.isdir()):
+        return "is not a regular file"
+    return None
+
+
+def extract_kk(tarball: str | os.PathLike[str], dest_dir: str | os.PathLike[str]) -> Path:
+    """Write ``dest_dir/kk`` (0755) from the tarball's ``kk`` member; nothing else is written.
+
+    The whole archive is refused when any entry is absolute, contains ``..``, is a link or a
+    device: a genuine kk release holds only the ``kk`` file.
+    """
+    src = Path(tarball)
+    dest = Path(dest_dir)
+    try:
+        archive = tarfile.open(src, "r:*")  # noqa: SIM115 - closed by the with below
+    except (tarfile.TarError, OSError) as exc:
+        raise TarballError(f"{src} is not a readable tar.gz archive ({exc})") from None
+    with archive:
+        try:
+            members = archive.getmembers()
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            raise TarballError(f"{src} is damaged or incomplete ({exc})") from None
+        for member in members:
+            reason = _unsafe_reason(member)
+            if reason:
+                raise TarballError(f"refusing {src}: entry {member.name!r} {reason}; "
+                                   "a kk release tarball contains only the kk binary")
+        kk = [m for m in members if m.isfile() and PurePosixPath(m.name).parts[-1:] == ("kk",)
+              and len(PurePosixPath(m.name).parts) <= 2]
+        if not kk:
+            names = ", ".join(m.name for m in members[:5]) or "nothing"
+            raise TarballError(f"{src} has no 'kk' file (it contains: {names}); is this a "
+                               "kubekey-<version>-linux-<arch>.tar.gz release tarball?")
+        member = kk[0]
+        if member.size > MAX_KK_SIZE:
+            raise TarballError(f"refusing {src}: its kk entry is {member.size} bytes")
+        source = archive.extractfile(member)
+        if source is None:  # pragma: no cover - isfile() members always have data
+            raise TarballError(f"{src}: cannot read its kk entry")
+        dest.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".kk.", dir=dest)
+        try:
+            with os.fdopen(fd, "wb") as out, source:
+                written = 0
+                while chunk := source.read(1 << 20):
+                    written += len(chunk)
+                    if written > MAX_KK_SIZE:
+                        raise TarballError(f"refusing {src}: kk entry larger than announced")
+                    out.write(chunk)
+            os.chmod(tmp, 0o755)
+            target = dest / "kk"
+            os.replace(tmp, target)
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise TarballError(f"{src} is damaged ({exc})") from None
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+    return target

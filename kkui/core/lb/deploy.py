@@ -1,0 +1,185 @@
+"""Put the rendered pair on its hosts: packages, configs (old ones kept), check, restart.
+
+Hosts are done one after the other and the deploy stops at the first failure, so a bad
+config never reaches the second LB.  New files are checked on the host (where the interface
+exists) before they replace the old ones.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from kkui.core.errors import KkuiError
+from kkui.core.lb.ops import ShellResult
+from kkui.core.lb.render import RenderedHost
+
+PACKAGES = ("haproxy", "keepalived", "psmisc")
+HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
+KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf"
+NEW_SUFFIX = ".kkui-new"
+INSTALL_TIMEOUT = 900.0
+
+HAVE_TOOLS = ("command -v haproxy >/dev/null && command -v keepalived >/dev/null "
+              "&& command -v killall >/dev/null")
+_PKGS = " ".join(PACKAGES)
+INSTALL_SCRIPT = f"""\
+if command -v apt-get >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y {_PKGS} || {{ apt-get update && apt-get install -y {_PKGS}; }}
+elif command -v dnf >/dev/null 2>&1; then dnf install -y {_PKGS}
+elif command -v yum >/dev/null 2>&1; then yum install -y {_PKGS}
+elif command -v zypper >/dev/null 2>&1; then zypper --non-interactive install {_PKGS}
+else echo "no supported package manager (apt-get, dnf, yum, zypper)" >&2; exit 3
+fi"""
+
+
+class RemoteShell(Protocol):
+    """What deploy needs from an SSH session (``kkui.core.ssh.SshSession`` fits)."""
+
+    def run(self, command: str, sudo: bool = False, timeout: float = 30.0) -> ShellResult: ...
+    def put_file(self, remote_path: str, data: bytes, mode: int = 0o644, *,
+                 sudo: bool = False) -> None: ...
+
+
+class DeployError(KkuiError):
+    """A deploy step failed on a host; later steps and hosts were not touched."""
+
+
+@dataclass(frozen=True)
+class StepResult:
+    host: str
+    step: str
+    status: str  # "done", "skipped" (nothing to do), "failed"
+    detail: str = ""
+
+
+@dataclass
+class HostDeploy:
+    host: str
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.status != "failed" for s in self.steps)
+
+
+def plan(rendered: Sequence[RenderedHost]) -> list[str]:
+    """What deploy will do, in order, for the confirmation prompt."""
+    lines: list[str] = []
+    for host in rendered:
+        lines += [
+            f"{host.name} ({host.address}):",
+            f"  1. install {', '.join(PACKAGES)} with the host's package manager if missing",
+            f"  2. upload haproxy.cfg and keepalived.conf next to {HAPROXY_CFG} and "
+            f"{KEEPALIVED_CONF} (mode 0600)",
+            "  3. check them on the host: haproxy -c, keepalived -t (stop here on failure)",
+            "  4. keep the current files as *.kkui-<time>.bak, move the new ones in place",
+            "  5. systemctl enable haproxy keepalived; restart haproxy, then keepalived",
+        ]
+    lines.append("Hosts are done one at a time; the deploy stops at the first failure.")
+    return lines
+
+
+def _tail(res: ShellResult, secrets: Iterable[str]) -> str:
+    text = (res.stderr.strip() or res.stdout.strip()).splitlines()[-5:]
+    out = "\n".join(text) or f"exit {res.exit_status}"
+    for secret in secrets:
+        if secret:
+            out = out.replace(secret, "••••")
+    return out
+
+
+def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable[str] = (),
+                stamp: str | None = None,
+                on_step: Callable[[StepResult], None] | None = None) -> HostDeploy:
+    """Run the five steps on one host; stops at the first failed step."""
+    secrets = list(secrets)
+    stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
+    result = HostDeploy(rendered.name)
+
+    def record(step: str, status: str, detail: str = "") -> bool:
+        item = StepResult(rendered.name, step, status, detail)
+        result.steps.append(item)
+        if on_step:
+            on_step(item)
+        return status != "failed"
+
+    def sh(command: str, timeout: float = 60.0) -> ShellResult:
+        return shell.run(command, sudo=True, timeout=timeout)
+
+    # 1. packages
+    if sh(HAVE_TOOLS).exit_status == 0:
+        record("packages", "skipped", "haproxy, keepalived and killall already installed")
+    else:
+        res = sh(INSTALL_SCRIPT, timeout=INSTALL_TIMEOUT)
+        if res.exit_status != 0 or sh(HAVE_TOOLS).exit_status != 0:
+            record("packages", "failed", _tail(res, secrets))
+            return result
+        record("packages", "done", f"installed {', '.join(PACKAGES)}")
+
+    # 2. upload next to the live files
+    files = ((HAPROXY_CFG, rendered.haproxy_cfg), (KEEPALIVED_CONF, rendered.keepalived_conf))
+    res = sh("mkdir -p /etc/haproxy /etc/keepalived")
+    if res.exit_status != 0:
+        record("upload", "failed", _tail(res, secrets))
+        return result
+    for path, text in files:
+        shell.put_file(path + NEW_SUFFIX, text.encode(), 0o600, sudo=True)
+    record("upload", "done", ", ".join(p + NEW_SUFFIX for p, _ in files))
+
+    # 3. check on the host itself (its interfaces, its haproxy version)
+    discard = "rm -f " + " ".join(shlex.quote(p + NEW_SUFFIX) for p, _ in files)
+    res = sh(f"haproxy -c -f {shlex.quote(HAPROXY_CFG + NEW_SUFFIX)}")
+    if res.exit_status != 0:
+        sh(discard)
+        record("check", "failed", "haproxy -c: " + _tail(res, secrets))
+        return result
+    res = sh(f"keepalived -t -f {shlex.quote(KEEPALIVED_CONF + NEW_SUFFIX)}")
+    keepalived_note = "keepalived -t: valid"
+    if res.exit_status != 0:
+        if "unrecognized option" in res.stderr or "invalid option" in res.stderr:
+            keepalived_note = "keepalived -t: not supported by this keepalived (< 2.0)"
+        else:
+            sh(discard)
+            record("check", "failed", "keepalived -t: " + _tail(res, secrets))
+            return result
+    record("check", "done", f"haproxy -c: valid; {keepalived_note}")
+
+    # 4. backups, then the new files
+    swaps = []
+    for path, _ in files:
+        live, new = shlex.quote(path), shlex.quote(path + NEW_SUFFIX)
+        bak = shlex.quote(f"{path}.kkui-{stamp}.bak")
+        swaps.append(f"if [ -f {live} ]; then cp -p {live} {bak}; fi && mv -f {new} {live}")
+    res = sh(" && ".join(swaps))
+    if res.exit_status != 0:
+        record("install", "failed", _tail(res, secrets))
+        return result
+    record("install", "done", f"previous files kept as *.kkui-{stamp}.bak")
+
+    # 5. services: haproxy first, so keepalived's check finds it
+    res = sh("systemctl enable haproxy keepalived && systemctl restart haproxy "
+             "&& systemctl restart keepalived && systemctl is-active haproxy keepalived")
+    if res.exit_status != 0:
+        record("restart", "failed", _tail(res, secrets))
+        return result
+    record("restart", "done", "haproxy and keepalived enabled and active")
+    return result
+
+
+def deploy_all(shells: Sequence[tuple[RemoteShell, RenderedHost]], *,
+               secrets: Iterable[str] = (),
+               on_step: Callable[[StepResult], None] | None = None) -> list[HostDeploy]:
+    """Deploy host after host, stopping after the first host that failed."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    results: list[HostDeploy] = []
+    for shell, rendered in shells:
+        outcome = deploy_host(shell, rendered, secrets=secrets, stamp=stamp, on_step=on_step)
+        results.append(outcome)
+        if not outcome.ok:
+            break
+    return results

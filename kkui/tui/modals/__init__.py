@@ -1,0 +1,1 @@
+"""Modal dialogs: host form, bulk add, confirmations, kk's prompt, profile picker, save as."""

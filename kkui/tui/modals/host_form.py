@@ -1,0 +1,214 @@
+"""Add or edit one host, with inline validation; a password is typed masked, never shown."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Select, Static
+
+NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
+AUTH_KEY, AUTH_PASSWORD = "key", "password"
+DEFAULT_KEY = "~/.ssh/id_ed25519"
+
+
+def valid_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_field(field: str, value: str, *, taken_names: set[str],
+                taken_addresses: set[str]) -> str:
+    """The inline error for one field ("" when fine)."""
+    value = value.strip()
+    if field == "name":
+        if not value:
+            return "a name is required"
+        if not NAME_RE.match(value):
+            return "lowercase letters, digits and '-' only (RFC 1123), e.g. node1"
+        if value in taken_names:
+            return f"{value} is already used by another host"
+    elif field == "address":
+        if not value:
+            return "an address is required"
+        if not valid_ip(value):
+            return "not an IPv4 or IPv6 address"
+        if value in taken_addresses:
+            return f"{value} is already used by another host"
+    elif field == "internalAddress":
+        for part in [p.strip() for p in value.split(",") if p.strip()]:
+            if not valid_ip(part):
+                return f"{part!r} is not an IP address (dual stack: \"v4,v6\")"
+    elif field == "port":
+        if not value.isdigit() or not 1 <= int(value) <= 65535:
+            return "a number from 1 to 65535"
+    elif field == "user" and not value:
+        return "a user is required (root, or one with passwordless sudo)"
+    return ""
+
+
+class HostForm(ModalScreen[dict[str, Any] | None]):
+    """Dismisses with the fields to write (``None`` removes a field), or None when cancelled."""
+
+    CSS_PATH = "host_form.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+o", "submit", "OK"),
+    ]
+    TEXT_FIELDS = ("name", "address", "internalAddress", "user", "port")
+
+    def __init__(self, title: str, row: Mapping[str, Any] | None = None, *,
+                 taken_names: set[str] = frozenset(),  # type: ignore[assignment]
+                 taken_addresses: set[str] = frozenset(),  # type: ignore[assignment]
+                 focus_field: str = "name", keep_secret_from: str = "") -> None:
+        super().__init__()
+        self.form_title = title
+        self.row = dict(row or {})
+        self.taken_names = set(taken_names)
+        self.taken_addresses = set(taken_addresses)
+        self.focus_field = focus_field
+        self.keep_secret_from = keep_secret_from  # duplicate: the copied password stays hidden
+        self.has_password = bool(self.row.get("password"))
+
+    def compose(self) -> ComposeResult:
+        row = self.row
+        with Vertical(id="dialog"):
+            yield Static(self.form_title, id="dialog-title")
+            with VerticalScroll(id="fields"):
+                for field, label in (("name", "Name"), ("address", "Address (SSH)"),
+                                     ("internalAddress", "Internal address"),
+                                     ("user", "User"), ("port", "SSH port")):
+                    default = {"user": "root", "port": "22"}.get(field, "")
+                    value = row.get(field)
+                    yield self._row(label, Input(str(value) if value is not None else default,
+                                                 id=f"f-{field}", compact=True,
+                                                 placeholder=self._placeholder(field)), field)
+                yield self._row("Arch", Select([("amd64", "amd64"), ("arm64", "arm64")],
+                                               value=str(row.get("arch") or "amd64"),
+                                               allow_blank=False, id="f-arch", compact=True),
+                                "arch")
+                auth = AUTH_PASSWORD if self.has_password and not row.get("privateKeyPath") \
+                    else AUTH_KEY
+                yield self._row("Auth", Select([("key file", AUTH_KEY),
+                                                ("password", AUTH_PASSWORD)], value=auth,
+                                               allow_blank=False, id="f-auth", compact=True),
+                                "auth")
+                yield self._row("Key file", Input(str(row.get("privateKeyPath") or DEFAULT_KEY),
+                                                  id="f-privateKeyPath", compact=True),
+                                "privateKeyPath")
+                yield self._row("Password", Input(
+                    "", password=True, id="f-password", compact=True,
+                    placeholder=self._password_placeholder()), "password")
+            with Horizontal(id="buttons"):
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+        yield Footer()
+
+    def _placeholder(self, field: str) -> str:
+        return {"name": "node1", "address": "192.168.0.11",
+                "internalAddress": "same as address"}.get(field, "")
+
+    def _password_placeholder(self) -> str:
+        if self.keep_secret_from:
+            return f"•••• (copied from {self.keep_secret_from}; type to replace)"
+        return "•••• (unchanged; type to replace)" if self.has_password else "typed masked"
+
+    def _row(self, label: str, widget: Any, field: str) -> Vertical:
+        return Vertical(Horizontal(Label(label, classes="label"), widget, classes="field-row"),
+                        Static("", id=f"e-{field}", classes="field-error"),
+                        id=f"r-{field}", classes="field")
+
+    def on_mount(self) -> None:
+        self._show_auth()
+        self.query_one(f"#f-{self.focus_field}").focus()
+        for field in self.TEXT_FIELDS:
+            if self.row.get(field) is not None or field in ("name", "address"):
+                self._check(field)
+
+    def _show_auth(self) -> None:
+        password = self.query_one("#f-auth", Select).value == AUTH_PASSWORD
+        self.query_one("#r-password").display = password
+        self.query_one("#r-privateKeyPath").display = not password
+
+    @on(Select.Changed, "#f-auth")
+    def _auth_changed(self) -> None:
+        self._show_auth()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        field = (event.input.id or "")[2:]
+        if field in self.TEXT_FIELDS:
+            self._check(field)
+
+    def _check(self, field: str) -> str:
+        value = self.query_one(f"#f-{field}", Input).value
+        error = check_field(field, value, taken_names=self.taken_names,
+                            taken_addresses=self.taken_addresses)
+        self._show_error(field, error)
+        self.query_one(f"#r-{field}").set_class(bool(error), "-invalid")
+        return error
+
+    def _show_error(self, field: str, error: str) -> None:
+        label = self.query_one(f"#e-{field}", Static)
+        label.update(f"✘ {error}" if error else "")
+        label.display = bool(error)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        errors = [f for f in self.TEXT_FIELDS if self._check(f)]
+        auth = self.query_one("#f-auth", Select).value
+        password = self.query_one("#f-password", Input).value
+        if auth == AUTH_PASSWORD and not password and not self.has_password:
+            self._show_error("password", "type the SSH password")
+            errors.append("password")
+        if errors:
+            self.query_one(f"#f-{errors[0]}").focus()
+            self.notify(f"Fix {len(errors)} field(s) first", severity="warning")
+            return
+        self.dismiss(self.collect())
+
+    def collect(self) -> dict[str, Any]:
+        def text(field: str) -> str:
+            return self.query_one(f"#f-{field}", Input).value.strip()
+
+        fields: dict[str, Any] = {"name": text("name"), "address": text("address"),
+                                  "internalAddress": text("internalAddress") or text("address"),
+                                  "user": text("user"), "port": int(text("port")),
+                                  "arch": self.query_one("#f-arch", Select).value}
+        if fields["port"] == 22 and "port" not in self.row:
+            fields["port"] = None
+        if fields["arch"] == "amd64" and "arch" not in self.row:
+            fields["arch"] = None
+        if self.query_one("#f-auth", Select).value == AUTH_PASSWORD:
+            password = self.query_one("#f-password", Input).value
+            if password:
+                fields["password"] = password
+            elif self.keep_secret_from:
+                fields["password"] = self.row.get("password")
+            fields["privateKeyPath"] = None
+            fields["privateKey"] = None
+        else:
+            fields["privateKeyPath"] = text("privateKeyPath") or DEFAULT_KEY
+            fields["password"] = None
+        return fields
