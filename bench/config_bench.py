@@ -14,6 +14,8 @@ from pathlib import Path
 
 from kkui.core.config import ClusterDocument
 
+TRAILING = " "  # kk writes `control-plane: ` with a trailing space
+
 
 def make_config(hosts: int) -> str:
     rows = "\n".join(
@@ -33,12 +35,12 @@ spec:
   roleGroups:
     etcd:
     - node[1:3]
-    control-plane: 
+    control-plane: {TRAILING}
     - node[1:3]
     worker:
     - node[4:{hosts}]
   controlPlaneEndpoint:
-    ## Internal loadbalancer for apiservers 
+    ## Internal loadbalancer for apiservers {TRAILING}
     internalLoadbalancer: haproxy
 
     domain: lb.kubesphere.local

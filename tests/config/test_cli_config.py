@@ -78,7 +78,8 @@ def test_export_refuses_errors_overwrites_and_plain_passwords(kkui_cmd, kkui_env
     assert "spec.roleGroups.control-plane" in result.stderr and "nothing written" in \
         result.stderr
     result = run(kkui_cmd, kkui_env, tmp_path, "export-config", "-f", str(KK_SAMPLE),
-                 "-o", str(out), "--force", "--add-host", "name=n9,address=1.2.3.9,password=hunter2")
+                 "-o", str(out), "--force", "--add-host",
+                 "name=n9,address=1.2.3.9,password=hunter2")
     assert result.returncode == 2 and "not accepted on the command line" in result.stderr
     assert "hunter2" not in result.stderr
     assert out.read_text() == "precious\n"

@@ -82,8 +82,9 @@ def test_cjk_comments_and_block_style_hosts_survive(tmp_path: Path) -> None:
                   "privateKeyPath": "~/.ssh/id_rsa"})
     doc.set_roles("worker2", ["worker"])
     text = doc.to_text()
-    for comment in ("# 生产集群配置 —— 请勿随意修改   \n", "name: 生产 # 集群名称", "# 主节点（控制平面）",
-                    "# 工作节点", "# 内置负载均衡", "  unknownField: kept   \n"):
+    for comment in ("# 生产集群配置 —— 请勿随意修改   \n", "name: 生产 # 集群名称",
+                    "# 主节点（控制平面）", "# 工作节点", "# 内置负载均衡",
+                    "  unknownField: kept   \n"):
         assert comment in text
     # the new row follows the file's block style and 4-space sequence indentation
     assert "    - name: worker2\n      address: 10.0.0.22\n      internalAddress: 10.0.0.22\n" \

@@ -94,7 +94,7 @@ class ClusterDocument:
     # ------------------------------------------------------------------ access
     @property
     def cluster(self) -> CommentedMap:
-        return self.documents[self._cluster_index]  # type: ignore[no-any-return]
+        return self.documents[self._cluster_index]
 
     @property
     def kkui(self) -> CommentedMap | None:
@@ -305,10 +305,10 @@ class ClusterDocument:
                 return None
             hosts = CommentedSeq()
             parent["hosts"] = hosts
-        return hosts
+        return hosts if isinstance(hosts, CommentedSeq) else None
 
     def _host_index(self, name: str, *, lb: bool = False) -> int:
-        hosts = self._hosts(lb=lb, create=False) or []
+        hosts: list[Any] = self._hosts(lb=lb, create=False) or []
         for index, row in enumerate(hosts):
             if isinstance(row, Mapping) and str(row.get("name")) == name:
                 return index
@@ -317,7 +317,7 @@ class ClusterDocument:
         raise EditError(f"no host named {name!r} in {where} (known: {known})")
 
     def host_names(self, *, lb: bool = False) -> list[str]:
-        hosts = self._hosts(lb=lb, create=False) or []
+        hosts: list[Any] = self._hosts(lb=lb, create=False) or []
         return [str(r.get("name")) for r in hosts if isinstance(r, Mapping)]
 
     def add_host(self, fields: Mapping[str, Any], *, lb: bool = False) -> None:
@@ -411,7 +411,7 @@ class ClusterDocument:
     def _group_seq(self, key: str) -> CommentedSeq | None:
         groups = self._role_groups(create=False)
         value = groups.get(key) if groups is not None else None
-        return value if isinstance(value, list) else None
+        return value if isinstance(value, CommentedSeq) else None
 
     def _expand_group(self, key: str) -> None:
         members = self._group_seq(key)

@@ -36,7 +36,8 @@ _CHILD_KEY = re.compile(r"^(?P<indent> *)[^\s#-][^:#]*:(\s|$)")
 
 def guess_indent(text: str) -> IndentStyle:
     """Infer the file's indentation from its first nested mapping and first block sequence."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    lines = [line for line in text.splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
     mapping, offset = None, None
     for parent, child in zip(lines, lines[1:], strict=False):
         key = _KEY_LINE.match(parent)

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 Severity = Literal["error", "warning"]
 KKUI_PREFIX = "kkui:"  # paths inside kkui's own document start with this
-_HOSTNAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
+_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
+_HOSTNAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 CONTAINER_MANAGERS = ("docker", "containerd", "crio", "isula")
 NETWORK_PLUGINS = ("calico", "flannel", "cilium", "kubeovn", "hybridnet", "none")
 KNOWN_GROUPS = ("etcd", "control-plane", "master", "worker", "registry")
@@ -240,7 +241,7 @@ def check_network(model: ClusterModel, problems: Problems) -> None:
         except ValueError as exc:
             problems.error(f"spec.network.{field}", f"{value!r} is not a valid CIDR ({exc}); "
                            "e.g. 10.233.64.0/18")
-    if len(nets) == 2 and nets["kubePodsCIDR"].overlaps(nets["kubeServiceCIDR"]):  # type: ignore[arg-type]
+    if len(nets) == 2 and nets["kubePodsCIDR"].overlaps(nets["kubeServiceCIDR"]):
         problems.error("spec.network.kubeServiceCIDR", f"{model.service_cidr} overlaps the pod "
                        f"CIDR {model.pods_cidr}: choose disjoint ranges (kk's defaults are "
                        "10.233.64.0/18 and 10.233.0.0/18)")

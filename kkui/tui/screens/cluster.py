@@ -1,0 +1,266 @@
+"""Cluster: Kubernetes version, runtime, network, control-plane endpoint, LB pair, kk."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from kkui.core.config.validate import CONTAINER_MANAGERS, NETWORK_PLUGINS
+from kkui.core.config.versions import supported_kubernetes_versions
+from kkui.tui.jump import cluster_widget, lb_host_row
+from kkui.tui.modals.confirm import Confirm
+from kkui.tui.modals.host_form import HostForm
+from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.navbar import NavBar
+
+ENDPOINT_MODES = (
+    ("none: first control-plane's address (no HA)", "none"),
+    ("internal haproxy on every worker (kk)", "haproxy"),
+    ("kube-vip VIP on the control planes (kk)", "kube-vip"),
+    ("external HAProxy + Keepalived pair (kkui)", "external"),
+)
+SELECT_PATHS = {  # widget id -> document path (cluster document)
+    "k8s-version": "spec.kubernetes.version",
+    "container-manager": "spec.kubernetes.containerManager",
+    "network-plugin": "spec.network.plugin",
+}
+INPUT_PATHS = {
+    "pods-cidr": "spec.network.kubePodsCIDR",
+    "service-cidr": "spec.network.kubeServiceCIDR",
+    "endpoint-address": "spec.controlPlaneEndpoint.address",
+    "endpoint-port": "spec.controlPlaneEndpoint.port",
+}
+KKUI_PATHS = {  # widget id -> path in kkui's document
+    "lb-interface": "loadBalancer.interface",
+    "lb-prefix": "loadBalancer.prefix",
+    "kk-version": "kk.version",
+    "kk-zone": "kk.zone",
+}
+INT_FIELDS = ("endpoint-port", "lb-prefix")
+
+
+def field_row(label: str, widget: Widget, row_id: str) -> Horizontal:
+    return Horizontal(Label(label, classes="label"), widget, classes="field-row", id=row_id)
+
+
+class ClusterScreen(KkuiScreen):
+    CSS_PATH = "cluster.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+l", "add_lb_host", "Add LB host"),
+        Binding("ctrl+x", "remove_lb_host", "Remove LB host"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending_mode = ""  # "external" chosen but no VIP typed yet
+        self.saved_lb: Any = None  # the LB section, kept if the operator switches away and back
+        self.select_options: dict[str, list[tuple[str, str]]] = {}
+
+    def _select(self, widget_id: str, options: list[tuple[str, str]]) -> Select[str]:
+        self.select_options[widget_id] = list(options)
+        return Select(options, id=widget_id, allow_blank=False, compact=True)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield NavBar("cluster")
+        with VerticalScroll(id="cluster-form"):
+            yield Static("Kubernetes", classes="section")
+            versions = [(v, v) for v in reversed(supported_kubernetes_versions())]
+            yield field_row("Version", self._select("k8s-version", versions), "r-k8s-version")
+            yield field_row("Container manager", self._select(
+                "container-manager", [(m, m) for m in CONTAINER_MANAGERS]),
+                            "r-container-manager")
+            yield field_row("Network plugin", self._select(
+                "network-plugin", [(p, p) for p in NETWORK_PLUGINS]), "r-network-plugin")
+            yield field_row("Pod CIDR", Input(id="pods-cidr", compact=True), "r-pods-cidr")
+            yield field_row("Service CIDR", Input(id="service-cidr", compact=True),
+                            "r-service-cidr")
+            yield Static("Control-plane endpoint", classes="section")
+            yield field_row("Mode", self._select("endpoint-mode",
+                                                         list(ENDPOINT_MODES)), "r-endpoint-mode")
+            yield field_row("Address / VIP", Input(id="endpoint-address", compact=True),
+                            "r-endpoint-address")
+            yield field_row("Port", Input(id="endpoint-port", compact=True, restrict=r"\d*"),
+                            "r-endpoint-port")
+            yield field_row("VIP prefix", Input(id="lb-prefix", compact=True, restrict=r"\d*"),
+                            "r-lb-prefix")
+            yield field_row("VRRP interface", Input(id="lb-interface", compact=True),
+                            "r-lb-interface")
+            lb_table: DataTable[Any] = DataTable(id="lb-hosts", cursor_type="row")
+            lb_table.add_columns("LB host", "Address", "User", "Auth")
+            yield lb_table
+            yield Static("kk", classes="section")
+            yield field_row("kk version", Input(id="kk-version", compact=True), "r-kk-version")
+            yield field_row("Zone", self._select("kk-zone", [
+                ("global (github.com, googleapis)", "global"),
+                ("cn (China mirrors, KKZONE=cn)", "cn")]),
+                            "r-kk-zone")
+            yield Static("", id="cluster-problems")
+        yield Footer()
+
+    # ------------------------------------------------------------------ view
+    def current_values(self) -> dict[str, str]:
+        doc, model = self.doc, self.doc.model()
+        lb = model.kkui.load_balancer
+        return {
+            "k8s-version": model.kubernetes_version,
+            "container-manager": model.container_manager,
+            "network-plugin": model.network_plugin,
+            "pods-cidr": model.pods_cidr,
+            "service-cidr": model.service_cidr,
+            "endpoint-mode": self.mode(),
+            "endpoint-address": str(doc.get("spec.controlPlaneEndpoint.address") or ""),
+            "endpoint-port": str(model.control_plane_endpoint.port),
+            "lb-prefix": str(lb.prefix),
+            "lb-interface": lb.interface,
+            "kk-version": model.kkui.kk_version,
+            "kk-zone": model.kkui.zone,
+        }
+
+    def mode(self) -> str:
+        mode = self.doc.model().lb_mode
+        if mode == "none" and self.pending_mode == "external":
+            return "external"
+        return mode
+
+    def refresh_from_document(self) -> None:
+        values = self.current_values()
+        for widget_id, value in values.items():
+            widget = self.query_one(f"#{widget_id}")
+            if isinstance(widget, Select):
+                options = self.select_options.setdefault(widget_id, [])
+                if value not in [v for _, v in options]:
+                    options.append((f"{value} (not supported)", value))
+                    widget.set_options(options)
+                if widget.value != value:
+                    widget.value = value
+            elif isinstance(widget, Input) and not widget.has_focus and widget.value != value:
+                widget.value = value
+        mode = values["endpoint-mode"]
+        external = mode == "external"
+        for row in ("r-lb-prefix", "r-lb-interface"):
+            self.query_one(f"#{row}").display = external
+        self.query_one("#lb-hosts").display = external
+        self.query_one("#r-endpoint-address").display = mode != "haproxy"
+        label = {"none": "LB address", "kube-vip": "VIP", "external": "VIP"}.get(mode, "Address")
+        self.query_one("#r-endpoint-address Label", Label).update(label)
+        self._fill_lb_hosts()
+        self._show_problems()
+        self.refresh_bindings()
+
+    def _fill_lb_hosts(self) -> None:
+        table = self.query_one("#lb-hosts", DataTable)
+        table.clear()
+        for host in self.doc.model().kkui.load_balancer.hosts:
+            table.add_row(Text(host.name), Text(host.address), Text(host.user),
+                          Text(host.auth_label), key=host.name)
+
+    def _show_problems(self) -> None:
+        problems = [p for p in self.doc.validate()
+                    if cluster_widget(p.path) is not None]
+        lines = [Text.assemble(("✘ " if p.severity == "error" else "! ",
+                                "bold red" if p.severity == "error" else "bold yellow"),
+                               (p.path, "bold"), ": ", p.message) for p in problems]
+        self.query_one("#cluster-problems", Static).update(
+            Text("\n").join(lines) if lines else Text("✔ no problems in these settings",
+                                                      style="green"))
+        bad = {cluster_widget(p.path) for p in problems if p.severity == "error"}
+        for row in self.query(".field-row"):
+            row.set_class((row.id or "")[2:] in bad, "-invalid")
+
+    # ------------------------------------------------------------------ edits
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        widget_id = event.select.id or ""
+        value = event.value
+        if value is Select.NULL or self.current_values().get(widget_id) == value:
+            return
+        if widget_id == "endpoint-mode":
+            self._set_mode(str(value))
+        elif widget_id in SELECT_PATHS:
+            self.kapp.edit(lambda: self.doc.set(SELECT_PATHS[widget_id], value))
+        elif widget_id in KKUI_PATHS:
+            self.kapp.edit(lambda: self.doc.set_kkui(KKUI_PATHS[widget_id], value))
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        widget_id = event.input.id or ""
+        text = event.value.strip()
+        if self.current_values().get(widget_id) == text:
+            return
+        value: Any = text
+        if widget_id in INT_FIELDS:
+            if not text.isdigit():
+                return
+            value = int(text)
+        if widget_id in INPUT_PATHS:
+            self.kapp.edit(lambda: self.doc.set(INPUT_PATHS[widget_id], value))
+        elif widget_id in KKUI_PATHS:
+            self.kapp.edit(lambda: self.doc.set_kkui(KKUI_PATHS[widget_id], value))
+
+    def _set_mode(self, mode: str) -> None:
+        doc = self.doc
+        address = str(doc.get("spec.controlPlaneEndpoint.address") or "")
+        port = doc.model().control_plane_endpoint.port
+        self.pending_mode = mode if mode == "external" else ""
+
+        def apply() -> None:
+            spec = doc.kkui.get("spec") if doc.kkui is not None else None
+            if mode != "external" and isinstance(spec, Mapping) and "loadBalancer" in spec:
+                self.saved_lb = spec.pop("loadBalancer")  # type: ignore[attr-defined]
+            if mode == "external" and self.saved_lb is not None:
+                doc._ensure_kkui()["spec"]["loadBalancer"] = self.saved_lb  # noqa: SLF001
+                self.saved_lb = None
+            doc.set_control_plane_endpoint(mode, address=address or None if mode != "haproxy"
+                                           else None, port=port)
+
+        self.kapp.edit(apply)
+
+    def action_add_lb_host(self) -> None:
+        names = set(self.doc.host_names(lb=True)) | set(self.doc.host_names())
+        addresses = {h.address for h in self.doc.model().kkui.load_balancer.hosts} | {
+            h.address for h in self.doc.model().hosts}
+        self.app.push_screen(HostForm("Add load-balancer host", taken_names=names,
+                                      taken_addresses=addresses), self._lb_added)
+
+    def _lb_added(self, fields: dict[str, Any] | None) -> None:
+        if fields:
+            values = {k: v for k, v in fields.items() if v is not None}
+            self.kapp.edit(lambda: self.doc.add_host(values, lb=True))
+
+    def action_remove_lb_host(self) -> None:
+        table = self.query_one("#lb-hosts", DataTable)
+        if not table.row_count:
+            return
+        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.kapp.edit(lambda: self.doc.remove_host(name, lb=True))
+
+        self.app.push_screen(Confirm(f"Remove load-balancer host {name}?",
+                                     "It is removed from kkui's load-balancer pair.",
+                                     yes="Remove"), confirmed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_lb_host", "remove_lb_host"):
+            return self.is_mounted and self.mode() == "external"
+        return True
+
+    def focus_path(self, path: str) -> None:
+        widget_id = cluster_widget(path)
+        if widget_id is None:
+            return
+        widget = self.query_one(f"#{widget_id}")
+        if widget.display is False or widget_id in ("lb-hosts",) and lb_host_row(path) is None:
+            widget = self.query_one("#endpoint-mode")
+        widget.focus()
+        widget.scroll_visible()
