@@ -201,7 +201,6 @@ def check_endpoint(model: ClusterModel, problems: Problems) -> None:
     if cpe.address and not valid_ip(cpe.address):
         problems.error(f"{path}.address", f"{cpe.address!r} is not an IP address (the load "
                        "balancer's or VIP's address)")
-    lb_pair = model.kkui.load_balancer
     if len(control_planes) >= 2 and not cpe.internal_loadbalancer and not cpe.address:
         problems.error(f"{path}.address", f"{len(control_planes)} control-plane nodes but no "
                        "load balancer: set `internalLoadbalancer: haproxy` (or kube-vip), or "
@@ -218,17 +217,7 @@ def check_endpoint(model: ClusterModel, problems: Problems) -> None:
         problems.warning(f"{path}.address", f"{cpe.address} is a control-plane node itself, not "
                          "a load balancer: the API goes down with that node; use a VIP or an "
                          "external load balancer")
-    if lb_pair.configured:
-        if cpe.internal_loadbalancer:
-            problems.error(f"{path}.internalLoadbalancer", "kkui's external load-balancer pair "
-                           "is configured: remove internalLoadbalancer (one load balancer only)")
-        if cpe.address != lb_pair.vip:
-            problems.error(f"{path}.address", f"must equal the load-balancer VIP "
-                           f"{lb_pair.vip or '(unset)'} (now {cpe.address or 'empty'}); "
-                           "`kkui export-config --set` keeps them in sync")
-        if cpe.port != lb_pair.port:
-            problems.error(f"{path}.port", f"must equal the load-balancer frontend port "
-                           f"{lb_pair.port} (now {cpe.port})")
+    # kkui's external pair (VIP = endpoint, no internalLoadbalancer): kkui.core.lb.validate
 
 
 # ------------------------------------------------------------------- network

@@ -13,7 +13,6 @@ import httpx
 
 from kkui.core.errors import KkuiError
 
-CHUNK = 64 * 1024
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
 
@@ -63,7 +62,7 @@ def fetch(url: str, part: Path, *, policy: FetchPolicy | None = None,
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     last: Exception | None = None
     with httpx.Client(follow_redirects=True, timeout=timeout,
-                      headers={"User-Agent": "kkui"}) as client:
+                      headers={"User-Agent": "kkui", "Accept-Encoding": "identity"}) as client:
         for attempt in range(1, policy.attempts + 1):
             try:
                 _attempt(client, url, part, attempt, on_progress)
@@ -119,7 +118,9 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
         started = time.monotonic()
         last_report = 0.0
         with open(part, mode) as out:
-            for chunk in response.iter_bytes(CHUNK):
+            # Raw bytes as they arrive: what a cut connection delivered is kept for the resume
+            # (Range offsets count bytes on the wire; identity encoding makes them file bytes).
+            for chunk in response.iter_raw():
                 out.write(chunk)
                 received += len(chunk)
                 now = time.monotonic()
