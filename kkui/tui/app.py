@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -55,12 +57,16 @@ class KkuiApp(App[int]):
 
     def __init__(self, doc: ClusterDocument | None = None, *, workdir: Path | None = None,
                  kk_binary: Path | None = None, log_dir: Path | None = None,
-                 save_path: Path | None = None, start: str = "hosts") -> None:
+                 save_path: Path | None = None, start: str = "hosts",
+                 kk_base_url: str | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.doc: ClusterDocument | None = doc
         self.workdir = workdir
         self.kk_binary = kk_binary
         self.log_dir = log_dir
+        self.kk_base_url = kk_base_url  # a mirror of kk's release downloads (tests: loopback)
+        self.clock = clock  # the install timer's clock (fixed in screenshots)
         self.default_save_path = save_path or Path(DEFAULT_SAVE_NAME)
         self.start_mode = start
         self.busy: dict[str, Callable[[], None]] = {}  # group -> cancel, while a worker runs
@@ -186,9 +192,9 @@ class KkuiApp(App[int]):
         self.run_worker(self._drain_and_exit(), group="exit")
 
     async def _drain_and_exit(self) -> None:
-        for cancel in list(self.busy.values()):
-            cancel()
-            cancel()  # a second cancel skips kk's grace period
-        for worker in [w for w in self.workers if w.group in ("install", "precheck", "fix")]:
-            await worker.wait()
+        workers = [w for w in self.workers if w.group in ("install", "precheck", "fix")]
+        while any(w.is_running for w in workers):
+            for cancel in list(self.busy.values()):
+                cancel()  # each repeat escalates: SIGINT, SIGTERM, SIGKILL of the tree
+            await asyncio.sleep(0.2)
         self.exit(0)

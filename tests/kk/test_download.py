@@ -9,8 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from kk.httpserver import Served, make_tarball, serve
+
 from kkui.core.download import (
     CN_BASE,
     GLOBAL_BASE,
@@ -202,6 +202,24 @@ def test_unsafe_or_useless_tarballs_refused(server: Served, tmp_path: Path, tarb
         get(server)
     assert not (kk_cache_dir(V, "amd64") / "kk").exists()
     assert not (tmp_path / "evil").exists() and not (tmp_path / "cache" / "kk" / "evil").exists()
+
+
+def test_device_entry_refused(tmp_path: Path) -> None:
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        info = tarfile.TarInfo("kk")
+        info.size = 1
+        tar.addfile(info, io.BytesIO(b"x"))
+        dev = tarfile.TarInfo("null")
+        dev.type = tarfile.CHRTYPE
+        dev.devmajor, dev.devminor = 1, 3
+        tar.addfile(dev)
+    tarball = tmp_path / "dev.tar.gz"
+    tarball.write_bytes(buf.getvalue())
+    with pytest.raises(TarballError, match="device"):
+        obtain_kk(V, arch="amd64", from_file=tarball)
 
 
 def test_from_file_and_dest(tmp_path: Path) -> None:

@@ -195,3 +195,26 @@ def test_missing_kk_is_a_clear_error(tmp_path: Path) -> None:
     proc = KkProcess(create_cluster_argv(), workdir=tmp_path, on_event=lambda e: None)
     with pytest.raises(KkuiError, match="cannot start ./kk"):
         proc.run()
+
+
+def test_cancel_while_the_prompt_waits_for_an_answer(kk_workdir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TUI answers from another thread: cancelling must not wait for that answer."""
+    monkeypatch.setenv("FAKE_KK_SCENARIO", "success")
+    asked, release = threading.Event(), threading.Event()
+
+    def on_prompt(prompt: PromptShown):
+        asked.set()
+        release.wait(10)
+        return None
+
+    proc = KkProcess(create_cluster_argv(), workdir=kk_workdir, on_event=lambda e: None,
+                     on_prompt=on_prompt, grace=0.3)
+    thread = start_in_thread(proc)
+    assert asked.wait(10)
+    pid = proc.pid or 0
+    proc.cancel()
+    wait_for(lambda: gone(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
+    release.set()
+    thread.join(10)
+    assert not thread.is_alive() and proc.cancelled and not proc.declined

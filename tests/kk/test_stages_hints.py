@@ -95,6 +95,7 @@ def test_hint_signatures() -> None:
     assert keys("The Kubernetes version: v1.99.0 isn't supported.") == ["k8s-version"]
     assert keys("failed to connect to 10.0.0.2: dial tcp 10.0.0.2:22: connect: connection "
                 "refused") == ["ssh-connect"]
+    assert keys("dial tcp 10.0.0.2:2379: connect: connection refused") == []
     assert keys("open /root/.ssh/id_rsa: no such file or directory") == ["ssh-key"]
     assert keys("failed: [node1] [HealthCheck] exec failed after 20 retries") == ["etcd"]
     assert keys("Greetings, KubeKey!") == []
@@ -102,12 +103,13 @@ def test_hint_signatures() -> None:
 
 def test_collector_prefers_hints_from_the_failure() -> None:
     collector = HintCollector()
-    collector.feed(RawLine("stderr", "dial tcp 10.0.0.2:2379: connect: connection refused", 0))
+    collector.feed(RawLine("stderr", "[sudo] password for ubuntu:", 0))
+    assert [h.key for h in collector.best()] == ["sudo"]
     failure = PipelineFailed("ETCDConfigureModule", (("node1", "HealthCheck", "x"),),
                              message="Module[ETCDConfigureModule] exec failed: \nfailed: [node1] "
                                      "[HealthCheck] exec failed after 20 retries: x")
     collector.feed(failure)
-    assert [h.key for h in collector.best()] == ["etcd", "ssh-connect"]
+    assert [h.key for h in collector.best()] == ["etcd"]
 
 
 def test_each_failure_transcript_gets_its_hint() -> None:

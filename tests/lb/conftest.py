@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from lb.netns_lab import Lab, LabUnavailable
 
 

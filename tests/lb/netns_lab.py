@@ -164,7 +164,7 @@ class NetnsThread:
         ok, value = reply.get()
         if not ok:
             raise value
-        return value  # type: ignore[no-any-return]
+        return value
 
     def close(self) -> None:
         self._jobs.put(None)

@@ -10,10 +10,10 @@ import time
 from collections.abc import Callable
 
 import pytest
+from lb.netns_lab import Lab
 
 from kkui.core.lb.drill import DrillRefused, find_holders, run_drill
 from kkui.core.lb.status import backend_addresses, collect_status
-from lb.netns_lab import Lab
 
 pytestmark = pytest.mark.netns
 

@@ -73,8 +73,8 @@ _SIGNATURES: tuple[tuple[str, str], ...] = (
     ("ssh-key", r"(?i:(?:private ?key|privateKeyPath|id_rsa|id_ed25519)[^\n]*"
                 r"(?:no such file|permission denied|failed to read|cannot read|unable to read"
                 r"|not readable)|failed to parse private key|read private key)"),
-    ("ssh-connect", r"(?i:connection refused|failed to connect to|no route to host"
-                    r"|ssh: handshake failed|unable to authenticate|i/o timeout)"),
+    ("ssh-connect", r"(?i:failed to connect to|:22: connect: |ssh: handshake failed"
+                    r"|unable to authenticate|ssh: connect to host)"),
     ("etcd", r"(?i:\[HealthCheck\] exec failed|etcd health check|cluster is unhealthy"
              r"|ETCDConfigureModule\] exec failed)"),
 )
@@ -115,5 +115,6 @@ class HintCollector:
     def best(self, limit: int = 2) -> list[Hint]:
         """Hints for the summary: those matching the failure text first, then the rest."""
         first = match_hints(self.failure.message) if self.failure else []
-        ordered = first + [h for h in reversed(self.seen) if h not in first]
-        return ordered[:limit]
+        if first:  # the failure itself says what went wrong: earlier noise would mislead
+            return first[:limit]
+        return list(reversed(self.seen))[:limit]

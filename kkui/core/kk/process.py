@@ -113,6 +113,7 @@ class KkProcess:
         self.cancelled = False
         self.declined = False
         self._cancel = threading.Event()
+        self._lock = threading.RLock()  # escalation state: run() thread and cancel() callers
         self._proc: subprocess.Popen[bytes] | None = None
         self._tree: dict[int, psutil.Process] = {}
         self._stop_step = 0  # 0 running, 1 SIGINT sent, 2 SIGTERM sent, 3 SIGKILL sent
@@ -126,10 +127,14 @@ class KkProcess:
         return self._proc.pid if self._proc else None
 
     def cancel(self) -> None:
-        """Ask kk to stop (thread-safe).  Calling it again escalates immediately."""
-        if self._cancel.is_set():
-            self._stop_at = 0.0  # next loop turn escalates without waiting
-        self._cancel.set()
+        """Ask kk to stop (thread-safe).  SIGINT goes out at once, even while ``on_prompt``
+        is still waiting for an answer; calling it again escalates without the grace period."""
+        with self._lock:
+            if self._cancel.is_set():
+                self._stop_at = 0.0  # the next step (SIGTERM/SIGKILL) is due now
+            self._cancel.set()
+            if self._proc is not None:
+                self._escalate(time.monotonic())
 
     def run(self) -> int:
         if self.log_path is not None:
@@ -201,7 +206,8 @@ class KkProcess:
                             self._answer(event)
                 now = time.monotonic()
                 if self._cancel.is_set():
-                    self._escalate(now)
+                    with self._lock:
+                        self._escalate(now)
                 if exited_at is None and proc.poll() is not None:
                     exited_at = now
                 elif exited_at is not None and now - exited_at > 1.0:
@@ -290,12 +296,12 @@ class KkProcess:
         for p in left:
             with contextlib.suppress(psutil.Error):
                 p.terminate()
-        _, alive = psutil.wait_procs(left, timeout=min(self.grace, 1.0))
+        alive = _wait_gone(left, min(self.grace, 1.0))
         self._signal_group(signal.SIGKILL)
         for p in alive:
             with contextlib.suppress(psutil.Error):
                 p.kill()
-        psutil.wait_procs(alive, timeout=2.0)
+        _wait_gone(alive, 2.0)
 
     def _kill_tree(self) -> None:
         self._remember_tree()
@@ -304,5 +310,19 @@ class KkProcess:
         for p in list(self._tree.values()):
             with contextlib.suppress(psutil.Error):
                 p.kill()
-        alive = [p for p in self._tree.values() if p.pid != (self.pid or -1)]
-        psutil.wait_procs(alive, timeout=2.0)
+        _wait_gone([p for p in self._tree.values() if p.pid != (self.pid or -1)], 2.0)
+
+
+def _wait_gone(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait until each process has exited; a zombie counts as gone (its parent may be init,
+    which reaps it in its own time).  Returns those still running at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        if not alive or time.monotonic() >= deadline:
+            return alive
+        time.sleep(0.02)

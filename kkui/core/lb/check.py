@@ -46,7 +46,8 @@ def check_haproxy(host: str, path: Path, secrets: Iterable[str] = ()) -> FileChe
     if not path.is_file():
         return FileCheck(host, "haproxy", str(path), "failed", "file missing")
     proc = _run([exe, "-c", "-f", str(path)])
-    out = _redact(proc.stdout + proc.stderr, secrets)
+    out = "\n".join(line for line in _redact(proc.stdout + proc.stderr, secrets).splitlines()
+                    if "[NOTICE]" not in line)
     if proc.returncode == 0:
         warnings = [line for line in out.splitlines() if "WARNING" in line]
         detail = "haproxy -c: valid" + (f" ({len(warnings)} warning(s))" if warnings else "")

@@ -11,6 +11,7 @@ import shlex
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Protocol
 
 from kkui.core.errors import KkuiError
@@ -23,8 +24,8 @@ KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf"
 NEW_SUFFIX = ".kkui-new"
 INSTALL_TIMEOUT = 900.0
 
-HAVE_TOOLS = ("command -v haproxy >/dev/null && command -v keepalived >/dev/null "
-              "&& command -v killall >/dev/null")
+TOOLS = ("haproxy", "keepalived", "killall")  # killall comes with psmisc
+MISSING_TOOLS = f"for t in {' '.join(TOOLS)}; do command -v $t >/dev/null || echo $t; done"
 _PKGS = " ".join(PACKAGES)
 INSTALL_SCRIPT = f"""\
 if command -v apt-get >/dev/null 2>&1; then
@@ -94,9 +95,12 @@ def _tail(res: ShellResult, secrets: Iterable[str]) -> str:
 
 
 def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable[str] = (),
-                stamp: str | None = None,
+                stamp: str | None = None, root: str = "",
                 on_step: Callable[[StepResult], None] | None = None) -> HostDeploy:
-    """Run the five steps on one host; stops at the first failed step."""
+    """Run the five steps on one host; stops at the first failed step.
+
+    ``root`` prefixes the /etc paths (tests deploy into a directory of a loopback host).
+    """
     secrets = list(secrets)
     stamp = stamp or time.strftime("%Y%m%d-%H%M%S")
     result = HostDeploy(rendered.name)
@@ -111,19 +115,28 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
     def sh(command: str, timeout: float = 60.0) -> ShellResult:
         return shell.run(command, sudo=True, timeout=timeout)
 
+    def missing_tools() -> list[str]:
+        return sh(MISSING_TOOLS).stdout.split()
+
     # 1. packages
-    if sh(HAVE_TOOLS).exit_status == 0:
+    missing = missing_tools()
+    if not missing:
         record("packages", "skipped", "haproxy, keepalived and killall already installed")
     else:
         res = sh(INSTALL_SCRIPT, timeout=INSTALL_TIMEOUT)
-        if res.exit_status != 0 or sh(HAVE_TOOLS).exit_status != 0:
-            record("packages", "failed", _tail(res, secrets))
+        still = missing_tools()
+        if res.exit_status != 0 or still:
+            why = f"still missing: {', '.join(still)}" if res.exit_status == 0 else \
+                _tail(res, secrets)
+            record("packages", "failed", why)
             return result
-        record("packages", "done", f"installed {', '.join(PACKAGES)}")
+        record("packages", "done", f"installed {', '.join(PACKAGES)} (missing: "
+               f"{', '.join(missing)})")
 
     # 2. upload next to the live files
-    files = ((HAPROXY_CFG, rendered.haproxy_cfg), (KEEPALIVED_CONF, rendered.keepalived_conf))
-    res = sh("mkdir -p /etc/haproxy /etc/keepalived")
+    haproxy_cfg, keepalived_conf = root + HAPROXY_CFG, root + KEEPALIVED_CONF
+    files = ((haproxy_cfg, rendered.haproxy_cfg), (keepalived_conf, rendered.keepalived_conf))
+    res = sh("mkdir -p " + " ".join(shlex.quote(str(PurePosixPath(p).parent)) for p, _ in files))
     if res.exit_status != 0:
         record("upload", "failed", _tail(res, secrets))
         return result
@@ -133,12 +146,12 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
 
     # 3. check on the host itself (its interfaces, its haproxy version)
     discard = "rm -f " + " ".join(shlex.quote(p + NEW_SUFFIX) for p, _ in files)
-    res = sh(f"haproxy -c -f {shlex.quote(HAPROXY_CFG + NEW_SUFFIX)}")
+    res = sh(f"haproxy -c -f {shlex.quote(haproxy_cfg + NEW_SUFFIX)}")
     if res.exit_status != 0:
         sh(discard)
         record("check", "failed", "haproxy -c: " + _tail(res, secrets))
         return result
-    res = sh(f"keepalived -t -f {shlex.quote(KEEPALIVED_CONF + NEW_SUFFIX)}")
+    res = sh(f"keepalived -t -f {shlex.quote(keepalived_conf + NEW_SUFFIX)}")
     keepalived_note = "keepalived -t: valid"
     if res.exit_status != 0:
         if "unrecognized option" in res.stderr or "invalid option" in res.stderr:
@@ -172,13 +185,14 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
 
 
 def deploy_all(shells: Sequence[tuple[RemoteShell, RenderedHost]], *,
-               secrets: Iterable[str] = (),
+               secrets: Iterable[str] = (), root: str = "",
                on_step: Callable[[StepResult], None] | None = None) -> list[HostDeploy]:
     """Deploy host after host, stopping after the first host that failed."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     results: list[HostDeploy] = []
     for shell, rendered in shells:
-        outcome = deploy_host(shell, rendered, secrets=secrets, stamp=stamp, on_step=on_step)
+        outcome = deploy_host(shell, rendered, secrets=secrets, stamp=stamp, root=root,
+                              on_step=on_step)
         results.append(outcome)
         if not outcome.ok:
             break

@@ -57,13 +57,19 @@ if command -v systemctl >/dev/null 2>&1; then
 else
   echo "systemctl=missing"
 fi
+# ufw.service is "active" on Ubuntu even when the firewall is disabled: read its switch.
+if [ -r "$R/etc/ufw/ufw.conf" ]; then
+  echo "ufw.conf=$(grep -E '^ENABLED=' "$R/etc/ufw/ufw.conf" | cut -d= -f2 | tr -d '"')"
+fi
 sec kernel
 echo "ip_forward=$(cat "$R/proc/sys/net/ipv4/ip_forward" 2>/dev/null)"
 KREL=$(uname -r)
 if grep -q '^br_netfilter ' "$R/proc/modules" 2>/dev/null; then echo br_netfilter=loaded
 elif [ -d "$R/proc/sys/net/bridge" ]; then echo br_netfilter=builtin
-elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.dep"; then echo br_netfilter=module
-elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.builtin"; then echo br_netfilter=builtin
+elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.dep"; then
+  echo br_netfilter=module
+elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.builtin"; then
+  echo br_netfilter=builtin
 else echo br_netfilter=missing; fi
 sec listen
 cat "$R/proc/net/tcp" "$R/proc/net/tcp6" 2>/dev/null | grep ' 0A '
@@ -78,7 +84,10 @@ if [ -n "$SUDO_PATH" ]; then
   elif [ -n "$PW" ]; then
     if SUDO_MSG=$(printf '%s\n' "$PW" | sudo -S -p '' true 2>&1); then SUDO_MODE=password
     else
-      case "$SUDO_MSG" in *sudoers*|*"not allowed"*) SUDO_MODE=denied ;; *) SUDO_MODE=wrong-password ;; esac
+      case "$SUDO_MSG" in
+        *sudoers*|*"not allowed"*) SUDO_MODE=denied ;;
+        *) SUDO_MODE=wrong-password ;;
+      esac
     fi
   else
     case "$SUDO_MSG" in

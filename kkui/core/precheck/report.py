@@ -35,6 +35,8 @@ class HostReport:
     package_manager: str = ""   # "dnf", "yum", "apt", "zypper" or ""
     sudo_prefix: str = ""       # "sudo " when the SSH user is not root
     can_install: bool = False   # root, or sudo that works for this user
+    hostname: str = ""          # as the host reported it
+    holds_vip: bool = False     # an LB host that already has the VIP (earlier deploy)
 
     def check(self, check_id: str) -> CheckResult | None:
         return next((c for c in self.checks if c.id == check_id), None)
@@ -61,7 +63,7 @@ class PrecheckReport:
 
     @property
     def summary(self) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
         for host in self.hosts:
             for check in host.checks:
                 counts[check.status] += 1

@@ -181,6 +181,8 @@ class ClusterScreen(KkuiScreen):
     def _select_changed(self, event: Select.Changed) -> None:
         widget_id = event.select.id or ""
         value = event.value
+        if value != event.select.value:
+            return  # a stale event: the widget was set to something else since
         if value is Select.NULL or self.current_values().get(widget_id) == value:
             return
         if widget_id == "endpoint-mode":
@@ -194,14 +196,18 @@ class ClusterScreen(KkuiScreen):
     def _input_changed(self, event: Input.Changed) -> None:
         widget_id = event.input.id or ""
         text = event.value.strip()
-        if self.current_values().get(widget_id) == text:
+        if event.value != event.input.value or self.current_values().get(widget_id) == text:
             return
         value: Any = text
         if widget_id in INT_FIELDS:
             if not text.isdigit():
                 return
             value = int(text)
-        if widget_id in INPUT_PATHS:
+        if widget_id == "endpoint-address" and self.mode() == "external":
+            port = self.doc.model().control_plane_endpoint.port
+            self.kapp.edit(lambda: self.doc.set_control_plane_endpoint(
+                "external", address=value, port=port))
+        elif widget_id in INPUT_PATHS:
             self.kapp.edit(lambda: self.doc.set(INPUT_PATHS[widget_id], value))
         elif widget_id in KKUI_PATHS:
             self.kapp.edit(lambda: self.doc.set_kkui(KKUI_PATHS[widget_id], value))

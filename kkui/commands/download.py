@@ -1,0 +1,147 @@
+"""``kkui download``: fetch, verify and cache the kk v3 binary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+from kkui.commands._common import load_config, print_json
+from kkui.core.download import (
+    DEFAULT_KK_VERSION,
+    DownloadProgress,
+    KkBinary,
+    lock_path,
+    obtain_kk,
+    release_url,
+    resolve_zone,
+)
+from kkui.core.download.release import host_arch, normalize_version
+
+EPILOG = f"""\
+where kk comes from (the official release layout, shared by both zones and any mirror):
+  global  https://github.com/kubesphere/kubekey/releases/download/<version>/kubekey-<version>-linux-<arch>.tar.gz
+  cn      https://kubernetes.pek3b.qingstor.com/kubekey/releases/download/<version>/...
+  --base-url URL  ->  URL/<version>/kubekey-<version>-linux-<arch>.tar.gz
+
+zone: --zone, else $KKZONE, else spec.kk.zone of kkui's document (-f/--profile), else global.
+The binary is cached in $XDG_CACHE_HOME/kkui/kk/<version>/linux-<arch>/kk (default ~/.cache).
+
+integrity: kk v3 releases publish no checksum. kkui pins the sha256 of the first download
+of each version/arch in $XDG_CACHE_HOME/kkui/kk/kk-sha256.lock.json; every later download
+must match it. --sha256 checks a digest you got from a trusted place instead.
+
+A cut download resumes from its .part file; connection errors and HTTP 5xx are retried.
+kk v4 is refused: it reads a different config format (kkui drives kk v3).
+
+examples:
+  kkui download                                  # {DEFAULT_KK_VERSION}, this machine's arch
+  kkui download --zone cn --dest .               # from the China mirror, copy ./kk
+  kkui download --arch arm64 --version v3.1.10
+  kkui download --from-file kubekey-{DEFAULT_KK_VERSION}-linux-amd64.tar.gz   # air-gapped host
+  kkui download --json | jq -r .path
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "download", help="download (or import) the kk v3 binary and verify it",
+        description="Get the KubeKey v3 binary (kk): download it with resume and retries, "
+        "check its sha256, extract only the kk file, and cache it per version/arch.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_download_args(parser)
+    parser.add_argument("-f", "--config", metavar="FILE",
+                        help="read spec.kk.version/zone from kkui's document in FILE")
+    parser.add_argument("--profile", metavar="NAME", help=argparse.SUPPRESS)
+    parser.add_argument("--version", dest="kk_version", metavar="VERSION",
+                        help=f"kk release (default: the config's spec.kk.version, else "
+                        f"{DEFAULT_KK_VERSION}); v4 is refused")
+    parser.add_argument("--arch", choices=("amd64", "arm64"),
+                        help="binary architecture (default: from `uname -m`)")
+    parser.add_argument("--dest", metavar="DIR", help="also put a copy of kk in DIR")
+    parser.add_argument("--sha256", metavar="HEX", help="expected sha256 of the tarball")
+    parser.add_argument("--from-file", metavar="TARBALL",
+                        help="install from a kubekey-*.tar.gz already on disk (no network)")
+    parser.add_argument("--refresh", action="store_true",
+                        help="download again even when the cache has this version")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(func=run)
+
+
+def add_download_args(parser: argparse.ArgumentParser) -> None:
+    """Options shared with ``kkui install``."""
+    parser.add_argument("--zone", choices=("cn", "global"),
+                        help="download mirror, and KKZONE for kk (default: $KKZONE, else the "
+                        "config's spec.kk.zone, else global)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="private mirror or test server with the release layout")
+
+
+def run(args: argparse.Namespace) -> int:
+    config_zone = None
+    version = args.kk_version
+    if args.config or args.profile:
+        settings = load_config(args).model().kkui
+        config_zone = settings.zone
+        version = version or settings.kk_version
+    version = normalize_version(version or DEFAULT_KK_VERSION)
+    zone = resolve_zone(args.zone, os.environ, config_zone)
+    arch = args.arch or host_arch()
+    quiet = args.json
+    if not quiet and not args.from_file:
+        print(f"kk {version} linux/{arch} ({'--base-url' if args.base_url else zone + ' zone'})"
+              f": {release_url(version, arch, zone, args.base_url)}", file=sys.stderr)
+    result = obtain_kk(version, zone=zone, arch=arch, base_url=args.base_url,
+                       sha256=args.sha256, from_file=args.from_file, dest=args.dest,
+                       on_progress=None if quiet else progress_printer(sys.stderr),
+                       refresh=args.refresh)
+    if args.json:
+        print_json(result_dict(result, zone))
+    else:
+        print_result(result, sys.stdout)
+    return 0
+
+
+def result_dict(result: KkBinary, zone: str) -> dict[str, Any]:
+    return {"path": str(result.path), "version": result.version, "arch": result.arch,
+            "zone": zone, "sha256": result.sha256, "source": result.source,
+            "from_cache": result.from_cache, "pinned_now": result.pinned_now,
+            "copied_to": str(result.copied_to) if result.copied_to else None,
+            "lock_file": str(lock_path())}
+
+
+def print_result(result: KkBinary, stream: IO[str]) -> None:
+    origin = "cached" if result.from_cache else "from " + result.source
+    print(f"kk {result.version} linux/{result.arch}: {result.path} ({origin})", file=stream)
+    pin = (f"pinned now in {lock_path()}" if result.pinned_now
+           else "matches the pinned/expected digest")
+    print(f"sha256 {result.sha256} ({pin})", file=stream)
+    if result.copied_to:
+        print(f"copied to {result.copied_to}", file=stream)
+
+
+def progress_printer(stream: IO[str]) -> Callable[[DownloadProgress], None] | None:
+    """A one-line progress bar (bytes, rate, ETA) on a terminal; nothing otherwise."""
+    if not stream.isatty():
+        return None
+
+    def show(p: DownloadProgress) -> None:
+        done = f"{_mib(p.received)}/{_mib(p.total)} MiB" if p.total else f"{_mib(p.received)} MiB"
+        bar = ""
+        if p.fraction is not None:
+            filled = int(30 * p.fraction)
+            bar = f" [{'#' * filled}{'.' * (30 - filled)}] {int(100 * p.fraction):3d}%"
+        eta = f" ETA {int(p.eta) // 60}:{int(p.eta) % 60:02d}" if p.eta is not None else ""
+        retry = f" (attempt {p.attempt})" if p.attempt > 1 else ""
+        stream.write(f"\r\x1b[K{done}{bar} {_mib(p.rate)} MiB/s{eta}{retry}")
+        if p.total and p.received >= p.total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def _mib(n: float | None) -> str:
+    return f"{(n or 0) / 1048576:.1f}"

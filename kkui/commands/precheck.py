@@ -1,0 +1,353 @@
+"""``kkui precheck``: SSH into every host in parallel and find what would break kk."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from kkui.commands._common import add_config_args, load_config, paint, print_json, print_problems
+from kkui.core.config.model import ClusterModel
+from kkui.core.config.validate import has_errors
+from kkui.core.errors import ConfigError
+from kkui.core.precheck import (
+    HostReport,
+    PrecheckReport,
+    apply_fix,
+    plan_fixes,
+    run_precheck,
+    select_targets,
+)
+from kkui.core.precheck.checks import K8S_CHECK_IDS, LB_CHECK_IDS
+from kkui.core.precheck.engine import MAX_WORKERS
+from kkui.core.precheck.fix import HostFixPlan
+from kkui.core.ssh import KnownHosts
+
+SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "E"}
+COLORS = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
+ROLE_SHORT = {"etcd": "etcd", "control-plane": "cp", "worker": "worker",
+              "loadbalancer": "lb"}
+
+EPILOG = """\
+what is checked (stable ids, statuses pass | warn | fail | error):
+  ssh, sudo          reachable and authenticated; sudo usable the way kk uses it
+  socat conntrack ebtables ipset
+                     found the way kk looks (sudo -E /bin/bash -c "command -v X")
+  os arch hostname time swap selinux firewalld resources ports kernel
+  curl openssl ipvsadm chrony docker containerd   (kk's optional columns)
+  load-balancer hosts: haproxy keepalived interface vip frontend
+
+exit status: 0 nothing failed (warnings allowed), 1 a check failed or errored,
+             2 the config cannot be read or is invalid, 130 interrupted (Ctrl-C).
+
+examples:
+  kkui precheck -f config-sample.yaml
+  kkui precheck -f config-sample.yaml --hosts master1,worker2 --timeout 10
+  kkui precheck -f config-sample.yaml --json | jq '.hosts[].checks[] | select(.status!="pass")'
+  kkui precheck -f config-sample.yaml --fix          # shows the package plan, asks first
+  kkui precheck -f config-sample.yaml --fix --yes    # installs without asking
+
+Host keys: ~/.ssh/known_hosts and kkui's own file (~/.config/kkui/known_hosts) are consulted;
+an unknown key is accepted and recorded there (with a note) unless --strict-host-keys; a
+CHANGED key always fails. --fix only installs packages: it never touches SELinux, firewalld,
+swap or sudoers.
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "precheck", help="check every host over SSH for what would break `kk create cluster`",
+        description="Connect to every host of the config (and kkui's load-balancer hosts) in "
+        "parallel, gather facts in one round trip per host, and report each check with the "
+        "exact fix for that host's distribution.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_args(parser)
+    parser.add_argument("--hosts", metavar="A,B", help="only these hosts (comma-separated)")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON report (schema in the README) instead of the table")
+    parser.add_argument("--strict", action="store_true",
+                        help="treat every warning as a failure (e.g. SELinux Enforcing)")
+    parser.add_argument("--strict-host-keys", action="store_true",
+                        help="refuse hosts whose SSH key is not known yet")
+    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+                        help="seconds per host for the checks (default: the host row's "
+                        "`timeout`, kk's default 30); connecting gives up after 5 s")
+    parser.add_argument("--fix", action="store_true",
+                        help="install missing packages (socat, conntrack, ...) with the host's "
+                        "package manager, then check again")
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help="with --fix: do not ask for confirmation")
+    parser.set_defaults(func=run)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    doc = load_config(args)
+    problems = doc.validate()
+    if has_errors(problems):
+        print("kkui: the config has errors; fix them first (kkui validate shows them all):",
+              file=sys.stderr)
+        print_problems([p for p in problems if p.severity == "error"], sys.stderr)
+        return 2
+    model = doc.model()
+    names = [n.strip() for n in (args.hosts or "").split(",") if n.strip()] or None
+    targets = select_targets(model, names)
+    if not targets:
+        raise ConfigError("the config has no hosts to check")
+    if args.fix and args.json and not args.yes:
+        raise ConfigError("--fix with --json cannot ask for confirmation: add --yes")
+    known = KnownHosts()
+    view = JsonView() if args.json else TableView(model, names, sys.stdout)
+    report = _run(model, names, args, known, view)
+    if report.cancelled or not args.fix:
+        return view.finish(report)
+    view.finish(report, summary=False)
+    outcomes = _fix(model, plan_fixes(report), args, known)
+    view.fixes = outcomes
+    if not outcomes or not any(o["ok"] for o in outcomes):
+        return view.finish(report, details=False)
+    _err("checking again after the installs ...")
+    view = JsonView() if args.json else TableView(model, names, sys.stdout)
+    view.fixes = outcomes
+    return view.finish(_run(model, names, args, known, view))
+
+
+def _run(model: ClusterModel, names: list[str] | None, args: argparse.Namespace,
+         known: KnownHosts, view: TableView | JsonView) -> PrecheckReport:
+    cancel = threading.Event()
+    view.start()
+    with _sigint_sets(cancel):
+        return run_precheck(model, hosts=names, strict=args.strict,
+                            strict_host_keys=args.strict_host_keys, timeout=args.timeout,
+                            on_host_done=view.host_done, cancel=cancel, known_hosts=known)
+
+
+@contextmanager
+def _sigint_sets(event: threading.Event) -> Iterator[None]:
+    """First Ctrl-C sets ``event`` (results so far are printed); a second one aborts."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(_sig: int, _frame: object) -> None:
+        event.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _exit_code(report: PrecheckReport) -> int:
+    if report.cancelled:
+        return 130
+    return 0 if report.ok else 1
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _note_host_key(host: HostReport) -> None:
+    ssh = host.check("ssh")
+    if ssh is not None and "new host key" in ssh.detail:
+        note = ssh.detail[ssh.detail.index("new host key"):]
+        _err(f"note: {host.name}: {note}")
+
+
+# -- --fix ---------------------------------------------------------------------------------
+
+def _fix(model: ClusterModel, plans: list[HostFixPlan], args: argparse.Namespace,
+         known: KnownHosts) -> list[dict[str, Any]] | None:
+    out = sys.stderr if args.json else sys.stdout
+    if not plans:
+        print("\nNothing for --fix to install: the remaining problems need a person "
+              "(see the fixes above).", file=out)
+        return None
+    print("\nPackage plan (--fix installs packages only):", file=out)
+    for plan in plans:
+        line = f"  {plan.name}: {plan.command}"
+        if plan.blocked:
+            line += f"   — cannot run: {plan.blocked}"
+        print(line, file=out)
+    runnable = [p for p in plans if not p.blocked]
+    if not runnable:
+        print("Nothing kkui can install itself.", file=out)
+        return None
+    if not args.yes and not _confirm(f"Install on {len(runnable)} host(s) now? [y/N] "):
+        print("Nothing installed.", file=out)
+        return None
+    outcomes: list[dict[str, Any]] = []
+    for plan in runnable:  # one at a time: output stays readable, mirrors kk init os
+        print(f"  {plan.name}: installing {' '.join(plan.packages)} ...", file=out, flush=True)
+        result = apply_fix(model, plan, known_hosts=known,
+                           strict_host_keys=args.strict_host_keys)
+        mark = paint("done", "green", out) if result.ok else paint("FAILED", "red", out)
+        why = "" if result.ok else result.detail
+        print(f"  {plan.name}: {mark} ({result.seconds:.1f} s) {why}".rstrip(), file=out,
+              flush=True)
+        outcomes.append({"name": plan.name, "packages": list(plan.packages),
+                         "command": plan.command, "ok": result.ok, "detail": result.detail})
+    return outcomes
+
+
+def _confirm(prompt: str) -> bool:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    try:
+        answer = sys.stdin.readline()
+    except (KeyboardInterrupt, EOFError):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+# -- output --------------------------------------------------------------------------------
+
+class JsonView:
+    def __init__(self) -> None:
+        self.fixes: list[dict[str, Any]] | None = None
+
+    def start(self) -> None:
+        pass
+
+    def host_done(self, host: HostReport) -> None:
+        _note_host_key(host)
+
+    def finish(self, report: PrecheckReport, *, details: bool = True,
+               summary: bool = True) -> int:
+        if not summary:
+            return _exit_code(report)
+        data = report.to_dict()
+        if self.fixes is not None:
+            data["fixed"] = self.fixes
+        if report.cancelled:
+            data["cancelled"] = True
+            data["pending"] = report.pending
+        print_json(data)
+        return _exit_code(report)
+
+
+class TableView:
+    """Host × check table, a row per host as it finishes, then the problems and a summary."""
+
+    def __init__(self, model: ClusterModel, names: list[str] | None, out: TextIO) -> None:
+        self.out = out
+        self.fixes: list[dict[str, Any]] | None = None
+        self.targets = select_targets(model, names)
+        has_k8s = any(not t.is_lb for t in self.targets)
+        has_lb = any(t.is_lb for t in self.targets)
+        ids = list(K8S_CHECK_IDS) if has_k8s else []
+        if has_lb:
+            ids += [i for i in LB_CHECK_IDS if i not in ids]
+        self.ids = ids
+        self.name_width = max(len(t.host.name) for t in self.targets)
+        self.role_width = max(len(self._role(t.role)) for t in self.targets)
+
+    @staticmethod
+    def _role(role: str) -> str:
+        return "+".join(ROLE_SHORT.get(r, r) for r in role.split(",") if r) or "-"
+
+    def _print(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def start(self) -> None:
+        n = len(self.targets)
+        self._print(f"Checking {n} host{'s' if n != 1 else ''} over SSH "
+                    f"(up to {min(n, MAX_WORKERS)} at a time) ...")
+        height = max(len(i) for i in self.ids)
+        indent = " " * (self.name_width + self.role_width + 4)
+        for row in range(height):
+            cells = [i[row] if row < len(i) else " " for i in self.ids]
+            self._print(paint(indent + " ".join(cells), "dim", self.out).rstrip())
+
+    def host_done(self, host: HostReport) -> None:
+        _note_host_key(host)
+        cells = []
+        for check_id in self.ids:
+            c = host.check(check_id)
+            cells.append(paint(SYMBOLS[c.status], COLORS[c.status], self.out) if c else
+                         paint("·", "dim", self.out))
+        if host.check("gather") is not None:
+            cells.append(paint("E", "red", self.out))
+        self._print(f"{host.name:<{self.name_width}}  {self._role(host.role):<{self.role_width}}"
+                    f"  {' '.join(cells)}")
+
+    def finish(self, report: PrecheckReport, *, details: bool = True,
+               summary: bool = True) -> int:
+        if details:
+            self._details(report)
+        if summary:
+            if self.fixes:
+                self._print()
+                for f in self.fixes:
+                    state = "installed" if f["ok"] else "FAILED"
+                    self._print(f"--fix {f['name']}: {state}: {f['command']}")
+            if report.cancelled:
+                self._print()
+                self._print(paint(f"Interrupted: not checked: {', '.join(report.pending)}",
+                                  "yellow", self.out))
+            self._print()
+            self._print(_summary_line(report, self.out))
+        return _exit_code(report)
+
+    def _details(self, report: PrecheckReport) -> None:
+        self._print(f"legend: {SYMBOLS['pass']} pass  {SYMBOLS['warn']} warn  "
+                    f"{SYMBOLS['fail']} fail  {SYMBOLS['error']} error  · not checked")
+        width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
+        problems = [(h, c) for h in report.hosts for c in h.checks if c.status != "pass"]
+        if not problems:
+            return
+        self._print()
+        self._print(paint("Problems", "bold", self.out))
+        label_w = min(14, max(len(c.id) for _, c in problems))
+        for host, c in problems:
+            head = f"  {host.name:<{self.name_width}}  {SYMBOLS[c.status]} {c.id:<{label_w}}  "
+            pad = " " * len(head)
+            self._print(paint(head, COLORS[c.status], self.out)
+                        + _wrap(c.detail, width, len(head), pad))
+            if c.fix:
+                self._print(pad + _wrap("fix: " + c.fix, width, len(pad), pad + "     "))
+
+
+def _wrap(text: str, width: int, first_used: int, indent: str) -> str:
+    lines = textwrap.wrap(text, width=max(30, width - first_used), break_long_words=False,
+                          break_on_hyphens=False)
+    if not lines:
+        return ""
+    rest = textwrap.wrap(" ".join(lines[1:]), width=max(30, width - len(indent)),
+                         break_long_words=False, break_on_hyphens=False) if lines[1:] else []
+    return "\n".join([lines[0]] + [indent + r for r in rest])
+
+
+def _summary_line(report: PrecheckReport, out: TextIO) -> str:
+    s = report.summary
+    n = len(report.hosts)
+    counts = (f"{n} host{'s' if n != 1 else ''}: {s['pass']} passed, {s['warn']} warning"
+              f"{'s' if s['warn'] != 1 else ''}, {s['fail']} failed, {s['error']} error"
+              f"{'s' if s['error'] != 1 else ''}")
+    if report.cancelled:
+        return paint(f"{counts} — interrupted", "yellow", out)
+    if s["fail"] or s["error"]:
+        bad = sorted({h.name for h in report.hosts for c in h.checks
+                      if c.status in ("fail", "error")})
+        return paint(f"{counts} — fix {', '.join(bad)} before `kk create cluster`", "red", out)
+    if s["warn"]:
+        return paint(f"{counts} — no blockers; read the warnings", "yellow", out)
+    return paint(f"{counts} — ready for `kk create cluster`", "green", out)

@@ -1,0 +1,613 @@
+"""Pure check functions: ``(Facts, CheckContext) -> CheckResult``, one per stable check id.
+
+Each one reads only the gathered facts and the host's settings, so recorded outputs of real
+distros test them table-driven (tests/precheck/recorded/).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ROLE_WORKER, Host
+from kkui.core.precheck.distro import (
+    OsInfo,
+    family_of,
+    install_command,
+    package_for,
+    parse_os_release,
+)
+from kkui.core.precheck.gather import Facts
+from kkui.core.precheck.report import CheckResult, Status
+
+GIB = 1024 * 1024  # in KiB
+ARCH_ALIASES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
+                "armv8": "arm64", "armv8l": "arm64"}
+CLUSTER_PORTS = "6443/tcp, 2379-2380/tcp, 10250/tcp, 10257/tcp, 10259/tcp, 30000-32767/tcp"
+CNI_PORTS = {
+    "calico": "179/tcp (BGP), IP-in-IP (IP protocol 4), 4789/udp (VXLAN)",
+    "flannel": "8472/udp (VXLAN)",
+    "cilium": "8472/udp (VXLAN), 4240/tcp (health)",
+    "kubeovn": "6081/udp (Geneve), 6641-6642/tcp (OVN)",
+    "hybridnet": "4789/udp (VXLAN)",
+}
+ROLE_PORTS: dict[str, tuple[tuple[int, str], ...]] = {
+    ROLE_CONTROL_PLANE: ((6443, "kube-apiserver"), (10250, "kubelet"),
+                         (10257, "kube-controller-manager"), (10259, "kube-scheduler")),
+    ROLE_ETCD: ((2379, "etcd client"), (2380, "etcd peer")),
+    ROLE_WORKER: ((10250, "kubelet"),),
+}
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may know besides the facts: the host row and cluster-wide settings."""
+
+    host: Host
+    roles: tuple[str, ...] = ()
+    container_manager: str = "containerd"
+    network_plugin: str = "calico"
+    skip_configure_os: bool = False
+    sent_at: float = 0.0       # local clock just before the gather script was started
+    received_at: float = 0.0   # local clock when its output had arrived
+    # Hostnames reported by the other hosts of this run: host name -> hostname.
+    peer_hostnames: Mapping[str, str] = field(default_factory=dict)
+    lb_vip: str = ""
+    lb_prefix: int = 24
+    lb_port: int = 6443
+    lb_interface: str = ""
+
+
+# -- shared helpers ------------------------------------------------------------------------
+
+def os_info(f: Facts) -> OsInfo:
+    return parse_os_release(f.text("os"))
+
+
+def family(f: Facts) -> str:
+    pkgmgr = f.kv("pkgmgr") if f.has("pkgmgr") else {}
+    return family_of(os_info(f), pkgmgr)
+
+
+def is_root(f: Facts, ctx: CheckContext) -> bool:
+    ident = f.lines("id") if f.has("id") else []
+    return (ident[1].strip() == "0") if len(ident) > 1 else ctx.host.user == "root"
+
+
+def sudo_prefix(f: Facts, ctx: CheckContext) -> str:
+    return "" if is_root(f, ctx) else "sudo "
+
+
+def install_fix(f: Facts, ctx: CheckContext, tools: list[str]) -> tuple[str, tuple[str, ...]]:
+    fam = family(f)
+    packages = tuple(package_for(t, fam) for t in tools)
+    return install_command(fam, packages, sudo_prefix(f, ctx)), packages if fam else ()
+
+
+def sudo_usable(f: Facts) -> bool:
+    return f.kv("sudo").get("mode") in ("root", "nopasswd", "password")
+
+
+def _gib(kib: float) -> str:
+    return f"{kib / GIB:.1f} GiB"
+
+
+# -- access ----------------------------------------------------------------------------------
+
+def check_sudo(f: Facts, ctx: CheckContext) -> CheckResult:
+    info = f.kv("sudo")
+    mode = info.get("mode", "")
+    user = ctx.host.user
+    msg = info.get("msg", "")
+    if mode == "missing":
+        cmd, pkgs = install_fix(f, ctx, ["sudo"])
+        root = is_root(f, ctx)
+        return CheckResult(
+            "sudo", "fail",
+            "sudo is not installed: kk runs every remote command as `sudo -E /bin/bash -c ...`, "
+            "even when it logs in as root (kubekey#1196)",
+            cmd if root else f"log in as root and run: {cmd.removeprefix('sudo ')}",
+            pkgs if root else ())
+    if mode == "root":
+        return CheckResult("sudo", "pass", "logged in as root; sudo works")
+    if mode == "nopasswd":
+        return CheckResult("sudo", "pass", f"{user} can sudo without a password")
+    if mode == "password":
+        return CheckResult("sudo", "pass",
+                           f"sudo asks {user} for a password; kk types the host row's password")
+    if mode == "wrong-password":
+        return CheckResult("sudo", "fail",
+                           f"sudo rejected the `password:` of host {ctx.host.name} "
+                           f"({msg or 'incorrect password'})",
+                           f"put {user}'s login/sudo password in `password:` of host "
+                           f"{ctx.host.name}")
+    if mode == "needs-password":
+        return CheckResult(
+            "sudo", "fail",
+            f"sudo asks {user} for a password but host {ctx.host.name} has no `password:`; "
+            "kk would hang at that prompt (kubekey#2343)",
+            f"add `password:` to host {ctx.host.name}, or allow passwordless sudo: "
+            f"echo '{user} ALL=(ALL) NOPASSWD: ALL' | sudo tee /etc/sudoers.d/{user}")
+    if mode == "denied":
+        group = "sudo" if family(f) == "apt" else "wheel"
+        return CheckResult("sudo", "fail", f"{user} is not allowed to use sudo ({msg})",
+                           f"as root: usermod -aG {group} {user}")
+    if mode == "requiretty":
+        return CheckResult("sudo", "fail",
+                           f"sudo refuses to run without a terminal ({msg})",
+                           "remove `Defaults requiretty` with visudo")
+    return CheckResult("sudo", "fail", f"sudo does not work for {user}: {msg or mode}",
+                       "run `sudo -n true` on the host to see why")
+
+
+# -- tools kk looks for ----------------------------------------------------------------------
+
+_REQUIRED_WHY = {
+    "socat": "kk stops with `socat is required`",
+    "conntrack": "kk stops with `conntrack is required`",
+    "ebtables": "kube-proxy and the CNI need it",
+    "ipset": "kube-proxy (ipvs) and the CNI need it",
+}
+
+
+def _where(f: Facts, tool: str) -> tuple[str, str]:
+    """(path kk sees via sudo, path found elsewhere) — each may be empty."""
+    login, sbin = (f.table("tools").get(tool, []) + ["", ""])[:2]
+    kk_path = f.table("kktools").get(tool, [""])[0] if sudo_usable(f) else ""
+    return kk_path, login or sbin
+
+
+def check_required_tool(tool: str) -> Callable[[Facts, CheckContext], CheckResult]:
+    def check(f: Facts, ctx: CheckContext) -> CheckResult:
+        kk_path, elsewhere = _where(f, tool)
+        if kk_path:
+            return CheckResult(tool, "pass", f"{kk_path} (found the way kk looks for it)")
+        if elsewhere and not sudo_usable(f):
+            return CheckResult(tool, "error",
+                               f"found at {elsewhere}, but kkui cannot check what kk sees "
+                               "without working sudo", "fix the sudo check first")
+        if elsewhere:
+            directory = elsewhere.rsplit("/", 1)[0] or "/"
+            return CheckResult(
+                tool, "fail",
+                f"installed at {elsewhere}, but kk will not find it: kk runs "
+                f"`sudo -E /bin/bash -c \"command -v {tool}\"` and sudo's secure_path does not "
+                f"include {directory} (kubekey#1167)",
+                f"{sudo_prefix(f, ctx)}ln -s {elsewhere} /usr/bin/{tool}   (or add {directory} "
+                "to secure_path with visudo)")
+        cmd, pkgs = install_fix(f, ctx, [tool])
+        return CheckResult(tool, "fail", f"not installed: {_REQUIRED_WHY[tool]}", cmd, pkgs)
+
+    check.__name__ = f"check_{tool}"
+    return check
+
+
+def check_optional_tool(check_id: str, tool: str) -> Callable[[Facts, CheckContext],
+                                                               CheckResult]:
+    def check(f: Facts, ctx: CheckContext) -> CheckResult:
+        kk_path, elsewhere = _where(f, tool)
+        if kk_path or elsewhere:
+            return CheckResult(check_id, "pass", kk_path or elsewhere)
+        cmd, _ = install_fix(f, ctx, [tool])
+        return CheckResult(check_id, "pass",
+                           "not installed (optional; `kk init os` installs it)", cmd)
+
+    check.__name__ = f"check_{check_id}"
+    return check
+
+
+def _version(f: Facts, tool: str) -> str:
+    line = f.kv("versions").get(tool, "") if f.has("versions") else ""
+    for word in line.replace(",", " ").split():
+        w = word.lstrip("v")
+        if w[:1].isdigit() and "." in w:
+            return w
+    return line
+
+
+def check_runtime(tool: str) -> Callable[[Facts, CheckContext], CheckResult]:
+    def check(f: Facts, ctx: CheckContext) -> CheckResult:
+        kk_path, elsewhere = _where(f, tool)
+        path = kk_path or elsewhere
+        wanted = ctx.container_manager == tool
+        if not path:
+            note = f"; kk installs {tool} (containerManager)" if wanted else ""
+            return CheckResult(tool, "pass", f"not installed{note}")
+        version = _version(f, tool) or "unknown version"
+        if wanted:
+            return CheckResult(
+                tool, "warn",
+                f"{tool} {version} is already installed ({path}): kk keeps it instead of "
+                "installing the version it ships",
+                "keep it if that version suits your Kubernetes version, or remove it before "
+                "`kk create cluster`")
+        return CheckResult(tool, "pass",
+                           f"{tool} {version} installed ({path}); containerManager is "
+                           f"{ctx.container_manager}")
+
+    check.__name__ = f"check_{tool}"
+    return check
+
+
+# -- the machine -----------------------------------------------------------------------------
+
+def check_os(f: Facts, ctx: CheckContext) -> CheckResult:
+    info = os_info(f)
+    if not info.id:
+        return CheckResult("os", "warn", "no /etc/os-release: kk cannot tell the distribution",
+                           "kk v3 supports CentOS/RHEL/Rocky, Ubuntu, Debian, Kylin, openEuler, "
+                           "SUSE")
+    fam = family(f)
+    name = info.pretty_name or f"{info.id} {info.version_id}"
+    if not fam:
+        return CheckResult("os", "warn",
+                           f"{name}: unknown distribution family; `kk init os` and "
+                           "`kkui precheck --fix` cannot install packages here",
+                           "install socat conntrack ebtables ipset by hand")
+    old = (info.id in {"centos", "rhel"} and info.version_id.split(".")[0] in {"5", "6"}) or \
+        (info.id == "ubuntu" and info.version_id < "16.04")
+    if old:
+        return CheckResult("os", "warn", f"{name}: older than anything kk v3 supports",
+                           "use CentOS/RHEL 7+, Ubuntu 16.04+ or Debian 9+")
+    return CheckResult("os", "pass", f"{name} ({fam})")
+
+
+def check_arch(f: Facts, ctx: CheckContext) -> CheckResult:
+    machine = f.lines("uname")[0].strip() if f.lines("uname") else ""
+    actual = ARCH_ALIASES.get(machine)
+    configured = ARCH_ALIASES.get(ctx.host.arch, ctx.host.arch)
+    if actual is None:
+        return CheckResult("arch", "fail",
+                           f"machine is {machine or 'unknown'}: kk v3 ships only amd64 and arm64",
+                           "use an amd64 or arm64 machine")
+    if actual != configured:
+        default = " (the default)" if ctx.host.arch == "amd64" else ""
+        return CheckResult(
+            "arch", "fail",
+            f"machine is {actual} ({machine}) but the config says arch {ctx.host.arch}{default}: "
+            f"kk never detects the architecture and would install {configured} binaries "
+            "(kubekey#2615)",
+            f"set `arch: {actual}` on host {ctx.host.name}")
+    return CheckResult("arch", "pass", f"{actual} ({machine})")
+
+
+def check_hostname(f: Facts, ctx: CheckContext) -> CheckResult:
+    lines = f.lines("hostname")
+    hostname = lines[0].strip() if lines else ""
+    if not hostname:
+        return CheckResult("hostname", "warn", "the host did not report a hostname")
+    same = sorted(n for n, h in ctx.peer_hostnames.items()
+                  if h == hostname and n != ctx.host.name)
+    rename = "" if hostname == ctx.host.name else f" (kk renames it to {ctx.host.name})"
+    if same:
+        if ctx.skip_configure_os:
+            return CheckResult(
+                "hostname", "fail",
+                f"hostname {hostname!r} is also the hostname of {', '.join(same)}, and with "
+                "skipConfigureOS kk will not rename the hosts: nodes would collide",
+                f"hostnamectl set-hostname {ctx.host.name}")
+        return CheckResult(
+            "hostname", "warn",
+            f"hostname {hostname!r} is also the hostname of {', '.join(same)}; kk's ConfigureOS "
+            "renames every host to its name in the config, so this only matters if that step "
+            "is skipped — or if two rows point at the same machine",
+            f"check the addresses; or: hostnamectl set-hostname {ctx.host.name}")
+    return CheckResult("hostname", "pass", hostname + rename)
+
+
+def check_time(f: Facts, ctx: CheckContext) -> CheckResult:
+    lines = f.lines("time")
+    try:
+        remote = float(lines[0].strip())
+    except (IndexError, ValueError):
+        return CheckResult("time", "error", "the host did not report its clock (date +%s)")
+    lo, hi = ctx.sent_at, ctx.received_at or time.time()
+    skew = 0.0 if lo <= remote <= hi else (remote - hi if remote > hi else remote - lo)
+    fix = f"enable NTP, e.g. {install_fix(f, ctx, ['chronyd'])[0]} && " \
+          f"{sudo_prefix(f, ctx)}systemctl enable --now chronyd"
+    direction = "ahead of" if skew > 0 else "behind"
+    if abs(skew) > 60:
+        return CheckResult("time", "fail",
+                           f"clock is {abs(skew):.0f} s {direction} this machine: certificates "
+                           "and etcd break with large skew", fix)
+    if abs(skew) > 5:
+        return CheckResult("time", "warn", f"clock is {abs(skew):.1f} s {direction} this machine",
+                           fix)
+    return CheckResult("time", "pass", "clock agrees with this machine (within 5 s)")
+
+
+def check_swap(f: Facts, ctx: CheckContext) -> CheckResult:
+    total = 0
+    for line in f.lines("swaps")[1:]:
+        parts = line.split()
+        if len(parts) >= 3 and parts[2].isdigit():
+            total += int(parts[2])
+    if not total:
+        return CheckResult("swap", "pass", "off")
+    fix = f"{sudo_prefix(f, ctx)}swapoff -a and comment the swap line out of /etc/fstab"
+    if ctx.skip_configure_os:
+        return CheckResult("swap", "fail",
+                           f"{_gib(total)} of swap is on and skipConfigureOS is set: kubelet "
+                           "refuses to start with swap", fix)
+    return CheckResult("swap", "warn",
+                       f"{_gib(total)} of swap is on; kk's ConfigureOS turns it off "
+                       "(swapoff -a) and disables it in /etc/fstab", fix)
+
+
+def check_selinux(f: Facts, ctx: CheckContext) -> CheckResult:
+    info = f.kv("selinux")
+    mode = info.get("getenforce", "") or info.get("SELINUX", "")
+    if mode.lower() != "enforcing":
+        return CheckResult("selinux", "pass", mode.capitalize() if mode else "not present")
+    if ctx.skip_configure_os:
+        detail = "Enforcing, and skipConfigureOS is set: kk leaves it enforcing"
+    else:
+        detail = "Enforcing: kk's ConfigureOS will set it to disabled (SELINUX=disabled)"
+    return CheckResult("selinux", "warn", detail,
+                       "let kk do it, or yourself: setenforce 0 && sed -i "
+                       "'s/^SELINUX=enforcing/SELINUX=permissive/' /etc/selinux/config")
+
+
+def check_firewall(f: Facts, ctx: CheckContext) -> CheckResult:
+    services = f.kv("services")
+    if "ufw.conf" in services:  # ufw.service is "active" even when ufw is disabled
+        services["ufw"] = "active" if services["ufw.conf"] == "yes" else "inactive"
+    active = [s for s in ("firewalld", "ufw") if services.get(s) == "active"]
+    if not active:
+        return CheckResult("firewalld", "pass", "no firewalld or ufw running")
+    ports = CLUSTER_PORTS
+    cni = CNI_PORTS.get(ctx.network_plugin)
+    if cni:
+        ports += f", and for {ctx.network_plugin}: {cni}"
+    who = " and ".join(active)
+    action = "leaves it running" if ctx.skip_configure_os else "will stop and disable it"
+    if "firewalld" in active:
+        fix = ("to keep firewalld, open the ports: firewall-cmd --permanent "
+               "--add-port={6443,2379-2380,10250,10257,10259,30000-32767}/tcp && "
+               "firewall-cmd --reload")
+    else:
+        fix = "to keep ufw: ufw allow 6443,2379:2380,10250,10257,10259,30000:32767/tcp"
+    return CheckResult("firewalld", "warn",
+                       f"{who} is active; kk's ConfigureOS {action}. The cluster needs: {ports}",
+                       fix)
+
+
+def _min_resources(roles: tuple[str, ...]) -> tuple[int, int, str]:
+    """(CPUs, MemTotal KiB, wording). kubeadm itself refuses a control plane below 2 CPUs and
+    1700 MiB; a machine sold as N GiB reports a little less MemTotal, hence the slack."""
+    if ROLE_CONTROL_PLANE in roles or ROLE_ETCD in roles:
+        return 2, 1700 * 1024, "≥ 2 CPU and 2 GiB for control-plane/etcd"
+    return 1, 900 * 1024, "≥ 1 CPU and 1 GiB"
+
+
+def check_resources(f: Facts, ctx: CheckContext) -> CheckResult:
+    cpu_lines = f.lines("cpu")
+    cpus = int(cpu_lines[0]) if cpu_lines and cpu_lines[0].strip().isdigit() else 0
+    mem = {k.strip(): v.split() for k, _, v in (line.partition(":") for line in f.lines("mem"))}
+    total = mem.get("MemTotal", [])
+    mem_kib = int(total[0]) if total and total[0].isdigit() else 0
+    want_cpu, want_kib, wording = _min_resources(ctx.roles)
+    problems: list[tuple[str, str]] = []
+    if cpus and cpus < want_cpu:
+        problems.append(("fail", f"{cpus} CPU (needs {wording})"))
+    if mem_kib and mem_kib < want_kib:
+        problems.append(("fail", f"{_gib(mem_kib)} memory (needs {wording})"))
+    disks: list[str] = []
+    seen: set[str] = set()
+    for line in f.lines("df")[1:]:
+        parts = line.split()
+        if len(parts) < 6 or not parts[3].isdigit():
+            continue
+        free = int(parts[3])
+        mount = parts[5]
+        if mount in seen:
+            continue
+        seen.add(mount)
+        disks.append(f"{_gib(free)} free on {mount}")
+        if free < 2 * GIB:
+            problems.append(("fail", f"only {_gib(free)} free on {mount} (images and etcd need "
+                                     "space)"))
+        elif free < 10 * GIB:
+            problems.append(("warn", f"{_gib(free)} free on {mount} (≥ 10 GiB recommended)"))
+    summary = f"{cpus or '?'} CPU, {_gib(mem_kib) if mem_kib else '? GiB'} memory, " + \
+        (", ".join(disks) or "disk unknown")
+    if not problems:
+        return CheckResult("resources", "pass", summary)
+    status: Status = "fail" if any(s == "fail" for s, _ in problems) else "warn"
+    return CheckResult("resources", status, "; ".join(p for _, p in problems),
+                       "give the machine more CPU, memory or disk, or a lighter role")
+
+
+def listening_ports(f: Facts) -> dict[int, list[str]]:
+    """Port -> local addresses in LISTEN state, from /proc/net/tcp{,6} rows."""
+    ports: dict[int, list[str]] = {}
+    for line in f.lines("listen"):
+        parts = line.split()
+        if len(parts) < 4 or parts[3] != "0A" or ":" not in parts[1]:
+            continue
+        addr_hex, port_hex = parts[1].rsplit(":", 1)
+        try:
+            port = int(port_hex, 16)
+        except ValueError:
+            continue
+        ports.setdefault(port, []).append(_hex_addr(addr_hex))
+    return ports
+
+
+def _hex_addr(h: str) -> str:
+    if len(h) == 8:
+        return ".".join(str(int(h[i:i + 2], 16)) for i in (6, 4, 2, 0))
+    if h.strip("0") == "":
+        return "::"
+    return "ipv6"
+
+
+def check_ports(f: Facts, ctx: CheckContext) -> CheckResult:
+    wanted: dict[int, str] = {}
+    for role in ctx.roles or (ROLE_WORKER,):
+        for port, what in ROLE_PORTS.get(role, ()):
+            wanted[port] = what
+    busy = listening_ports(f)
+    taken = [f"{p} ({what})" for p, what in sorted(wanted.items()) if p in busy]
+    if taken:
+        return CheckResult(
+            "ports", "fail",
+            f"already in use: {', '.join(taken)} — a previous install or another service",
+            f"see who listens: {sudo_prefix(f, ctx)}ss -ltnp; after an old install: "
+            "kk delete cluster -f CONFIG")
+    return CheckResult("ports", "pass",
+                       "free: " + ", ".join(str(p) for p in sorted(wanted)))
+
+
+def check_kernel(f: Facts, ctx: CheckContext) -> CheckResult:
+    k = f.kv("kernel")
+    release = f.lines("uname")[1].strip() if len(f.lines("uname")) > 1 else "?"
+    br = k.get("br_netfilter", "")
+    fwd = k.get("ip_forward", "")
+    if br == "missing":
+        return CheckResult(
+            "kernel", "fail",
+            f"kernel {release} has no br_netfilter module: bridged pod traffic would bypass "
+            "iptables (kube-proxy, network policies)",
+            "install the kernel's extra modules (e.g. linux-modules-extra-$(uname -r)) or "
+            "use a distribution kernel")
+    notes = [f"kernel {release}", f"br_netfilter {br or 'unknown'}"]
+    if fwd == "0":
+        msg = "net.ipv4.ip_forward is 0"
+        if ctx.skip_configure_os:
+            return CheckResult("kernel", "fail", f"{msg} and skipConfigureOS is set: pods "
+                               "cannot reach other nodes",
+                               f"{sudo_prefix(f, ctx)}sysctl -w net.ipv4.ip_forward=1 and set "
+                               "it in /etc/sysctl.conf")
+        return CheckResult("kernel", "warn",
+                           f"{msg}; kk's ConfigureOS sets it to 1 ({', '.join(notes)})",
+                           "nothing to do if kk configures the OS")
+    notes.append("ip_forward on" if fwd == "1" else "ip_forward unknown")
+    return CheckResult("kernel", "pass", ", ".join(notes))
+
+
+# -- load-balancer hosts -----------------------------------------------------------------
+
+def check_lb_package(tool: str) -> Callable[[Facts, CheckContext], CheckResult]:
+    def check(f: Facts, ctx: CheckContext) -> CheckResult:
+        login, sbin = (f.table("tools").get(tool, []) + ["", ""])[:2]
+        path = login or sbin
+        if path:
+            version = _version(f, tool)
+            return CheckResult(tool, "pass", f"{tool} {version or ''} at {path}".replace("  ", " "))
+        fam = family(f)
+        cmd, pkgs = install_fix(f, ctx, [tool])
+        if not fam:
+            return CheckResult(tool, "fail",
+                               f"{tool} is not installed and no known package manager is here",
+                               f"install {tool} by hand")
+        avail = f.kv("lbpkg").get(tool, "unknown") if f.has("lbpkg") else "unknown"
+        if avail == "available":
+            return CheckResult(tool, "pass",
+                               f"not installed; available from {fam} — `kkui lb deploy` "
+                               "installs it", cmd)
+        refresh = "apt-get update" if fam == "apt" else f"{fam} makecache"
+        return CheckResult(tool, "warn",
+                           f"not installed, and the {fam} package index does not list it "
+                           f"(stale index, or a missing repository)",
+                           f"{sudo_prefix(f, ctx)}{refresh} && {cmd}", pkgs)
+
+    check.__name__ = f"check_{tool}"
+    return check
+
+
+def _iface_addrs(f: Facts) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in f.lines("addrs"):
+        parts = line.split()
+        if len(parts) >= 3 and parts[1] == "inet":
+            out.setdefault(parts[0], []).append(parts[2])
+    return out
+
+
+def check_interface(f: Facts, ctx: CheckContext) -> CheckResult:
+    import ipaddress
+
+    links = [x.strip() for x in f.lines("links") if x.strip()]
+    iface = ctx.lb_interface
+    if iface not in links:
+        return CheckResult("interface", "fail",
+                           f"no interface {iface!r} on this host (it has: {', '.join(links)})",
+                           "set loadBalancer.interface in kkui's document to the NIC that "
+                           "carries the VIP's subnet")
+    addrs = _iface_addrs(f).get(iface, [])
+    if ctx.lb_vip and addrs:
+        vip = ipaddress.ip_address(ctx.lb_vip)
+        nets = [ipaddress.ip_interface(a).network for a in addrs]
+        if not any(vip in n for n in nets):
+            return CheckResult("interface", "warn",
+                               f"{iface} ({', '.join(addrs)}) is not in the VIP's subnet: "
+                               f"{ctx.lb_vip} would not be reachable through it",
+                               "pick a VIP in the subnet of that interface, or another "
+                               "interface")
+    return CheckResult("interface", "pass", f"{iface} ({', '.join(addrs) or 'no IPv4 address'})")
+
+
+def check_vip(f: Facts, ctx: CheckContext) -> CheckResult:
+    v = f.kv("vip")
+    services = f.kv("services")
+    if v.get("local") == "yes":
+        if services.get("keepalived") == "active":
+            return CheckResult("vip", "pass",
+                               f"{ctx.lb_vip} is held by this host's keepalived (earlier deploy)")
+        return CheckResult("vip", "fail",
+                           f"{ctx.lb_vip} is configured on this host outside keepalived",
+                           f"remove it: {sudo_prefix(f, ctx)}ip addr del {ctx.lb_vip}/"
+                           f"{ctx.lb_prefix} dev <interface>")
+    probe = v.get("probe", "unknown")
+    neigh = v.get("neigh", "")
+    answered = probe == "answered" or "lladdr" in neigh
+    if answered:
+        return CheckResult("vip", "fail",
+                           f"something already answers at {ctx.lb_vip} (seen from "
+                           f"{ctx.host.name}): the VIP must be a free address",
+                           "choose a free address for loadBalancer.vip (and "
+                           "controlPlaneEndpoint.address)")
+    if probe == "silent":
+        return CheckResult("vip", "pass", f"nothing answers at {ctx.lb_vip} (free)")
+    return CheckResult("vip", "warn", f"could not tell whether {ctx.lb_vip} is free",
+                       f"check by hand from {ctx.host.name}: ping -c1 {ctx.lb_vip}")
+
+
+def check_frontend_port(f: Facts, ctx: CheckContext) -> CheckResult:
+    port = ctx.lb_port
+    busy = listening_ports(f).get(port)
+    if not busy:
+        return CheckResult("frontend", "pass", f"{port}/tcp is free")
+    if f.kv("services").get("haproxy") == "active":
+        return CheckResult("frontend", "pass",
+                           f"haproxy already listens on {port} (earlier deploy)")
+    return CheckResult("frontend", "fail",
+                       f"{port}/tcp is already in use on {', '.join(sorted(set(busy)))}: "
+                       "haproxy could not bind it",
+                       f"see who listens: {sudo_prefix(f, ctx)}ss -ltnp 'sport = :{port}'")
+
+
+CheckFn = Callable[[Facts, CheckContext], CheckResult]
+
+# Order is the order of the table columns and of the JSON checks.
+K8S_CHECKS: tuple[CheckFn, ...] = (
+    check_sudo, check_os, check_arch, check_hostname, check_time, check_swap, check_selinux,
+    check_firewall, check_resources, check_ports, check_kernel,
+    check_required_tool("socat"), check_required_tool("conntrack"),
+    check_required_tool("ebtables"), check_required_tool("ipset"),
+    check_optional_tool("curl", "curl"), check_optional_tool("openssl", "openssl"),
+    check_optional_tool("ipvsadm", "ipvsadm"), check_optional_tool("chrony", "chronyd"),
+    check_runtime("docker"), check_runtime("containerd"),
+)
+LB_CHECKS: tuple[CheckFn, ...] = (
+    check_sudo, check_os, check_time, check_lb_package("haproxy"),
+    check_lb_package("keepalived"), check_interface, check_vip, check_frontend_port,
+)
+K8S_CHECK_IDS: tuple[str, ...] = (
+    "ssh", "sudo", "os", "arch", "hostname", "time", "swap", "selinux", "firewalld",
+    "resources", "ports", "kernel", "socat", "conntrack", "ebtables", "ipset", "curl",
+    "openssl", "ipvsadm", "chrony", "docker", "containerd")
+LB_CHECK_IDS: tuple[str, ...] = (
+    "ssh", "sudo", "os", "time", "haproxy", "keepalived", "interface", "vip", "frontend")

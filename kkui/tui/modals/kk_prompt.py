@@ -1,0 +1,78 @@
+"""kk's "Continue this installation? [yes/no]" as a dialog that shows kk's precheck table."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Footer, Static
+
+# Columns kk needs on every host; an empty cell there means kk will refuse or fail.
+REQUIRED = ("sudo", "curl", "openssl", "socat", "conntrack")
+
+
+def table_cell(column: str, value: str) -> Text:
+    if value:
+        return Text(value, style="green" if value == "y" else "")
+    return Text("✘" if column in REQUIRED else "", style="bold red")
+
+
+class KkPrompt(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    KkPrompt { align: center middle; }
+    KkPrompt #dialog { width: 100%; max-width: 120; height: auto; max-height: 100%;
+                       border: thick $warning; background: $surface; padding: 0 1; }
+    KkPrompt #dialog-title { text-style: bold; }
+    KkPrompt DataTable { height: auto; max-height: 12; margin: 1 0; }
+    KkPrompt #buttons { height: auto; align-horizontal: right; }
+    KkPrompt Button { margin-left: 1; min-width: 12; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes, continue"),
+        Binding("n,escape", "answer(False)", "No, stop"),
+    ]
+
+    def __init__(self, prompt: Any) -> None:
+        super().__init__()
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        rows: tuple[tuple[str, ...], ...] = tuple(self.prompt.table or ())
+        with Vertical(id="dialog"):
+            yield Static(f"kk asks: {self.prompt.text.strip()}", id="dialog-title")
+            if rows:
+                table: DataTable[Any] = DataTable(id="kk-table", cursor_type="row")
+                header = rows[0]
+                table.add_columns(*header)
+                for row in rows[1:]:
+                    table.add_row(*(table_cell(c, v) for c, v in zip(header, row, strict=False)))
+                yield table
+                missing = [f"{row[0]}: {c}" for row in rows[1:]
+                           for c, v in zip(header, row, strict=False) if c in REQUIRED and not v]
+                note = ("✘ missing on " + ", ".join(missing) + " — kk will stop")
+                yield Static(Text(note, style="bold red") if missing else
+                             Text("✔ every host has sudo, curl, openssl, socat and conntrack",
+                                  style="green"), id="kk-table-note")
+            else:
+                yield Static("(kk printed no precheck table)")
+            yield Static("Continuing lets kk configure the hosts (swap off, SELinux "
+                         "disabled, firewalld stopped) and install Kubernetes.")
+            with Horizontal(id="buttons"):
+                yield Button("Yes, continue (y)", variant="primary", id="yes")
+                yield Button("No, stop (n)", variant="error", id="no")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,304 @@
+"""Precheck: SSH checks of every host in a worker; the host × check grid fills in live."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable, Footer, Header, Static
+
+from kkui.core.config.model import ClusterModel
+from kkui.core.errors import KkuiError
+from kkui.tui.messages import HostChecked, PackagesFixed, PrecheckFinished
+from kkui.tui.modals.confirm import Confirm
+from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.navbar import NavBar
+
+STATUS_CELL = {
+    "pass": ("✔", "green"),
+    "warn": ("!", "bold yellow"),
+    "fail": ("✘", "bold red"),
+    "error": ("?", "bold magenta"),
+}
+EXAMPLE_NET = ipaddress.ip_network("192.168.233.0/24")  # the bundled profiles' addresses
+
+
+def status_cell(status: str) -> Text:
+    mark, style = STATUS_CELL.get(status, ("…", "dim"))
+    return Text(mark, style=style, justify="center")
+
+
+def uses_example_addresses(model: ClusterModel) -> bool:
+    hosts = (*model.hosts, *model.kkui.load_balancer.hosts)
+    for host in hosts:
+        try:
+            if ipaddress.ip_address(host.address) in EXAMPLE_NET:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+class PrecheckScreen(KkuiScreen):
+    CSS_PATH = "precheck.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Run precheck"),
+        Binding("x", "cancel", "Cancel run"),
+        Binding("f", "fix", "Fix packages"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reports: dict[str, Any] = {}  # host name -> HostReport
+        self.check_ids: list[str] = []
+        self.cancel_event: threading.Event | None = None
+        self.running = False
+        self.final: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield NavBar("precheck")
+        yield Static("", id="precheck-status")
+        table: DataTable[Any] = DataTable(id="grid", cursor_type="cell")
+        table.add_column("Host", key="host")
+        table.add_column("Role", key="role")
+        yield table
+        yield Static("", id="check-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#grid").focus()
+
+    # ------------------------------------------------------------------ view
+    def refresh_from_document(self) -> None:
+        if self.running:
+            return
+        model = self.doc.model()
+        table = self.query_one("#grid", DataTable)
+        names = [h.name for h in (*model.hosts, *model.kkui.load_balancer.hosts)]
+        existing = [str(row.key.value) for row in table.ordered_rows]
+        if existing != names:
+            table.clear()
+            for host in model.hosts:
+                self._add_row(host.name, ", ".join(model.roles_of(host.name)) or "—")
+            for host in model.kkui.load_balancer.hosts:
+                self._add_row(host.name, "loadbalancer")
+            for name in names:
+                if name in self.reports:
+                    self._show_report(self.reports[name])
+        if not self.reports:
+            self._status(Text("Not run yet. Press r to connect to every host over SSH and "
+                              "check it (nothing is changed on the hosts).", style="dim"))
+
+    def _add_row(self, name: str, role: str) -> None:
+        table = self.query_one("#grid", DataTable)
+        cells = [Text(name, style="bold"), Text(role)]
+        cells += [status_cell("")] * len(self.check_ids)
+        table.add_row(*cells, key=name)
+
+    def _status(self, text: Text | str) -> None:
+        self.query_one("#precheck-status", Static).update(text)
+
+    def _show_report(self, report: Any) -> None:
+        table = self.query_one("#grid", DataTable)
+        for check in report.checks:
+            if check.id not in self.check_ids:
+                self.check_ids.append(check.id)
+                table.add_column(check.id, key=check.id, default=status_cell(""))
+        if report.name not in [str(r.key.value) for r in table.ordered_rows]:
+            self._add_row(report.name, report.role or "—")
+        for check in report.checks:
+            table.update_cell(report.name, check.id, status_cell(check.status))
+        self._show_detail()
+
+    def _summary(self) -> Text:
+        counts = dict.fromkeys(STATUS_CELL, 0)
+        for report in self.reports.values():
+            for check in report.checks:
+                counts[check.status] = counts.get(check.status, 0) + 1
+        parts: list[Any] = []
+        for status, (mark, style) in STATUS_CELL.items():
+            parts += [(f"{mark} {counts[status]} {status}", style if counts[status] else "dim"),
+                      "  "]
+        return Text.assemble(*parts)
+
+    # ------------------------------------------------------------------ detail
+    @on(DataTable.CellHighlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _selected_check(self) -> tuple[Any, Any] | None:
+        table = self.query_one("#grid", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate)
+        report = self.reports.get(str(key.row_key.value))
+        if report is None:
+            return None
+        column = str(key.column_key.value)
+        check = report.check(column) if column in self.check_ids else None
+        if check is None:  # on the host/role columns: the worst check of that host
+            order = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
+            check = max(report.checks, key=lambda c: order.get(c.status, 0), default=None)
+        return report, check
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#check-detail", Static)
+        found = self._selected_check()
+        if found is None or found[1] is None:
+            detail.update(Text("Select a cell to see what was found and how to fix it.",
+                               style="dim"))
+            return
+        report, check = found
+        mark, style = STATUS_CELL.get(check.status, ("…", ""))
+        text = Text.assemble((f"{mark} {report.name} · {check.id}: {check.status}", style),
+                             "\n", check.detail or "")
+        if check.fix:
+            text.append("\nfix: ", style="bold")
+            text.append(check.fix, style="cyan")
+        detail.update(text)
+
+    # ------------------------------------------------------------------ run
+    def action_run(self) -> None:
+        if self.running:
+            return
+        model = self.doc.model()
+        if not model.hosts:
+            self.notify("No hosts to check: add hosts first", severity="warning")
+            return
+        if uses_example_addresses(model):
+            self.app.push_screen(Confirm(
+                "These are example addresses", "Some hosts still have the profile's example "
+                "addresses (192.168.233.x). Connect to them anyway?", yes="Connect"),
+                lambda yes: self._start(model) if yes else None)
+            return
+        self._start(model)
+
+    def _start(self, model: ClusterModel) -> None:
+        self.reports.clear()
+        self.final = None
+        table = self.query_one("#grid", DataTable)
+        for row in table.ordered_rows:
+            for check_id in self.check_ids:
+                table.update_cell(row.key, check_id, status_cell(""))
+        self.cancel_event = threading.Event()
+        self.running = True
+        self.kapp.busy["precheck"] = self.cancel_event.set
+        total = len(model.hosts) + len(model.kkui.load_balancer.hosts)
+        self.total_hosts = total
+        self._status(Text(f"Checking {total} host(s)… (x cancels)", style="bold"))
+        self.refresh_bindings()
+        self.check_hosts(model, self.cancel_event)
+
+    @work(thread=True, exclusive=True, group="precheck")
+    def check_hosts(self, model: ClusterModel, cancel: threading.Event) -> None:
+        try:
+            from kkui.core.precheck import run_precheck
+
+            report = run_precheck(model, on_host_done=lambda r: self.post_message(HostChecked(r)),
+                                  cancel=cancel)
+        except KkuiError as exc:
+            self.post_message(PrecheckFinished(None, str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - shown to the operator, never a traceback
+            self.post_message(PrecheckFinished(None, f"precheck failed: {exc}"))
+            return
+        self.post_message(PrecheckFinished(report))
+
+    @on(HostChecked)
+    def _host_checked(self, message: HostChecked) -> None:
+        self.reports[message.report.name] = message.report
+        self._show_report(message.report)
+        self._status(Text.assemble((f"Checking… {len(self.reports)}/{self.total_hosts} "
+                                    "host(s) done  ", "bold"), self._summary()))
+
+    @on(PrecheckFinished)
+    def _finished(self, message: PrecheckFinished) -> None:
+        self.running = False
+        self.kapp.busy.pop("precheck", None)
+        self.refresh_bindings()
+        if message.report is None:
+            self._status(Text(f"✘ {message.error}", style="bold red"))
+            return
+        self.final = message.report
+        for report in message.report.hosts:
+            self.reports[report.name] = report
+            self._show_report(report)
+        if message.report.cancelled:
+            head = Text("Cancelled — ", style="bold yellow")
+        elif message.report.ok:
+            head = Text("✔ Ready for kk — ", style="bold green")
+        else:
+            head = Text("✘ Fix the failures before installing — ", style="bold red")
+        self._status(Text.assemble(head, self._summary(), ("r re-runs", "dim")))
+
+    def action_cancel(self) -> None:
+        if self.cancel_event is not None and self.running:
+            self.cancel_event.set()
+            self._status(Text("Cancelling… (hosts in progress finish their current check)",
+                              style="yellow"))
+
+    # ------------------------------------------------------------------ fix
+    def fix_plans(self) -> list[Any]:
+        from kkui.core.precheck import PrecheckReport, plan_fixes
+
+        return plan_fixes(PrecheckReport(hosts=list(self.reports.values())))
+
+    def action_fix(self) -> None:
+        plans = self.fix_plans() if not self.running else []
+        if not plans:
+            self.notify("Nothing that installing packages would fix (run the precheck first)",
+                        severity="information")
+            return
+        lines = [f"{p.name}: {p.command}" + (f"  (cannot: {p.blocked})" if p.blocked else "")
+                 for p in plans]
+        runnable = [p for p in plans if not p.blocked]
+        if not runnable:
+            self.notify("\n".join(lines), title="kkui cannot install these", severity="warning")
+            return
+        self.app.push_screen(Confirm("Install missing packages?", "\n".join(lines)
+                                     + "\n\nkkui runs these over SSH as root, then re-runs "
+                                       "the precheck.", yes="Install"),
+                             lambda yes: self._fix(runnable) if yes else None)
+
+    def _fix(self, plans: list[Any]) -> None:
+        self.running = True
+        self.refresh_bindings()
+        self._status(Text(f"Installing packages on {len(plans)} host(s)…", style="bold"))
+        self.fix_packages(self.doc.model(), plans)
+
+    @work(thread=True, exclusive=True, group="fix")
+    def fix_packages(self, model: ClusterModel, plans: list[Any]) -> None:
+        from kkui.core.precheck import apply_fix
+
+        outcomes = []
+        for plan in plans:
+            try:
+                outcomes.append(apply_fix(model, plan))
+            except Exception as exc:  # noqa: BLE001 - shown to the operator
+                self.post_message(PackagesFixed(f"{plan.name}: {exc}", False))
+                return
+        failed = [o for o in outcomes if not o.ok]
+        summary = "; ".join(f"{o.name}: {o.detail}" for o in outcomes)
+        self.post_message(PackagesFixed(summary, not failed))
+
+    @on(PackagesFixed)
+    def _fixed(self, message: PackagesFixed) -> None:
+        self.running = False
+        self.refresh_bindings()
+        self.notify(message.summary, title="Packages installed" if message.ok else
+                    "Package install failed", severity="information" if message.ok else "error")
+        self.action_run()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.running or None
+        if action in ("run", "fix"):
+            return not self.running or None
+        return True
