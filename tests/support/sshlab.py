@@ -565,7 +565,7 @@ LogLevel INFO
             lines += [f"    - {m}" for m in members]
         lines += ["  controlPlaneEndpoint:", "    domain: lb.kubesphere.local",
                   f"    address: {json.dumps(str((lb or {}).get('vip', '')))}",
-                  f"    port: {int((lb or {}).get('port', 6443))}",
+                  f"    port: {int(str((lb or {}).get('port', 6443)))}",
                   "  kubernetes:", f"    version: {kubernetes_version}",
                   "    clusterName: cluster.local", f"    containerManager: {container_manager}",
                   "  etcd:", "    type: kubekey", "  network:", "    plugin: calico",

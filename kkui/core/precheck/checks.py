@@ -498,7 +498,7 @@ def check_lb_package(tool: str) -> Callable[[Facts, CheckContext], CheckResult]:
             return CheckResult(tool, "pass", f"{tool} {version or ''} at {path}".replace("  ", " "))
         fam = family(f)
         cmd, pkgs = install_fix(f, ctx, [tool])
-        if not fam:
+        if not fam or {"apt": "apt-get"}.get(fam, fam) not in f.kv("pkgmgr"):
             return CheckResult(tool, "fail",
                                f"{tool} is not installed and no known package manager is here",
                                f"install {tool} by hand")

@@ -118,6 +118,7 @@ class InstallScreen(KkuiScreen):
     def on_mount(self) -> None:
         self.progress = InstallProgress(clock=self.kapp.clock)
         self._reset_view()
+        self.query_one(LogPane).log_widget.focus()
 
     @property
     def running(self) -> bool:
@@ -274,13 +275,17 @@ class InstallScreen(KkuiScreen):
             text.append(f" on {', '.join(hosts)}")
         if failure is not None and failure.hosts:
             _, task, reason = failure.hosts[0]
-            text.append(f": {('[' + task + '] ') if task else ''}{reason.splitlines()[0]}"
-                        if reason else "")
+            first = reason.splitlines()[0] if reason else ""
+            if len(first) > 110:
+                first = first[:109] + "…"
+            text.append(f": {('[' + task + '] ') if task else ''}{first}" if first else "")
         elif not failure:
             text.append(f" (kk exit code {exited.code})")
         for hint in self.hints.best(1):
             text.append("\nHint: ", style="bold yellow")
             text.append(f"{hint.title}. {hint.text}")
+        if self.log_path is not None:
+            text.append(f"\nFull log: {self.log_path}", style="dim")
         return text
 
     def _banner(self, text: Text, kind: str) -> None:

@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Write an SVG of every kkui screen into screenshots/ (headless, deterministic).
+
+    .venv/bin/python screenshots/make.py            # all scenes
+    .venv/bin/python screenshots/make.py --png      # also PNGs (needs rsvg-convert)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from scenes import SCENES, SIZE, Scene  # noqa: E402
+
+
+async def shoot(scene: Scene, out: Path) -> Path:
+    app = scene.make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await scene.run_before(pilot)
+        await pilot.pause()
+        svg = app.export_screenshot(title=f"kkui — {scene.name}")
+    path = out / f"{scene.name}.svg"
+    path.write_text(svg, encoding="utf-8")
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--png", action="store_true", help="also convert to PNG")
+    parser.add_argument("--out", type=Path, default=HERE)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for scene in SCENES:
+        path = asyncio.run(shoot(scene, args.out))
+        print(path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path)
+        if args.png and shutil.which("rsvg-convert"):
+            subprocess.run(["rsvg-convert", str(path), "-o", str(path.with_suffix(".png"))],
+                           check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""Deterministic scenes of every kkui screen, shared by ``make.py`` and the snapshot tests.
+
+Nothing here connects anywhere: precheck results and kk output are fed to the screens the
+same way their workers would post them (kk transcripts from tests/support/kk_transcripts).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from kkui.core.config import ClusterDocument
+from kkui.core.kk.events import KkEvent, ProcessExited, ProcessStarted, PromptShown
+from kkui.core.kk.parser import KkOutputParser
+from kkui.core.precheck.report import CheckResult, HostReport, PrecheckReport
+from kkui.tui.app import KkuiApp
+from kkui.tui.messages import HostChecked, KkEventsReceived, PrecheckFinished
+
+REPO = Path(__file__).resolve().parents[1]
+TRANSCRIPTS = REPO / "tests" / "support" / "kk_transcripts"
+SIZE = (100, 32)
+STAMP = "10:53:02 CST"
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    make_app: Callable[[], KkuiApp]
+    run_before: Callable[[Pilot[Any]], Awaitable[None]]
+
+
+def profile_app(start: str = "hosts") -> KkuiApp:
+    return KkuiApp(ClusterDocument.from_profile("ha-external-lb"), start=start,
+                   clock=lambda: 754.0)
+
+
+def install_app() -> KkuiApp:
+    """The profile with kk's transcript host names (node1..node3, no workers)."""
+    doc = ClusterDocument.from_profile("ha-external-lb")
+    for index in (1, 2, 3):
+        doc.rename_host(f"master{index}", f"node{index}")
+        doc.remove_host(f"worker{index}")
+    return KkuiApp(doc, start="install", clock=lambda: 754.0)
+
+
+# --------------------------------------------------------------------- kk output
+def _fake_kk() -> Any:
+    spec = importlib.util.spec_from_file_location("fake_kk", REPO / "tests/support/fake_kk.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def transcript_events(name: str, *, stop_at: str | None = None) -> list[KkEvent]:
+    """kk's output for a transcript, parsed exactly as the runner parses it."""
+    fake = _fake_kk()
+    parser = KkOutputParser(clock=lambda: 0.0)
+    events: list[KkEvent] = [ProcessStarted(4242, ("./kk", "create", "cluster"), "/work")]
+    rows: list[list[str]] = []
+    for raw in (TRANSCRIPTS / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        if stop_at is not None and stop_at in raw:
+            return events
+        kind, _, text = raw.partition(" ")
+        text = text.replace("{T}", STAMP)
+        if kind in ("E", "O", "O+"):
+            events += parser.feed("stderr" if kind == "E" else "stdout", text + "\n")
+        elif kind == "!row":
+            rows.append([*(c.strip() for c in text.split(",")), "CST 10:53:02"])
+        elif kind == "!table":
+            events += parser.feed("stdout", fake.table(rows) + "\n")
+            rows = []
+        elif kind == "!confirm":
+            events += [e for e in parser.feed("stdout", "Continue this installation? "
+                                              "[yes/no]: ") if not isinstance(e, PromptShown)]
+        elif kind == "!exit":
+            events += parser.flush()
+            events.append(ProcessExited(int(text)))
+            return events
+    events += parser.flush()
+    events.append(ProcessExited(0))
+    return events
+
+
+def prompt_of(name: str) -> PromptShown:
+    fake = _fake_kk()
+    parser = KkOutputParser(clock=lambda: 0.0)
+    rows = []
+    for raw in (TRANSCRIPTS / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        kind, _, text = raw.partition(" ")
+        if kind == "!row":
+            rows.append([*(c.strip() for c in text.split(",")), "CST 10:53:02"])
+    parser.feed("stdout", fake.table(rows) + "\n")
+    found = [e for e in parser.feed("stdout", "Continue this installation? [yes/no]: ")
+             if isinstance(e, PromptShown)]
+    return found[0]
+
+
+# --------------------------------------------------------------------- precheck
+def precheck_reports() -> list[HostReport]:
+    def checks(**bad: tuple[str, str, str]) -> tuple[CheckResult, ...]:
+        ids = ("ssh", "sudo", "os", "arch", "time", "swap", "selinux", "firewall", "socat",
+               "conntrack", "ports", "resources")
+        out = []
+        for check_id in ids:
+            status, detail, fix = bad.get(check_id, ("pass", f"{check_id} ok", ""))
+            out.append(CheckResult(check_id, status, detail, fix))  # type: ignore[arg-type]
+        return tuple(out)
+
+    missing = ("fail", "socat is not installed: kk stops with `socat is required`",
+               "apt-get install -y socat")
+    return [
+        HostReport("master1", "192.168.233.12", "etcd,control-plane", checks()),
+        HostReport("master2", "192.168.233.13", "etcd,control-plane",
+                   checks(swap=("warn", "swap is on (2.0 GiB); kk turns it off with swapoff -a",
+                                "swapoff -a && sed -i '/ swap / s/^/#/' /etc/fstab"))),
+        HostReport("master3", "192.168.233.14", "etcd,control-plane", checks(socat=missing)),
+        HostReport("worker1", "192.168.233.15", "worker",
+                   checks(time=("fail", "clock is 94 s ahead of this machine; etcd and TLS "
+                                "need synchronised clocks", "apt-get install -y chrony && "
+                                "systemctl enable --now chrony"))),
+        HostReport("worker2", "192.168.233.16", "worker", checks()),
+        HostReport("worker3", "192.168.233.17", "worker",
+                   checks(ssh=("error", "connection refused on 192.168.233.17:22",
+                               "start sshd on the host or fix address/port"))),
+        HostReport("lb1", "192.168.233.10", "loadbalancer", checks()),
+        HostReport("lb2", "192.168.233.11", "loadbalancer", checks()),
+    ]
+
+
+# --------------------------------------------------------------------- scenes
+async def _nothing(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+
+
+async def _edit_form(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.press("down", "e")
+    await pilot.pause()
+
+
+async def _bulk_add(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.press("b")
+    await pilot.pause()
+    await pilot.press(*"192.168.233.30-33")
+    await pilot.pause()
+
+
+async def _review_problems(pilot: Pilot[Any]) -> None:
+    app: KkuiApp = pilot.app  # type: ignore[assignment]
+    doc = app.document
+    doc.add_host({"name": "工作节点", "address": "192.168.233.30",
+                  "privateKeyPath": "~/.ssh/id_ed25519"})
+    doc.set_roles("worker1", ["etcd", "worker"])
+    doc.set("spec.network.kubeServiceCIDR", "10.233.64.0/20")
+    doc.update_host("worker3", password="Example-Pass-1", privateKeyPath=None)
+    app.document_changed()
+    await pilot.pause()
+
+
+async def _precheck(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    screen = pilot.app.screen
+    reports = precheck_reports()
+    screen.total_hosts = len(reports)  # type: ignore[attr-defined]
+    for report in reports:
+        screen.post_message(HostChecked(report))
+    screen.post_message(PrecheckFinished(PrecheckReport(hosts=reports)))
+    await pilot.pause()
+    table = screen.query_one("#grid")
+    table.move_cursor(row=2, column=10)  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+def _feed(events: list[KkEvent]) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        screen = pilot.app.screen
+        for start in range(0, len(events), 40):
+            screen.post_message(KkEventsReceived(events[start:start + 40]))
+        await pilot.pause()
+        await pilot.pause()
+
+    return run
+
+
+async def _prompt(pilot: Pilot[Any]) -> None:
+    from kkui.tui.modals.kk_prompt import KkPrompt
+
+    await _feed(transcript_events("success", stop_at="!confirm"))(pilot)
+    await pilot.app.push_screen(KkPrompt(prompt_of("success")))
+    await pilot.pause()
+
+
+SCENES: tuple[Scene, ...] = (
+    Scene("hosts", profile_app, _nothing),
+    Scene("host-form", profile_app, _edit_form),
+    Scene("bulk-add", profile_app, _bulk_add),
+    Scene("roles", lambda: profile_app("roles"), _nothing),
+    Scene("cluster", lambda: profile_app("cluster"), _nothing),
+    Scene("review", lambda: profile_app("review"), _review_problems),
+    Scene("precheck", lambda: profile_app("precheck"), _precheck),
+    Scene("kk-prompt", install_app, _prompt),
+    Scene("install-running", install_app,
+          _feed(transcript_events("success", stop_at="JoinNodesModule"))),
+    Scene("install-failed", install_app, _feed(transcript_events("etcd-failure"))),
+)
