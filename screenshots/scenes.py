@@ -182,6 +182,8 @@ def _feed(events: list[KkEvent]) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run(pilot: Pilot[Any]) -> None:
         await pilot.pause()
         screen = pilot.app.screen
+        for event in events:
+            screen.hints.feed(event)  # type: ignore[attr-defined]  # the worker's job
         for start in range(0, len(events), 40):
             screen.post_message(KkEventsReceived(events[start:start + 40]))
         await pilot.pause()

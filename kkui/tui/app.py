@@ -34,7 +34,7 @@ def _mode(name: str) -> Callable[[], Screen[Any]]:
 class StartScreen(Screen[None]):
     """Shown under the profile picker when kkui starts without a config file."""
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self):
         yield Header(show_clock=False)
         yield Static("No config file here. Pick a bundled profile to start from "
                      "(nothing connects to any host until you run precheck or install).",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 import time
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from kkui.core.ssh import (
     SshAuthFailed,
     SshClientPool,
     SshConnectionRefused,
+    SshProtocolError,
     SudoPasswordRequired,
     connect,
     fingerprint,
@@ -151,3 +154,40 @@ def test_pool_reuses_one_session_per_host(sshlab, farm, known_hosts):
         assert pool.get(host) is a
         assert a.run("true").ok
     assert not a.active
+
+
+def test_a_port_that_never_speaks_ssh_costs_only_the_connect_timeout(sshlab, known_hosts):
+    import socket
+
+    address = f"{sshlab.block}.253"
+    with socket.socket() as listener:
+        listener.bind((address, 0))
+        listener.listen(8)  # the kernel accepts the TCP handshake; nobody ever answers
+        host = Host(name="mute", address=address, port=listener.getsockname()[1],
+                    user=sshlab.user, password="x")
+        started = time.monotonic()
+        with pytest.raises(SshProtocolError, match="mute.*handshake failed"):
+            connect(host, known_hosts=known_hosts, connect_timeout=0.5)
+        assert time.monotonic() - started < 2
+
+
+@pytest.mark.skipif(shutil.which("ssh-agent") is None, reason="ssh-agent not installed")
+def test_ssh_agent_is_used_for_rows_without_credentials(sshlab, farm, tmp_path, monkeypatch,
+                                                        known_hosts):
+    sock = tmp_path / "agent.sock"
+    agent = subprocess.Popen(["ssh-agent", "-D", "-a", str(sock)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if sock.exists():
+                break
+            time.sleep(0.01)
+        env = dict(os.environ, SSH_AUTH_SOCK=str(sock))
+        subprocess.run(["ssh-add", str(sshlab.key_path)], env=env, check=True,
+                       capture_output=True)
+        monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+        monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.ssh/id_rsa: kk's default is missing
+        with connect(row(sshlab, farm["healthy"]), known_hosts=known_hosts) as session:
+            assert session.auth_method == "publickey (ssh-agent)"
+    finally:
+        agent.terminate()
+        agent.wait()

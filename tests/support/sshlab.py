@@ -180,19 +180,29 @@ def stub_systemctl(active: Iterable[str]) -> str:
     return f"""#!/bin/sh
 # kkui sshlab stub systemctl: active units: {names or '(none)'}
 if [ "$1" = is-active ]; then
-  for u in {names}; do [ "$2" = "$u" ] && {{ echo active; exit 0; }}; done
-  echo inactive; exit 3
+  shift; rc=3
+  for unit in "$@"; do
+    state=inactive
+    for u in {names}; do [ "$unit" = "$u" ] && state=active; done
+    echo $state; [ $state = active ] && rc=0
+  done
+  exit $rc
 fi
 exit 0
 """
 
 
 def stub_uname(machine: str, release: str) -> str:
+    """Answers like uname: fields in the kernel's order (s n r v m) whatever the flag order."""
     return f"""#!/bin/sh
-case "$1" in
-  -m) echo {machine} ;; -r) echo {release} ;; -n) hostname ;;
-  *) echo "Linux" ;;
-esac
+flags=$(printf '%s' "$*" | tr -d ' -')
+[ -z "$flags" ] && flags=s
+out=""
+case $flags in *s*|*a*) out="$out Linux" ;; esac
+case $flags in *n*|*a*) out="$out $(hostname)" ;; esac
+case $flags in *r*|*a*) out="$out {release}" ;; esac
+case $flags in *m*|*a*) out="$out {machine}" ;; esac
+echo ${{out# }}
 """
 
 

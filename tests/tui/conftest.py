@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Fixtures for the TUI tests: config files on disk and an app factory."""
 
 from __future__ import annotations

@@ -248,3 +248,16 @@ async def test_profile_picker_then_save_as(make_app, tmp_path: Path, monkeypatch
     saved = tmp_path / "config-sample.yaml"
     assert saved.exists() and stat.S_IMODE(saved.stat().st_mode) == 0o600
     ClusterDocument.load(saved)
+
+
+async def test_no_color_keeps_meaning_in_symbols(make_app, config_path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(config_path)
+    assert app.no_color
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        grid = app.screen.query_one("#roles-table", DataTable)
+        cells = [str(c) for c in grid.get_row("node2")]
+        assert cells[2:] == ["·", "·", "✔"], "roles read without colour"

@@ -27,60 +27,76 @@ SBIN_DIRS="${KKUI_PRECHECK_SBIN_DIRS:-/usr/sbin /sbin /usr/local/sbin}"
 TOOLS="@TOOLS@"
 PW=
 if [ "@HAVE_PW@" = 1 ]; then IFS= read -r PW || true; fi
+# Builtins wherever possible: every fork costs the host CPU time.
 sec() { printf '@@kkui %s\n' "$1"; }
+show() {
+  [ -r "$1" ] || return 1
+  while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done < "$1"
+}
+where() { W=; if hash "$1" 2>/dev/null; then W=${BASH_CMDS[$1]}; fi; }
 sec time
-date +%s.%N 2>/dev/null
+if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N 2>/dev/null; fi
 sec id
-id -un 2>/dev/null; id -u
+echo "${USER:-$(id -un 2>/dev/null)}"; echo "$EUID"
 sec os
-cat "$R/etc/os-release" 2>/dev/null || cat "$R/usr/lib/os-release" 2>/dev/null
+show "$R/etc/os-release" || show "$R/usr/lib/os-release"
 sec uname
-uname -m; uname -r
+set -- $(uname -rm); echo "$2"; echo "$1"; KREL=$1
 sec hostname
-hostname 2>/dev/null || cat "$R/etc/hostname" 2>/dev/null
+hostname 2>/dev/null || show "$R/etc/hostname"
 sec cpu
 nproc 2>/dev/null || grep -c '^processor' "$R/proc/cpuinfo" 2>/dev/null
 sec mem
-grep -E '^(MemTotal|MemAvailable):' "$R/proc/meminfo" 2>/dev/null
+while read -r k v _; do
+  case $k in MemTotal:|MemAvailable:) echo "$k $v kB" ;; esac
+done < "$R/proc/meminfo"
 sec swaps
-cat "$R/proc/swaps" 2>/dev/null
+show "$R/proc/swaps"
 sec df
 df -Pk / /var 2>/dev/null
 sec selinux
-command -v getenforce >/dev/null 2>&1 && echo "getenforce=$(getenforce 2>/dev/null)"
-grep -E '^SELINUX=' "$R/etc/selinux/config" 2>/dev/null
+where getenforce; [ -n "$W" ] && echo "getenforce=$(getenforce 2>/dev/null)"
+if [ -r "$R/etc/selinux/config" ]; then
+  while IFS= read -r l; do case $l in SELINUX=*) echo "$l" ;; esac; done < "$R/etc/selinux/config"
+fi
 sec services
-if command -v systemctl >/dev/null 2>&1; then
-  for s in firewalld ufw haproxy keepalived docker containerd; do
-    echo "$s=$(systemctl is-active "$s" 2>/dev/null)"
-  done
+UNITS="firewalld ufw haproxy keepalived docker containerd"
+where systemctl
+if [ -n "$W" ]; then
+  STATES=$(systemctl is-active $UNITS 2>/dev/null)
+  set -- $STATES
+  for u in $UNITS; do echo "$u=${1:-unknown}"; [ $# -gt 0 ] && shift; done
 else
   echo "systemctl=missing"
 fi
 # ufw.service is "active" on Ubuntu even when the firewall is disabled: read its switch.
 if [ -r "$R/etc/ufw/ufw.conf" ]; then
-  echo "ufw.conf=$(grep -E '^ENABLED=' "$R/etc/ufw/ufw.conf" | cut -d= -f2 | tr -d '"')"
+  while IFS= read -r l; do
+    case $l in ENABLED=*) l=${l#ENABLED=}; l=${l//\"/}; echo "ufw.conf=$l" ;; esac
+  done < "$R/etc/ufw/ufw.conf"
 fi
 sec kernel
-echo "ip_forward=$(cat "$R/proc/sys/net/ipv4/ip_forward" 2>/dev/null)"
-KREL=$(uname -r)
-if grep -q '^br_netfilter ' "$R/proc/modules" 2>/dev/null; then echo br_netfilter=loaded
-elif [ -d "$R/proc/sys/net/bridge" ]; then echo br_netfilter=builtin
-elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.dep"; then
-  echo br_netfilter=module
-elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.builtin"; then
-  echo br_netfilter=builtin
-else echo br_netfilter=missing; fi
+IPF=; [ -r "$R/proc/sys/net/ipv4/ip_forward" ] && read -r IPF < "$R/proc/sys/net/ipv4/ip_forward"
+echo "ip_forward=$IPF"
+BR=missing
+while read -r m _; do [ "$m" = br_netfilter ] && { BR=loaded; break; }; done < "$R/proc/modules"
+if [ $BR = missing ]; then
+  if [ -d "$R/proc/sys/net/bridge" ]; then BR=builtin
+  elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.dep"; then BR=module
+  elif grep -qs '/br_netfilter\.ko' "$R/lib/modules/$KREL/modules.builtin"; then BR=builtin
+  fi
+fi
+echo "br_netfilter=$BR"
 sec listen
 cat "$R/proc/net/tcp" "$R/proc/net/tcp6" 2>/dev/null | grep ' 0A '
 sec pkgmgr
-for m in dnf yum apt-get zypper; do p=$(command -v $m 2>/dev/null) && echo "$m=$p"; done
+for m in dnf yum apt-get zypper; do where "$m"; [ -n "$W" ] && echo "$m=$W"; done
 sec sudo
 SUDO_MODE=missing; SUDO_MSG=
-SUDO_PATH=$(command -v sudo 2>/dev/null)
+where sudo; SUDO_PATH=$W
 if [ -n "$SUDO_PATH" ]; then
   if SUDO_MSG=$(sudo -n true 2>&1 </dev/null); then
-    if [ "$(id -u)" = 0 ]; then SUDO_MODE=root; else SUDO_MODE=nopasswd; fi
+    if [ "$EUID" = 0 ]; then SUDO_MODE=root; else SUDO_MODE=nopasswd; fi
   elif [ -n "$PW" ]; then
     if SUDO_MSG=$(printf '%s\n' "$PW" | sudo -S -p '' true 2>&1); then SUDO_MODE=password
     else
@@ -100,7 +116,7 @@ if [ -n "$SUDO_PATH" ]; then
 fi
 echo "path=$SUDO_PATH"
 echo "mode=$SUDO_MODE"
-echo "msg=$(printf '%s\n' "$SUDO_MSG" | head -n1)"
+echo "msg=${SUDO_MSG%%$'\n'*}"
 ksudo() {
   case "$SUDO_MODE" in
     root|nopasswd) sudo -n -E /bin/bash -c "$1" </dev/null ;;
@@ -110,18 +126,21 @@ ksudo() {
 }
 sec tools
 for t in $TOOLS; do
-  login=$(command -v "$t" 2>/dev/null)
+  where "$t"; login=$W
   sb=; for d in $SBIN_DIRS; do if [ -x "$d/$t" ]; then sb="$d/$t"; break; fi; done
   echo "$t|$login|$sb"
 done
 sec kktools
-ksudo 'for t in '"$TOOLS"'; do echo "$t|$(command -v "$t" 2>/dev/null)"; done' 2>/dev/null
+# kk's lookup: a fresh bash under sudo (secure_path applies), searching PATH like command -v
+ksudo 'for t in '"$TOOLS"'; do
+  p=; hash "$t" 2>/dev/null && p=${BASH_CMDS[$t]}; echo "$t|$p"
+done' 2>/dev/null
 echo "status=$?"
 sec versions
 ver() {
-  p=$(command -v "$1" 2>/dev/null)
+  where "$1"; p=$W
   if [ -z "$p" ]; then for d in $SBIN_DIRS; do [ -x "$d/$1" ] && { p="$d/$1"; break; }; done; fi
-  [ -n "$p" ] && echo "$1=$("$p" "$2" 2>&1 </dev/null | head -n1)"
+  if [ -n "$p" ]; then v=$("$p" "$2" 2>&1 </dev/null); echo "$1=${v%%$'\n'*}"; fi
 }
 ver docker --version; ver containerd --version; ver haproxy -v; ver keepalived --version
 @LB@

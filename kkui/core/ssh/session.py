@@ -214,6 +214,12 @@ def connect(host: Host, *, known_hosts: KnownHosts | None = None, strict_host_ke
                 f"{host_label(host)}: the SSH handshake failed ({exc or type(exc).__name__}); "
                 "is an SSH server listening on that port?",
                 host=host.name, fix="check the host's address and port in the config") from None
+        if not (transport.is_active() and transport.initial_kex_done):
+            # start_client returns silently when its timeout expires
+            raise SshProtocolError(
+                f"{host_label(host)}: the SSH handshake failed: TCP connected but no SSH "
+                f"handshake within {connect_timeout:g} s (not an SSH server, or an overloaded "
+                "one)", host=host.name, fix="check the host's address and port in the config")
         key = transport.get_remote_server_key()
         note = _verify_host_key(host, key, known, strict_host_keys)
         method = _authenticate(host, transport, use_agent=use_agent)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -196,10 +197,8 @@ class HostsScreen(KkuiScreen):
 
     def _select(self, name: str) -> None:
         table = self.query_one("#hosts-table", DataTable)
-        try:
+        with contextlib.suppress(Exception):  # the row may be gone after a refused edit
             table.move_cursor(row=table.get_row_index(name))
-        except Exception:  # noqa: BLE001 - the row may be gone after a refused edit
-            pass
 
     def focus_path(self, path: str) -> None:
         """Jump target of a validation problem: select the row, open its form at the field."""

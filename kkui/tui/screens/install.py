@@ -195,7 +195,6 @@ class InstallScreen(KkuiScreen):
                 self.failure = event
             elif isinstance(event, ProcessExited):
                 finished = event
-            self.hints.feed(event)
             stage_changed |= self.progress.feed(event)
             hosts_changed |= type(event).__name__ in ("HostStatus", "PipelineFailed")
         self.query_one(LogPane).append(lines)
@@ -337,7 +336,15 @@ class InstallScreen(KkuiScreen):
                 run: InstallRun) -> None:
         from kkui.core.kk.process import KK_CONFIG_NAME, KkProcess, create_cluster_argv
 
-        batcher = EventBatcher(lambda batch: self.post_message(KkEventsReceived(batch)))
+        def send(batch: list[Any]) -> None:
+            self.post_message(KkEventsReceived(batch))
+
+        batcher = EventBatcher(send)
+        hints = self.hints
+
+        def on_event(event: Any) -> None:
+            hints.feed(event)  # regex work stays in this thread, off the UI loop
+            batcher.add(event)
         try:
             workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
             atomic_write(workdir / KK_CONFIG_NAME, kk_text, keep_backup=False)
@@ -359,7 +366,7 @@ class InstallScreen(KkuiScreen):
                         continue
                 return None
 
-            process = KkProcess(create_cluster_argv(), workdir=workdir, on_event=batcher.add,
+            process = KkProcess(create_cluster_argv(), workdir=workdir, on_event=on_event,
                                 on_prompt=ask, zone=model.kkui.zone,
                                 secrets=secrets_of(model), log_path=log_path,
                                 on_tick=batcher.tick, tick=0.05)

@@ -10,7 +10,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Static
 
 from kkui.core.config.model import ClusterModel
@@ -201,8 +200,10 @@ class PrecheckScreen(KkuiScreen):
         try:
             from kkui.core.precheck import run_precheck
 
-            report = run_precheck(model, on_host_done=lambda r: self.post_message(HostChecked(r)),
-                                  cancel=cancel)
+            def host_done(report: Any) -> None:
+                self.post_message(HostChecked(report))
+
+            report = run_precheck(model, on_host_done=host_done, cancel=cancel)
         except KkuiError as exc:
             self.post_message(PrecheckFinished(None, str(exc)))
             return

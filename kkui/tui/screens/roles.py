@@ -25,7 +25,7 @@ def role_cell(on: bool) -> Text:
 class RolesScreen(KkuiScreen):
     CSS_PATH = "roles.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle", "Toggle"),
+        Binding("space", "toggle_cell", "Toggle"),
         Binding("e", "toggle_role('etcd')", "etcd"),
         Binding("c", "toggle_role('control-plane')", "control-plane"),
         Binding("w", "toggle_role('worker')", "worker"),
@@ -84,7 +84,7 @@ class RolesScreen(KkuiScreen):
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
-    def action_toggle(self) -> None:
+    def action_toggle_cell(self) -> None:
         table = self.query_one("#roles-table", DataTable)
         name = self._current_name()
         if name is None:

@@ -23,6 +23,20 @@ DEFAULT_MAX_LINES = 5000
 class FollowLog(Log):
     """A ``Log`` that tells its pane when the operator scrolls away from the end."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "scroll_up", "Scroll up", show=False),
+        Binding("down", "scroll_down", "Scroll down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "scroll_home", "Top", show=False),
+        Binding("end", "follow", "Follow"),
+    ]
+
+    def action_follow(self) -> None:
+        pane = self.parent
+        if isinstance(pane, LogPane):
+            pane.action_follow()
+
     @dataclass
     class Paused(Message):
         """The operator scrolled up: stop following."""

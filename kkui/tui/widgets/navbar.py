@@ -16,9 +16,9 @@ class NavItem(Static):
         self.mode_name = name
         self.set_class(current, "-current")
 
-    def on_click(self, event: Click) -> None:
+    async def on_click(self, event: Click) -> None:
         event.stop()
-        self.app.run_action(f"goto('{self.mode_name}')")
+        await self.app.run_action(f"goto('{self.mode_name}')")
 
 
 class NavBar(Horizontal):
