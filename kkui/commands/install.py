@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -19,7 +17,7 @@ from kkui.commands.download import add_download_args, print_result, progress_pri
 from kkui.core.config import ClusterDocument, ClusterModel
 from kkui.core.download import obtain_kk, resolve_zone
 from kkui.core.errors import ConfigError
-from kkui.core.fsutil import atomic_write
+from kkui.core.fsutil import atomic_copy, atomic_write
 from kkui.core.kk.events import (
     KkEvent,
     LogLine,
@@ -29,6 +27,7 @@ from kkui.core.kk.events import (
 from kkui.core.kk.hints import Hint, HintCollector
 from kkui.core.kk.process import KK_CONFIG_NAME, KkProcess, create_cluster_argv
 from kkui.core.kk.stages import InstallProgress, format_elapsed
+from kkui.core.kk.workdir import default_workdir
 
 EPILOG = """\
 what happens, in order:
@@ -66,7 +65,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--kk", metavar="PATH", help="use this kk binary (no download)")
     parser.add_argument("--workdir", metavar="DIR",
                         help="where config-sample.yaml, kk and kk's kubekey/ go "
-                        "(default: ./kkui-work/<metadata.name>)")
+                        "(default: kkui-work/<metadata.name> beside the config)")
     parser.add_argument("-y", "--yes", action="store_true",
                         help="answer yes to kk's confirmation prompt (needed without a terminal)")
     add_download_args(parser)
@@ -98,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
                           "terminal to answer it; run in a terminal, or pass --yes")
     model = doc.model()
     zone = resolve_zone(args.zone, os.environ, model.kkui.zone)
-    workdir = Path(args.workdir or Path("kkui-work") / (model.name or "cluster")).expanduser()
+    workdir = Path(args.workdir).expanduser() if args.workdir else \
+        default_workdir(model.name, doc.path)
     _refuse_overwriting_source(doc, workdir)
     out = sys.stderr if args.json else sys.stdout
 
@@ -185,19 +185,7 @@ def _kk_binary(args: argparse.Namespace, model: ClusterModel, zone: str, out: IO
 
 def _place_kk(source: Path, target: Path) -> None:
     """kk must be invoked as ./kk from the workdir (it puts kubekey/ next to its own path)."""
-    with contextlib.suppress(FileNotFoundError):
-        if source.resolve() == target.resolve():
-            return
-    fd, tmp = tempfile.mkstemp(prefix=".kk.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as dst, open(source, "rb") as src:
-            shutil.copyfileobj(src, dst, 1 << 20)
-        os.chmod(tmp, 0o755)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    atomic_copy(source, target, mode=0o755)
 
 
 class InstallConsole:

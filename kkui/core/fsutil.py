@@ -50,3 +50,24 @@ def _fsync_dir(directory: Path) -> None:
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def atomic_copy(source: str | os.PathLike[str], target: str | os.PathLike[str], *,
+                mode: int = 0o755) -> Path:
+    """Copy ``source`` to ``target`` through a temp file in the target's directory, so a reader
+    (or a running kk) never sees a half-written binary. Copying a file onto itself is a no-op."""
+    src, dst = Path(source), Path(target)
+    with contextlib.suppress(FileNotFoundError):
+        if src.resolve() == dst.resolve():
+            return dst
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as handle:
+            shutil.copyfileobj(handle, out, 1 << 20)
+        os.chmod(tmp, mode)
+        os.replace(tmp, dst)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return dst

@@ -186,6 +186,14 @@ class ClusterDocument:
         if keys[0] == "loadBalancer" and keys[-1] in ("vip", "port"):
             self._sync_cluster_from_lb()
 
+    def remove_kkui(self, dotted: str) -> Any:
+        """Remove a key from kkui's document spec; returns the removed node (or None)."""
+        keys = split_path(dotted)
+        parent = self.get_kkui(".".join(keys[:-1])) if len(keys) > 1 else self.get_kkui("")
+        if isinstance(parent, dict) and keys and keys[-1] in parent:
+            return parent.pop(keys[-1])
+        return None
+
     def delete(self, dotted: str) -> bool:
         keys = split_path(dotted)
         parent = self.get(".".join(keys[:-1])) if len(keys) > 1 else self.cluster

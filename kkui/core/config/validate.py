@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 Severity = Literal["error", "warning"]
 KKUI_PREFIX = "kkui:"  # paths inside kkui's own document start with this
 _LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
-_HOSTNAME = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
+HOSTNAME_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 CONTAINER_MANAGERS = ("docker", "containerd", "crio", "isula")
 NETWORK_PLUGINS = ("calico", "flannel", "cilium", "kubeovn", "hybridnet", "none")
 KNOWN_GROUPS = ("etcd", "control-plane", "master", "worker", "registry")
@@ -109,7 +109,7 @@ def check_hosts(raw_hosts: list[Any], base: str, problems: Problems) -> None:
         label = f" ({name})" if name else ""
         if not name:
             problems.error(f"{path}.name", "missing host name")
-        elif not _HOSTNAME.match(name) or len(name) > 253:
+        elif not HOSTNAME_RE.match(name) or len(name) > 253:
             problems.error(f"{path}.name", f"{name!r} is not a valid node name: use lowercase "
                            "letters, digits and '-' (RFC 1123), e.g. "
                            f"{suggest_hostname(name)!r}")

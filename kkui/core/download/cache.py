@@ -32,7 +32,7 @@ from kkui.core.download.release import (
 )
 from kkui.core.download.tarball import extract_kk
 from kkui.core.errors import KkuiError
-from kkui.core.fsutil import atomic_write
+from kkui.core.fsutil import atomic_copy, atomic_write
 
 LOCK_NAME = "kk-sha256.lock.json"
 DEFAULT_POLICY = FetchPolicy()
@@ -204,8 +204,8 @@ def _copy_to(kk: Path, dest: Path) -> Path:
         raise KkuiError(f"--dest {dest} is a file; give the directory that should hold kk")
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / "kk"
-    if target.exists() and target.resolve() == kk.resolve():
-        return target
+    atomic_copy(kk, target, mode=0o755)
+    return target
     fd, tmp = tempfile.mkstemp(prefix=".kk.", dir=dest)
     try:
         with os.fdopen(fd, "wb") as out, open(kk, "rb") as src:

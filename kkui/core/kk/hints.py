@@ -81,9 +81,19 @@ _SIGNATURES: tuple[tuple[str, str], ...] = (
 _ANY = re.compile("|".join(f"(?P<{key.replace('-', '_')}>{rx})" for key, rx in _SIGNATURES))
 
 
+# Every signature above contains one of these (lower-cased) words. Checking them first is ~20x
+# cheaper than the combined regex, and nearly every kk line (image digests included) has none.
+_TRIGGERS = ("googleapis", "kkzone", "failed", "curl: (", "github.com", "is required", "sudo",
+             "mismatch", "not match", "supported", "private", "id_rsa", "id_ed25519", "connect",
+             "authenticate", "handshake", "health check", "unhealthy")
+
+
 def match_hints(text: str) -> list[Hint]:
     """Every hint whose signature occurs in ``text``, in the order of first occurrence."""
     found: list[Hint] = []
+    lowered = text.lower()
+    if not any(trigger in lowered for trigger in _TRIGGERS):
+        return found
     for match in _ANY.finditer(text):
         key = (match.lastgroup or "").replace("_", "-")
         hint = HINTS.get(key)

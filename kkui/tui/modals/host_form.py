@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -14,17 +12,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
+from kkui.core.config.validate import HOSTNAME_RE, valid_ip
+
 AUTH_KEY, AUTH_PASSWORD = "key", "password"
 DEFAULT_KEY = "~/.ssh/id_ed25519"
-
-
-def valid_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def check_field(field: str, value: str, *, taken_names: set[str],
@@ -34,7 +25,7 @@ def check_field(field: str, value: str, *, taken_names: set[str],
     if field == "name":
         if not value:
             return "a name is required"
-        if not NAME_RE.match(value):
+        if not HOSTNAME_RE.match(value):
             return "lowercase letters, digits and '-' only (RFC 1123), e.g. node1"
         if value in taken_names:
             return f"{value} is already used by another host"

@@ -221,9 +221,9 @@ class ClusterScreen(KkuiScreen):
         def apply() -> None:
             spec = doc.kkui.get("spec") if doc.kkui is not None else None
             if mode != "external" and isinstance(spec, Mapping) and "loadBalancer" in spec:
-                self.saved_lb = spec.pop("loadBalancer")  # type: ignore[attr-defined]
+                self.saved_lb = doc.remove_kkui("loadBalancer")
             if mode == "external" and self.saved_lb is not None:
-                doc._ensure_kkui()["spec"]["loadBalancer"] = self.saved_lb  # noqa: SLF001
+                doc.set_kkui("loadBalancer", self.saved_lb)
                 self.saved_lb = None
             doc.set_control_plane_endpoint(mode, address=address or None if mode != "haproxy"
                                            else None, port=port)

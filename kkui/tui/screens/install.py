@@ -28,6 +28,7 @@ from kkui.core.kk.events import (
 )
 from kkui.core.kk.hints import HintCollector
 from kkui.core.kk.stages import InstallProgress, format_elapsed
+from kkui.core.kk.workdir import default_workdir
 from kkui.tui.batching import EventBatcher
 from kkui.tui.messages import (
     DownloadProgressed,
@@ -55,11 +56,6 @@ def secrets_of(model: ClusterModel) -> list[str]:
         found += [s for s in (host.password, host.private_key) if s]
     lb = model.kkui.load_balancer.secrets
     return found + [s for s in (lb.auth_pass, lb.stats_password) if s]
-
-
-def default_workdir(config_path: Path | None) -> Path:
-    """kk's downloads cache and per-host scripts go to ``kkui-work/`` beside the config."""
-    return (config_path.parent if config_path else Path.cwd()).resolve() / "kkui-work"
 
 
 class InstallRun:
@@ -119,6 +115,12 @@ class InstallScreen(KkuiScreen):
         self.progress = InstallProgress(clock=self.kapp.clock)
         self._reset_view()
         self.query_one(LogPane).log_widget.focus()
+
+    def on_unmount(self) -> None:
+        # The app is closing (or the screen goes away) with kk running or its prompt open:
+        # release the worker and stop kk's whole process tree, or shutdown would wait forever.
+        if self.job is not None:
+            self.job.cancel()
 
     @property
     def running(self) -> bool:
@@ -316,7 +318,7 @@ class InstallScreen(KkuiScreen):
     def _start(self) -> None:
         doc = self.doc
         model = doc.model()
-        workdir = self.kapp.workdir or default_workdir(doc.path)
+        workdir = self.kapp.workdir or default_workdir(doc.model().name, doc.path)
         log_dir = self.kapp.log_dir or workdir / "logs"
         self.log_path = log_dir / time.strftime("install-%Y%m%d-%H%M%S.log")
         self.progress = InstallProgress(clock=self.kapp.clock)
