@@ -148,14 +148,19 @@ def parse_value(text: str) -> Any:
     return text if value is None and text not in ("null", "~") else value
 
 
+SECRET_KEYS = ("password", "privateKey")
+
+
 def parse_pairs(spec: str, what: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
-    for part in spec.split(","):
+    for index, part in enumerate(spec.split(","), start=1):
         if not part.strip():
             continue
         key, sep, value = part.partition("=")
         if not sep:
-            raise EditError(f"{what} {spec!r}: expected key=value pairs separated by commas")
+            # never echo a spec that may hold a secret (a password with a comma splits too)
+            shown = f"item {index}" if any(k in spec for k in SECRET_KEYS) else repr(spec)
+            raise EditError(f"{what} {shown}: expected key=value pairs separated by commas")
         pairs[key.strip()] = value.strip()
     return pairs
 
@@ -185,7 +190,7 @@ def host_fields(spec: str) -> dict[str, Any]:
                 raise EditError(f"--add-host {name}: {key} must be a number, not "
                                 f"{fields[key]!r}")
             fields[key] = int(fields[key])
-    for key in ("password", "privateKey"):
+    for key in SECRET_KEYS:
         if key in fields:
             fields[key] = resolve_secret(name, str(fields[key]))
     return fields

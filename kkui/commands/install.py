@@ -129,9 +129,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def secrets_of(model: ClusterModel) -> list[str]:
-    """What must never be shown: SSH passwords and kkui's generated LB passwords."""
+    """What must never be shown: SSH passwords, inline private keys, kkui's LB passwords."""
     hosts = (*model.hosts, *model.kkui.load_balancer.hosts)
-    found = [h.password for h in hosts if h.password]
+    found = [s for h in hosts for s in (h.password, h.private_key) if s]
     lb = model.kkui.load_balancer.secrets
     found += [s for s in (lb.auth_pass, lb.stats_password) if s]
     return found

@@ -98,7 +98,9 @@ def register(subparsers: Any) -> None:
         "drill", help="failover drill: stop haproxy on the VIP holder and time the outage",
         description="Find the LB holding the VIP, stop haproxy there, poll until the VIP is on "
         "a peer and VIP:port answers again, start haproxy again, and print the timeline and "
-        "the total outage. This interrupts API traffic for a few seconds: --yes is required.",
+        "the total outage. This interrupts API traffic for a few seconds: --yes is required. "
+        "It refuses, changing nothing, unless exactly one LB holds the VIP, VIP:port answers "
+        "and a peer LB has haproxy and keepalived active to take the VIP over.",
         epilog="examples:\n  kkui lb drill -f config-sample.yaml --yes\n"
         "  kkui lb drill -f config-sample.yaml --yes --json",
         formatter_class=argparse.RawDescriptionHelpFormatter)

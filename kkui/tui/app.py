@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
+import rich
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -96,6 +97,19 @@ class KkuiApp(App[int]):
     def document(self) -> ClusterDocument:
         assert self.doc is not None, "no document loaded yet"
         return self.doc
+
+    # ------------------------------------------------------------------ crashes
+    def _fatal_error(self) -> None:
+        """Textual prints a crash's traceback with every frame's local variables, and here those
+        hold typed passwords and raw host rows: kkui's crash report leaves the locals out."""
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
 
     # ------------------------------------------------------------------ title
     def refresh_title(self) -> None:

@@ -61,8 +61,18 @@ class KkPromptShown(Message):
 
 
 @dataclass
+class HintFound(Message):
+    """kk printed a line matching a live hint (e.g. sudo asking for a password: kk may hang
+    forever); ``hint`` is a ``kkui.core.kk.hints.Hint``."""
+
+    hint: Any
+
+
+@dataclass
 class InstallFinished(Message):
-    """The install worker ended: kk exited, or getting kk failed (``error``)."""
+    """The install worker ended: kk exited, getting kk failed (``error``), or the operator
+    cancelled before kk started (``cancelled``; ``error`` then says what was kept)."""
 
     code: int | None
     error: str = ""
+    cancelled: bool = False

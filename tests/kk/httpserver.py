@@ -40,9 +40,13 @@ def make_tarball(members: dict[str, bytes] | None = None, *, symlink: str | None
 class Served:
     files: dict[str, bytes] = field(default_factory=dict)
     # per path, the behaviour of each successive request: ok | cut | trunc | 500 | norange
+    # | slow (the body in ``trickle`` pieces: bytes, pause) | stall (one piece, then silence)
     plan: dict[str, list[str]] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Range)
     base: str = ""
+    trickle: tuple[int, float] = (1024, 0.02)
+    closed: threading.Event = field(default_factory=threading.Event)  # server shutting down
+    sent: int = 0  # body bytes written by slow/stall responses
 
 
 def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
@@ -84,7 +88,26 @@ def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
                 self.close_connection = True
                 return
+            if mode in ("slow", "stall"):
+                self._trickle(body, stall=mode == "stall")
+                return
             self.wfile.write(body)
+
+        def _trickle(self, body: bytes, *, stall: bool) -> None:
+            self.close_connection = True
+            size, pause = served.trickle
+            try:
+                for start in range(0, len(body), size):
+                    self.wfile.write(body[start:start + size])
+                    self.wfile.flush()
+                    served.sent += min(size, len(body) - start)
+                    if stall:  # a server that goes silent mid-body (no bytes, no close)
+                        served.closed.wait()
+                        return
+                    if served.closed.wait(pause):
+                        return
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client went away (a cancelled download)
 
         def _simple(self, code: int, body: bytes) -> None:
             self.send_response(code)
@@ -106,5 +129,6 @@ def serve() -> Iterator[Served]:
     try:
         yield served
     finally:
+        served.closed.set()
         server.shutdown()
         server.server_close()

@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from kk.httpserver import Served, make_tarball, serve
 from kkui.core.download import (
     CN_BASE,
     GLOBAL_BASE,
+    DownloadCancelled,
     DownloadError,
     FetchPolicy,
     IntegrityError,
@@ -180,6 +183,82 @@ def test_truncated_body_every_time_fails_and_keeps_part(server: Served) -> None:
     part = kk_cache_dir(V, "amd64") / f"kubekey-{V}-linux-amd64.tar.gz.part"
     assert 0 < part.stat().st_size < len(server.files[PATH])
     assert not (kk_cache_dir(V, "amd64") / "kk").exists()
+
+
+class Background:
+    """obtain_kk in a thread, as the TUI runs it; ``cancel`` is the operator's button."""
+
+    def __init__(self, served: Served, policy: FetchPolicy = FAST) -> None:
+        self.cancel = threading.Event()
+        self.progressed = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(served, policy), daemon=True)
+        self.thread.start()
+
+    def _run(self, served: Served, policy: FetchPolicy) -> None:
+        try:
+            obtain_kk(V, arch="amd64", base_url=served.base + "/mirror", policy=policy,
+                      cancel=self.cancel, on_progress=lambda p: self.progressed.set())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            self.error = exc
+
+    def cancel_and_wait(self) -> float:
+        """Seconds from the cancel until obtain_kk returned."""
+        started = time.monotonic()
+        self.cancel.set()
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "the download ignored the cancel"
+        return time.monotonic() - started
+
+
+PART = f"kubekey-{V}-linux-amd64.tar.gz.part"
+
+
+def test_cancel_mid_download_stops_fast_keeps_part_and_next_run_resumes(
+        server: Served) -> None:
+    server.plan[PATH] = ["slow"]  # ~50 KB/s: the whole tarball would take seconds
+    run = Background(server)
+    assert run.progressed.wait(10)
+    assert run.cancel_and_wait() < 1.0
+    assert isinstance(run.error, DownloadCancelled) and run.error.exit_code == 130
+    part = kk_cache_dir(V, "amd64") / PART
+    kept = part.stat().st_size
+    size = len(server.files[PATH])
+    assert 0 < kept < size and run.error.kept == kept
+    assert str(part) in str(run.error) and "resumes" in str(run.error)
+    assert part.read_bytes() == server.files[PATH][:kept], "the kept bytes are the file's head"
+    assert not (kk_cache_dir(V, "amd64") / "kk").exists()
+    assert f"{V}/linux-amd64" not in (json.loads(lock_path().read_text())
+                                      if lock_path().exists() else {}), "nothing pinned"
+    result = get(server)  # a later run continues where the cancelled one stopped
+    assert server.requests[-1] == (PATH, f"bytes={kept}-")
+    assert result.sha256 == hashlib.sha256(server.files[PATH]).hexdigest()
+    assert not part.exists()
+
+
+def test_cancel_while_the_server_sends_nothing(server: Served) -> None:
+    # One piece, then silence with the connection open: only the read timeout (30 s here)
+    # would end the read, so the cancel has to wake it.
+    server.plan[PATH] = ["stall"]
+    server.trickle = (4096, 0.0)
+    run = Background(server, FetchPolicy(attempts=3, backoff=0.01, read_timeout=30))
+    assert run.progressed.wait(10)
+    assert run.cancel_and_wait() < 1.0
+    assert isinstance(run.error, DownloadCancelled)
+    assert (kk_cache_dir(V, "amd64") / PART).stat().st_size == 4096
+
+
+def test_cancel_during_the_backoff_pause(server: Served) -> None:
+    server.plan[PATH] = ["500"] * 5
+    run = Background(server, FetchPolicy(attempts=5, backoff=30))
+    deadline = time.monotonic() + 10
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.requests, "the first attempt never reached the server"
+    assert run.cancel_and_wait() < 1.0
+    assert isinstance(run.error, DownloadCancelled)
+    assert "kept" not in str(run.error)  # nothing was received
+    assert len(server.requests) == 1, "no retry after the cancel"
 
 
 def test_connection_refused_is_retried_then_reported(tmp_path: Path) -> None:

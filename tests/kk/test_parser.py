@@ -223,3 +223,18 @@ def test_banner_is_not_a_table() -> None:
     banner = ("\n\n _   __      _          _   __\n| | / /     | |        | | / /\n"
               "| |/ / _   _| |__   ___| |/ /  ___ _   _\n")
     assert meaning(parse(stdout=banner)) == []
+
+
+def test_sudo_password_prompt_without_newline_is_shown_at_once() -> None:
+    """kk hangs on sudo's prompt (kubekey#2343): it never gets a newline, so it must not wait
+    in the line buffer until kk exits."""
+    from kkui.core.kk.events import RawLine
+    from kkui.core.kk.hints import match_hints
+    from kkui.core.kk.parser import KkOutputParser
+
+    parser = KkOutputParser()
+    events = parser.feed("stderr", "10:53:02 CST stdout: [node2]\n[sudo] password for ubuntu: ")
+    lines = [e.text for e in events if isinstance(e, RawLine)]
+    assert lines[-1] == "[sudo] password for ubuntu: "
+    assert [h.key for h in match_hints(lines[-1])] == ["sudo"]
+    assert parser.feed("stderr", "partial output") == []  # ordinary partial lines still wait

@@ -10,6 +10,11 @@ lab exists, and every connection into the lab is made from a thread that has ``s
 into the client namespace (or from inside an LB namespace).  Each LB's haproxy and
 keepalived live in their own PID namespace (``unshare --pid --fork --mount-proc``) so that
 keepalived's ``killall -0 haproxy`` only sees its own haproxy.
+
+With ``ssh=True`` each LB also runs a real OpenSSH sshd inside those namespaces (root, key
+auth), whose PATH starts with a stand-in ``systemctl`` that starts/stops/queries that LB's
+haproxy and keepalived with the lab's own command lines: the real ``kkui lb status|drill``
+commands then work against the lab from inside the client namespace (``run_kkui``).
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ipaddress
+import json
 import os
 import queue
 import random
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -33,6 +40,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import psutil
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from support.sshlab import SSHD, install_run_sshd
 
 from kkui.core.config import ClusterDocument
 from kkui.core.lb.ops import ShellLbHostOps
@@ -71,9 +81,90 @@ while True:
     conn.close()
 """
 
+# `systemctl` for one lab LB (there is no systemd here).  It runs under that LB's sshd, so it
+# is already inside the LB's network and PID namespaces: killall sees only this LB's processes.
+# Exit codes and messages follow systemctl: is-active prints one state per unit and exits 0
+# when at least one is active, else 3; an unknown unit exits 5.
+SYSTEMCTL = """#!/bin/sh
+# kkui netns lab: systemctl stand-in for {name}
+dir={dir}
+running() {{ killall -q -0 "$1" 2>/dev/null; }}
+launch() {{
+  case $1 in
+    haproxy) setsid {haproxy} >>"$dir/haproxy.log" 2>&1 </dev/null & ;;
+    keepalived) setsid {keepalived} >>"$dir/keepalived.log" 2>&1 </dev/null & ;;
+  esac
+}}
+known() {{
+  case $1 in haproxy|keepalived) return 0 ;; esac
+  echo "Failed to $verb $1.service: Unit $1.service not found." >&2
+  exit 5
+}}
+wait_until() {{  # wait_until up|down UNIT, at most 10 s
+  i=0
+  while [ $i -lt 100 ]; do
+    if running "$2"; then [ "$1" = up ] && return 0; else [ "$1" = down ] && return 0; fi
+    sleep 0.1
+    i=$((i + 1))
+  done
+  return 1
+}}
+start() {{
+  rm -f "$dir/$1.failed"
+  running "$1" && return 0
+  launch "$1"
+  # like a start job: fail when the daemon does not come up or dies at once
+  if wait_until up "$1" && sleep 0.2 && running "$1"; then return 0; fi
+  touch "$dir/$1.failed"
+  echo "Job for $1.service failed because the control process exited with error code." >&2
+  echo "See \\"systemctl status $1.service\\" and \\"journalctl -xeu $1.service\\" for details." >&2
+  exit 1
+}}
+stop() {{
+  rm -f "$dir/$1.failed"
+  running "$1" || return 0
+  killall -q -TERM "$1"
+  wait_until down "$1" && return 0
+  killall -q -KILL "$1"
+  wait_until down "$1"
+}}
+quiet=0
+verb=
+units=
+for arg in "$@"; do
+  case $arg in
+    -q|--quiet) quiet=1 ;;
+    -*) ;;
+    *) if [ -z "$verb" ]; then verb=$arg; else units="$units ${{arg%.service}}"; fi ;;
+  esac
+done
+case $verb in
+  is-active)
+    rc=3
+    for u in $units; do
+      if {{ [ "$u" = haproxy ] || [ "$u" = keepalived ]; }} && running "$u"; then
+        state=active; rc=0
+      elif [ -e "$dir/$u.failed" ]; then state=failed
+      else state=inactive
+      fi
+      [ $quiet = 1 ] || echo $state
+    done
+    exit $rc ;;
+  start) for u in $units; do known "$u"; start "$u"; done ;;
+  stop) for u in $units; do known "$u"; stop "$u"; done ;;
+  restart) for u in $units; do known "$u"; stop "$u"; start "$u"; done ;;
+  enable|disable|daemon-reload) for u in $units; do known "$u"; done ;;
+  *) echo "Unknown command verb $verb." >&2; exit 1 ;;
+esac
+exit 0
+"""
 
-def lab_yaml(net: str) -> str:
-    """The lab's config: kk's Cluster plus kkui's LB document, addresses in ``net``.0/24."""
+
+def lab_yaml(net: str, lb_login: str = "") -> str:
+    """The lab's config: kk's Cluster plus kkui's LB document, addresses in ``net``.0/24.
+
+    ``lb_login`` is appended to each LB host's row (e.g. ``, user: root, port: 22``).
+    """
     return f"""\
 apiVersion: kubekey.kubesphere.io/v1alpha2
 kind: Cluster
@@ -106,8 +197,8 @@ spec:
     interface: eth0
     virtualRouterId: 51
     hosts:
-    - {{name: lb1, address: {net}.10, internalAddress: {net}.10}}
-    - {{name: lb2, address: {net}.11, internalAddress: {net}.11}}
+    - {{name: lb1, address: {net}.10, internalAddress: {net}.10{lb_login}}}
+    - {{name: lb2, address: {net}.11, internalAddress: {net}.11{lb_login}}}
 """
 
 
@@ -204,15 +295,21 @@ class LabLbHostOps(ShellLbHostOps):
 
 
 class Lab:
-    def __init__(self, workdir: Path) -> None:
+    """The lab; ``name`` keeps two labs of one test process apart, ``ssh`` adds an sshd per LB."""
+
+    def __init__(self, workdir: Path, *, name: str = "", ssh: bool = False) -> None:
         self.workdir = workdir
-        self.tag = f"{PREFIX}-{os.getpid()}"
+        self.tag = f"{PREFIX}-{os.getpid()}" + (f"-{name}" if name else "")
+        self.ssh = ssh
+        self.key_path = workdir / "id_ed25519"  # the client's key for root on every LB
+        self.auth_dir = Path("/run") / f"{self.tag}-auth"  # StrictModes: no /tmp in the path
         self.netns: list[str] = []
         self.route: str | None = None
         self.net = ""
         self.procs: list[subprocess.Popen[bytes]] = []
         self.backends: dict[str, subprocess.Popen[bytes]] = {}
         self.reapers: dict[str, int] = {}
+        self._reaper_births: dict[int, float] = {}  # pid -> create_time, against pid reuse
         self.client: NetnsThread | None = None
         self.doc: ClusterDocument | None = None
 
@@ -231,13 +328,19 @@ class Lab:
                 raise LabUnavailable(f"{tool} is not installed")
         if os.geteuid() != 0:
             raise LabUnavailable("network namespaces need root")
+        if self.ssh and not Path(SSHD).exists():
+            raise LabUnavailable(f"{SSHD} is missing (Debian package openssh-server)")
         remove_stale_labs()
         try:
             self._add_netns(self.ns("br"))
         except RuntimeError as exc:
             raise LabUnavailable(f"cannot create a network namespace: {exc}") from exc
         self._reserve_subnet()
-        self.doc = ClusterDocument.from_text(lab_yaml(self.net), source="<lab>")
+        login = ""
+        if self.ssh:
+            self._prepare_ssh()
+            login = f", user: root, port: 22, privateKeyPath: {json.dumps(str(self.key_path))}"
+        self.doc = ClusterDocument.from_text(lab_yaml(self.net, login), source="<lab>")
         ensure_secrets(self.doc)
         _ip("-n", self.ns("br"), "link", "add", "br0", "type", "bridge", "forward_delay", "0")
         _ip("-n", self.ns("br"), "link", "set", "br0", "up")
@@ -320,11 +423,21 @@ class Lab:
                 raise RuntimeError(f"{name}: PID namespace did not start")
             time.sleep(0.01)
         self.reapers[name] = children[0].pid
+        self._reaper_births[children[0].pid] = children[0].create_time()
         d = self.workdir / name
-        self._in_lb(name, ["keepalived", "-n", "-l", "-D", "-f", str(d / "keepalived.conf"),
-                           "-p", str(d / "keepalived.pid"), "-r", str(d / "vrrp.pid"),
-                           "-c", str(d / "checkers.pid")], d / "keepalived.log")
+        self._in_lb(name, self.keepalived_argv(name), d / "keepalived.log")
         self.start_haproxy(name)
+        if self.ssh:
+            self._start_sshd(name)
+
+    def haproxy_argv(self, name: str) -> list[str]:
+        return ["haproxy", "-db", "-f", str(self.workdir / name / "haproxy.cfg")]
+
+    def keepalived_argv(self, name: str) -> list[str]:
+        d = self.workdir / name
+        return ["keepalived", "-n", "-l", "-D", "-f", str(d / "keepalived.conf"),
+                "-p", str(d / "keepalived.pid"), "-r", str(d / "vrrp.pid"),
+                "-c", str(d / "checkers.pid")]
 
     def _in_lb(self, name: str, argv: list[str], log_path: Path) -> None:
         log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
@@ -351,7 +464,7 @@ class Lab:
 
     def start_haproxy(self, name: str) -> None:
         d = self.workdir / name
-        self._in_lb(name, ["haproxy", "-db", "-f", str(d / "haproxy.cfg")], d / "haproxy.log")
+        self._in_lb(name, self.haproxy_argv(name), d / "haproxy.log")
         deadline = time.monotonic() + 5
         while not self.lb_pids(name, "haproxy"):
             if time.monotonic() > deadline:
@@ -365,6 +478,106 @@ class Lab:
         deadline = time.monotonic() + 5
         while self.lb_pids(name, "haproxy") and time.monotonic() < deadline:
             time.sleep(0.02)
+
+    # --------------------------------------------------------------------- ssh
+    def _prepare_ssh(self) -> None:
+        """The client's key pair; its public half where root's sshd accepts it."""
+        install_run_sshd()
+        key = ed25519.Ed25519PrivateKey.generate()
+        self.key_path.write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption()))
+        os.chmod(self.key_path, 0o600)
+        public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                               serialization.PublicFormat.OpenSSH)
+        self.auth_dir.mkdir(mode=0o700)
+        (self.auth_dir / "authorized_keys").write_bytes(public + b"\n")
+        os.chmod(self.auth_dir / "authorized_keys", 0o600)
+
+    def _start_sshd(self, name: str) -> None:
+        """sshd on the LB's address, inside its namespaces; systemctl there is the stand-in."""
+        d = self.workdir / name
+        address = next(h.internal_ipv4 for h in self.model.kkui.load_balancer.hosts
+                       if h.name == name)
+        (d / "bin").mkdir(mode=0o755)
+        systemctl = d / "bin" / "systemctl"
+        systemctl.write_text(SYSTEMCTL.format(
+            name=name, dir=shlex.quote(str(d)), haproxy=shlex.join(self.haproxy_argv(name)),
+            keepalived=shlex.join(self.keepalived_argv(name))))
+        systemctl.chmod(0o755)
+        host_key = d / "ssh_host_ed25519_key"
+        host_key.write_bytes(ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption()))
+        host_key.chmod(0o600)
+        config = d / f"sshd_config.{self.tag}"  # the tag names the process in `ps`
+        # SHLVL=1 keeps bash from sourcing this machine's /root/.bashrc for ssh commands
+        # (Debian's SSH_SOURCE_BASHRC), PermitUserRC from running /root/.ssh/rc: the lab
+        # must not depend on (or be slowed down by) the test machine's root account.
+        config.write_text(f"""\
+Port 22
+ListenAddress {address}
+HostKey {host_key}
+PidFile none
+AuthorizedKeysFile {self.auth_dir / "authorized_keys"}
+UsePAM no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowUsers root
+StrictModes yes
+MaxStartups 200
+UseDNS no
+PrintMotd no
+PrintLastLog no
+PermitUserRC no
+SetEnv SHLVL=1 PATH={d / "bin"}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+LogLevel INFO
+""")
+        log = d / "sshd.log"
+        self._in_lb(name, [SSHD, "-D", "-f", str(config), "-E", str(log)], d / "sshd.out")
+        deadline = time.monotonic() + 10
+        while "Server listening on" not in (log.read_text() if log.exists() else ""):
+            if time.monotonic() > deadline:
+                out = (d / "sshd.out").read_text() if (d / "sshd.out").exists() else ""
+                raise RuntimeError(f"{name}: sshd did not start: {out}"
+                                   + (log.read_text() if log.exists() else ""))
+            time.sleep(0.02)
+
+    def systemctl(self, name: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run LB ``name``'s systemctl stand-in inside its namespaces, as its sshd would."""
+        return subprocess.run(
+            ["nsenter", "-t", str(self.reapers[name]), "--pid", "--mount", "--net",
+             str(self.workdir / name / "bin" / "systemctl"), *args],
+            capture_output=True, text=True, timeout=30, check=False)
+
+    def write_config(self, path: Path) -> Path:
+        """The lab's config (with its secrets) as a private file for the real commands."""
+        assert self.doc is not None
+        path.write_text(self.doc.to_text())
+        path.chmod(0o600)
+        return path
+
+    def kkui_argv(self, *args: str) -> list[str]:
+        """The real ``kkui`` command inside the client namespace: all its traffic stays in
+        the lab.  ``ip netns exec`` execs, so the process is kkui's python itself."""
+        return ["ip", "netns", "exec", self.ns("client"), sys.executable, "-m", "kkui", *args]
+
+    @staticmethod
+    def kkui_env(home: Path) -> dict[str, str]:
+        """kkui's config dir and known_hosts under ``home``; no agent, no colours."""
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("SSH_AUTH_SOCK", "LINES", "COLUMNS")}
+        env.update(XDG_CONFIG_HOME=str(home / "config"),
+                   KKUI_KNOWN_HOSTS=str(home / "kkui_known_hosts"),
+                   KKUI_USER_KNOWN_HOSTS=str(home / "user_known_hosts"), NO_COLOR="1")
+        return env
+
+    def run_kkui(self, *args: str, home: Path,
+                 timeout: float = 120.0) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self.kkui_argv(*args), capture_output=True, text=True,
+                              env=self.kkui_env(home), timeout=timeout, check=False)
 
     # ------------------------------------------------------------- from client
     def fetch(self, address: str, port: int = 6443, timeout: float = 2.0) -> str:
@@ -405,13 +618,49 @@ class Lab:
         if self.route:
             subprocess.run(["ip", "route", "del", "unreachable", self.route],
                            capture_output=True, check=False)
+        if self.ssh:
+            shutil.rmtree(self.auth_dir, ignore_errors=True)
+
+    def leftovers(self) -> list[str]:
+        """What is left of this lab after ``close()``: namespaces, route, processes, files."""
+        left = []
+        listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+                                 check=False).stdout
+        left += [f"namespace {line.split()[0]}" for line in listing.splitlines()
+                 if line.split() and line.split()[0] in self.netns]
+        routes = subprocess.run(["ip", "route", "show", "table", "all"], capture_output=True,
+                                text=True, check=False).stdout
+        if self.route and f"unreachable {self.route}" in routes:
+            left.append(f"route unreachable {self.route}")
+        # A dead reaper means an empty PID namespace: the kernel kills the rest with it.
+        for pid, born in self._reaper_births.items():
+            with contextlib.suppress(psutil.Error):
+                reaper = psutil.Process(pid)
+                if reaper.create_time() == born and reaper.status() != psutil.STATUS_ZOMBIE:
+                    left.append(f"reaper {pid} (PID 1 of an LB)")
+        left += [f"process {p.pid}: {p.args!s:.160}"
+                 for p in self.procs if p.poll() is None]
+        marks = (str(self.workdir), *self.netns)
+        for proc in psutil.process_iter(["cmdline", "status"]):
+            cmdline = proc.info["cmdline"] or []
+            if proc.info["status"] != psutil.STATUS_ZOMBIE and \
+                    any(m in arg for arg in cmdline for m in marks):
+                left.append(f"process {proc.pid}: {' '.join(cmdline)}")
+        if self.ssh and self.auth_dir.exists():
+            left.append(f"directory {self.auth_dir}")
+        return left
 
 
 def remove_stale_labs() -> None:
-    """Delete namespaces left by a lab whose test process died without tearing down."""
+    """Delete namespaces (and key directories) left by a lab whose test process died
+    without tearing down."""
     listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
                              check=False).stdout
     for line in listing.splitlines():
         m = re.match(rf"^({PREFIX}-(\d+)-\S+)", line)
         if m and not psutil.pid_exists(int(m.group(2))):
             subprocess.run(["ip", "netns", "del", m.group(1)], capture_output=True, check=False)
+    for path in Path("/run").glob(f"{PREFIX}-*-auth"):
+        m = re.match(rf"^{PREFIX}-(\d+)-", path.name)
+        if m and not psutil.pid_exists(int(m.group(1))):
+            shutil.rmtree(path, ignore_errors=True)

@@ -127,6 +127,30 @@ def test_a_failed_check_leaves_the_live_config_and_stops_before_the_next_host(
     assert not (logs / "bad").exists() and not (logs / "good").exists()
 
 
+def test_a_service_not_active_after_the_restart_fails_the_deploy(
+        sshlab: SshLab, tmp_path: Path) -> None:  # noqa: F811
+    logs = writable_dir(sshlab, "ka-logs")
+    # systemctl's own rule: `is-active A B` exits 0 when any one of them is active
+    keepalived_failed = (f"#!/bin/sh\necho \"$*\" >> '{logs / 'first'}'\n"
+                         'if [ "$1" = is-active ]; then echo active; echo failed; fi\nexit 0\n')
+    first = sshlab.add_host("ka-first", stubs={
+        "systemctl": keepalived_failed, "haproxy": REAL_HAPROXY, "keepalived": OK,
+        "killall": OK})
+    second = sshlab.add_host("ka-second", stubs={
+        "systemctl": LOGGING_SYSTEMCTL.format(log=logs / "second"), "haproxy": REAL_HAPROXY,
+        "keepalived": OK, "killall": OK})
+    model = lb_config(sshlab, tmp_path, [first, second], "ka").model()
+    with lb_sessions(model.kkui.load_balancer.hosts) as sessions:
+        results = deploy_all(list(zip(sessions, render_all(model), strict=True)),
+                             root=str(writable_dir(sshlab, "ka-root")))
+    assert len(results) == 1 and not results[0].ok
+    failed = results[0].steps[-1]
+    assert (failed.step, failed.status) == ("restart", "failed")
+    assert failed.detail.startswith("not active after the restart: keepalived (failed)")
+    assert (logs / "first").read_text().splitlines()[-1] == "is-active haproxy keepalived"
+    assert not (logs / "second").exists()  # the second LB was not touched
+
+
 def test_status_reports_split_brain_with_exit_1(
         sshlab: SshLab, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
     vip = f"{sshlab.block}.240"

@@ -261,3 +261,25 @@ async def test_no_color_keeps_meaning_in_symbols(make_app, config_path, monkeypa
         grid = app.screen.query_one("#roles-table", DataTable)
         cells = [str(c) for c in grid.get_row("node2")]
         assert cells[2:] == ["·", "·", "✔"], "roles read without colour"
+
+
+async def test_editing_an_inline_key_host_keeps_its_inline_key(make_app, config_path) -> None:
+    """Saving the form unchanged must not switch an inline-key host to a key file."""
+    doc = ClusterDocument.load(config_path)
+    doc.update_host("node2", privateKey="-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n"
+                    "-----END OPENSSH PRIVATE KEY-----\n", password=None, privateKeyPath=None)
+    doc.save()
+    app = make_app(config_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#hosts-table", DataTable)
+        table.move_cursor(row=1)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, HostForm)
+        await type_into(pilot, "#f-user", "admin")
+        await pilot.press("enter")
+        await pilot.pause()
+        host = app.document.model().host("node2")
+        assert host is not None and host.user == "admin"
+        assert host.private_key and host.private_key_path is None

@@ -155,3 +155,95 @@ async def test_quitting_during_install_stops_kk(make_app, config_path, fake_kk_e
         await app.workers.wait_for_complete()
     assert not psutil.pid_exists(kk_pid) or \
         psutil.Process(kk_pid).status() == psutil.STATUS_ZOMBIE
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#install-status").render())
+
+
+def kk_is_gone(pid: int) -> bool:
+    return not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def kk_processes() -> list[psutil.Process]:
+    """Live processes under this test running the fake kk (``python3 ./kk create cluster``)."""
+    found = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE and \
+                    any(Path(arg).name in ("kk", "fake_kk.py") for arg in proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:  # it ended while we looked
+            continue
+    return found
+
+
+async def test_live_hint_shows_while_kk_hangs_on_sudo(make_app, config_path, fake_kk_env,
+                                                      monkeypatch) -> None:
+    fake_kk_env("sudo-password")
+    monkeypatch.setenv("FAKE_KK_SPEED", "1")  # then kk waits 600 s at the password prompt
+    app = make_app(config_path, kk_binary=FAKE_KK)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_install(pilot)
+        await wait_until(pilot, lambda: "kk may be stuck" in banner(app))
+        screen = app.screen
+        kk_pid = screen.pid
+        assert kk_pid is not None and not kk_is_gone(kk_pid), "kk is still running"
+        assert kk_pid in [p.pid for p in kk_processes()]
+        assert screen.running and screen.query_one("#banner").has_class("-hint")
+        assert "sudo asks for a password" in banner(app) and "NOPASSWD" in banner(app)
+        pane = screen.query_one(LogPane)
+        assert "[sudo] password for ubuntu:" in pane.visible_text(), "the log goes on"
+        log = pane.log_widget  # the banner took rows from the log: its last line stays in view
+        await wait_until(pilot, lambda: log.max_scroll_y > 0 and log.is_vertical_scroll_end)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = banner(app)
+        assert "Cancelled" in text and "Hint: sudo asks for a password" in text
+    assert kk_is_gone(kk_pid), "kk survived the cancel"
+    assert not kk_processes(), "a kk process was left behind"
+
+
+async def test_cancel_during_the_kk_download(make_app, config_path, fake_kk_env,
+                                             tmp_path) -> None:
+    from kk.httpserver import make_tarball, serve
+
+    from kkui.core.download import host_arch, kk_cache_dir
+
+    fake_kk_env("success")
+    version, arch = "v3.1.12", host_arch()
+    name = f"kubekey-{version}-linux-{arch}.tar.gz"
+    path = f"/mirror/{version}/{name}"
+    with serve() as served:
+        served.files[path] = data = make_tarball()
+        served.plan[path] = ["slow"]
+        served.trickle = (1024, 0.05)  # ~20 KB/s: the download would take ~10 s
+        app = make_app(config_path, kk_base_url=served.base + "/mirror")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await start_install(pilot)
+            await wait_until(pilot, lambda: "Downloading kk" in status(app))
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, Confirm)
+            assert "kk has not started yet" in str(app.screen.query_one("#dialog-text")
+                                                   .render())
+            await pilot.press("y")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            text = banner(app)
+            assert "Install cancelled before kk started" in text, text
+            assert "no host was changed" in text and "bytes kept" in text
+            assert screen.query_one("#banner").has_class("-cancelled")
+            assert "cancelled before kk started" in status(app)
+            assert screen.pid is None and not screen.running
+            assert served.sent < len(data), "the download was not stopped"
+        part = kk_cache_dir(version, arch) / (name + ".part")
+        assert 0 < part.stat().st_size < len(data), "the .part is kept for a resume"
+        assert not (tmp_path / "work" / "kk").exists()

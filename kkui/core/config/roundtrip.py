@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 
 from kkui.core.errors import ConfigError
 
@@ -66,20 +67,46 @@ def make_yaml(style: IndentStyle) -> YAML:
     return yaml
 
 
+# ruamel quotes the offending *value* in a few messages; that value may be a password
+# (`password: *x` is an alias, a pasted `password:` twice is a duplicate key).
+_DUPLICATE_KEY = re.compile(r'found duplicate key "(?P<key>[^"]*)" with value .*', re.S)
+_NAMED_TOKEN = re.compile(r"\b(?P<what>alias|anchor|tag|handle) '[^']*'")
+
+
+def safe_problem(problem: str) -> str:
+    """A YAML error message without any value from the file (keys and line numbers stay)."""
+    duplicate = _DUPLICATE_KEY.match(problem)
+    if duplicate:
+        key = duplicate["key"]
+        return (f'found duplicate key "{key}" (a key may appear only once in a mapping; '
+                "remove one of them)")
+    if problem.startswith("found undefined alias"):
+        return ("found an undefined alias: a value starting with `*` must be quoted "
+                "(value not shown)")
+    return _NAMED_TOKEN.sub(lambda m: f"{m['what']} (value not shown)", problem)
+
+
 def load_documents(yaml: YAML, text: str, source: str) -> list[Any]:
-    """Parse every YAML document; syntax errors become ConfigError with line and column."""
+    """Parse every YAML document; syntax errors become ConfigError with line and column.
+
+    ruamel's warnings (a reused anchor ...) are dropped: Python prints them to stderr with
+    the offending lines of the file, passwords included.
+    """
     try:
-        return list(yaml.load_all(text))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", YAMLWarning)
+            warnings.simplefilter("ignore", YAMLFutureWarning)
+            return list(yaml.load_all(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        problem = safe_problem(exc.problem or exc.context or "invalid YAML")
+        context = f" ({safe_problem(exc.context)})" if exc.context and exc.problem else ""
         line = mark.line + 1 if mark else 0
         column = mark.column + 1 if mark else 0
         raise ConfigError(f"malformed YAML: {problem}{context}", path=source, line=line,
                           column=column) from None
     except YAMLError as exc:
-        raise ConfigError(f"malformed YAML: {exc}", path=source) from None
+        raise ConfigError(f"malformed YAML: {safe_problem(str(exc))}", path=source) from None
 
 
 def dump_documents(yaml: YAML, documents: list[Any]) -> str:

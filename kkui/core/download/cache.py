@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -127,11 +128,14 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
               from_file: str | os.PathLike[str] | None = None,
               dest: str | os.PathLike[str] | None = None,
               on_progress: Callable[[DownloadProgress], None] | None = None,
-              policy: FetchPolicy = DEFAULT_POLICY, refresh: bool = False) -> KkBinary:
+              policy: FetchPolicy = DEFAULT_POLICY, refresh: bool = False,
+              cancel: threading.Event | None = None) -> KkBinary:
     """Return an executable kk for ``version``/``arch``, downloading it when not cached.
 
     Integrity: ``sha256`` when given; otherwise the digest pinned in the lock file by the
     first download of this version/arch must match (the first one is pinned).
+    Setting ``cancel`` stops a download with :class:`DownloadCancelled`; its ``.part`` file
+    stays in the cache and the next call resumes it.
     """
     version = normalize_version(version)
     arch = arch or host_arch()
@@ -164,7 +168,8 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
             kk, source, from_cache = cache / "kk", str(tarball), True
         else:
             source = release_url(version, arch, base_url=base_url, zone=zone)
-            digest = _download(source, tarball, version, zone, base_url, on_progress, policy)
+            digest = _download(source, tarball, version, zone, base_url, on_progress, policy,
+                               cancel)
             try:
                 _check(digest, expected, origin or "", source, key)
             except IntegrityError:
@@ -181,10 +186,10 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
 
 def _download(url: str, tarball: Path, version: str, zone: str, base_url: str | None,
               on_progress: Callable[[DownloadProgress], None] | None,
-              policy: FetchPolicy) -> str:
+              policy: FetchPolicy, cancel: threading.Event | None = None) -> str:
     part = tarball.with_name(tarball.name + ".part")
     try:
-        fetch(url, part, policy=policy, on_progress=on_progress)
+        fetch(url, part, policy=policy, on_progress=on_progress, cancel=cancel)
     except NotFoundError:
         other = "global" if zone == "cn" else "cn"
         switch = ("check --base-url" if base_url else

@@ -1,11 +1,17 @@
-"""Stream one file over HTTP(S) into a ``.part`` file: retries with backoff, resume by Range."""
+"""Stream one file over HTTP(S) into a ``.part`` file: retries with backoff, resume by Range.
+
+A ``cancel`` event stops a download between chunks, during a backoff pause, or while a read
+is blocked on a silent server; the ``.part`` file stays for the next run to resume.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import socket
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +30,21 @@ class NotFoundError(DownloadError):
     def __init__(self, url: str) -> None:
         super().__init__(f"{url} was not found (HTTP 404)")
         self.url = url
+
+
+class DownloadCancelled(KkuiError):
+    """The operator cancelled the download; the ``.part`` file is kept for a resume."""
+
+    exit_code = 130
+
+    def __init__(self, url: str, part: Path) -> None:
+        size = part.stat().st_size if part.exists() else 0
+        kept = (f"; {size} bytes kept in {part}, the next run resumes from there" if size
+                else "")
+        super().__init__(f"download of {url} cancelled{kept}")
+        self.url = url
+        self.part = part
+        self.kept = size
 
 
 class _Retryable(Exception):
@@ -55,22 +76,32 @@ class FetchPolicy:
 
 def fetch(url: str, part: Path, *, policy: FetchPolicy | None = None,
           on_progress: Callable[[DownloadProgress], None] | None = None,
-          sleep: Callable[[float], None] = time.sleep) -> Path:
+          sleep: Callable[[float], None] = time.sleep,
+          cancel: threading.Event | None = None) -> Path:
     """Download ``url`` into ``part`` and return it.  A ``part`` left by an earlier cut
-    download is continued with ``Range: bytes=<size>-`` when the server supports it."""
+    download is continued with ``Range: bytes=<size>-`` when the server supports it.
+
+    Setting ``cancel`` (from any thread) raises :class:`DownloadCancelled` promptly; the
+    backoff pauses then wait on ``cancel`` instead of calling ``sleep``."""
     policy = policy or FetchPolicy()
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     last: Exception | None = None
     with httpx.Client(follow_redirects=True, timeout=timeout,
                       headers={"User-Agent": "kkui", "Accept-Encoding": "identity"}) as client:
         for attempt in range(1, policy.attempts + 1):
+            _stop_if_cancelled(cancel, url, part)
             try:
-                _attempt(client, url, part, attempt, on_progress)
+                _attempt(client, url, part, attempt, on_progress, cancel)
                 return part
             except (httpx.TransportError, _Retryable) as exc:
+                _stop_if_cancelled(cancel, url, part)  # the error may be our own abort
                 last = exc
             if attempt < policy.attempts:
-                sleep(min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff))
+                delay = min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
+                if cancel is None:
+                    sleep(delay)
+                elif cancel.wait(delay):
+                    raise DownloadCancelled(url, part)
     size = part.stat().st_size if part.exists() else 0
     kept = f"; {size} bytes kept in {part}, the next run resumes from there" if size else ""
     raise DownloadError(f"downloading {url} failed after {policy.attempts} attempts: "
@@ -85,11 +116,47 @@ def _describe(exc: Exception | None) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _stop_if_cancelled(cancel: threading.Event | None, url: str, part: Path) -> None:
+    if cancel is not None and cancel.is_set():
+        raise DownloadCancelled(url, part)
+
+
+@contextlib.contextmanager
+def _abort_reads_on(cancel: threading.Event | None, response: httpx.Response) -> Iterator[None]:
+    """A read blocked on a silent server never gets back to the loop that checks ``cancel``:
+    a watcher shuts the socket down, which wakes the read at once (an error or an EOF)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if cancel is None or not isinstance(sock, socket.socket):
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if cancel.is_set():
+                with contextlib.suppress(OSError):
+                    # socket.socket's own shutdown: an SSLSocket's would drop its TLS state
+                    # under the reading thread.
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
+                return
+
+    watcher = threading.Thread(target=watch, name="kkui-download-cancel", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
 def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
-             on_progress: Callable[[DownloadProgress], None] | None) -> None:
+             on_progress: Callable[[DownloadProgress], None] | None,
+             cancel: threading.Event | None = None) -> None:
     offset = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={offset}-"} if offset else {}
-    with client.stream("GET", url, headers=headers) as response:
+    with client.stream("GET", url, headers=headers) as response, \
+            _abort_reads_on(cancel, response):
         status = response.status_code
         if status == 404:
             raise NotFoundError(url)
@@ -123,10 +190,15 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
             for chunk in response.iter_raw():
                 out.write(chunk)
                 received += len(chunk)
+                if cancel is not None and cancel.is_set():
+                    break
                 now = time.monotonic()
                 if on_progress is not None and now - last_report >= 0.1:
                     last_report = now
                     on_progress(_progress(received, total, offset, started, now, attempt))
+        # After the file is closed (all bytes kept); also catches the EOF of our own abort,
+        # which must not pass for a complete body when the server gave no length.
+        _stop_if_cancelled(cancel, url, part)
         if total is not None and received < total:
             raise _Retryable(f"connection closed after {received} of {total} bytes")
         if on_progress is not None:

@@ -41,6 +41,7 @@ _PIPELINE_FAILED = re.compile(
 _FAILED_HOST = re.compile(r"failed: \[([^\]]+)\] ?(?:\[([^\]]+)\] )?(.*)", re.S)
 _RETRIES = re.compile(r"exec failed after \d+ retries: ?(.*)", re.S)
 _PROMPT_END = "[yes/no]:"
+_PASSWORD_PROMPT = re.compile(r"(?:\[sudo\] password for [^\n:]*|^[Pp]assword): ?$")
 _BORDER = re.compile(r"\+(?:-+\+)+")  # modood/table's border: the banner's "|" lines are not
 
 _LEVEL_SHORT = {"WARNING": "WARN", "ERROR": "ERRO", "FATAL": "FATA", "PANIC": "FATA",
@@ -100,6 +101,10 @@ class KkOutputParser:
         if state.pending and state.pending.rstrip().endswith(_PROMPT_END):
             prompt, state.pending = state.pending, ""
             self._line(stream, state, prompt, out, prompt=True)
+        elif state.pending and _PASSWORD_PROMPT.search(state.pending):
+            # sudo's prompt has no newline and nothing follows it while kk hangs: show it now
+            line, state.pending = state.pending, ""
+            self._line(stream, state, line, out)
         return out
 
     def flush(self, stream: Stream | None = None) -> list[KkEvent]:

@@ -1,4 +1,4 @@
-"""Replace secrets (SSH passwords, generated LB passwords) in text before it is shown or logged."""
+"""Mask secrets (SSH passwords, inline keys, LB passwords) in text before it is shown or logged."""
 
 from __future__ import annotations
 
@@ -11,11 +11,20 @@ MASK = "******"
 SHORT_SECRET = 4
 
 
+def needles(secret: str) -> list[str]:
+    """What to look for: kk's output is redacted one line at a time, so a multi-line secret
+    (an inline private key) is looked for line by line; its PEM armour lines are not secret."""
+    lines = [line.strip() for line in secret.strip().splitlines()]
+    if len(lines) <= 1:
+        return [secret]
+    return [line for line in lines if line and not line.startswith("-----")]
+
+
 class Redactor:
     """Callable ``text -> text`` that masks every given secret.  Cheap when there are none."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
-        unique = sorted({s for s in secrets if s}, key=len, reverse=True)
+        unique = sorted({n for s in secrets if s for n in needles(s)}, key=len, reverse=True)
         parts = []
         for secret in unique:
             escaped = re.escape(secret)

@@ -19,6 +19,7 @@ from kkui.core.lb.ops import ShellResult
 from kkui.core.lb.render import RenderedHost
 
 PACKAGES = ("haproxy", "keepalived", "psmisc")
+SERVICES = ("haproxy", "keepalived")
 HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
 KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf"
 NEW_SUFFIX = ".kkui-new"
@@ -176,9 +177,18 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
 
     # 5. services: haproxy first, so keepalived's check finds it
     res = sh("systemctl enable haproxy keepalived && systemctl restart haproxy "
-             "&& systemctl restart keepalived && systemctl is-active haproxy keepalived")
+             "&& systemctl restart keepalived")
     if res.exit_status != 0:
         record("restart", "failed", _tail(res, secrets))
+        return result
+    # `systemctl is-active A B` exits 0 when *any* unit is active: read each unit's state.
+    res = sh("systemctl is-active " + " ".join(SERVICES))
+    states = dict(zip(SERVICES, res.stdout.split(), strict=False))
+    not_active = [unit for unit in SERVICES if states.get(unit) != "active"]
+    if not_active:
+        record("restart", "failed", "not active after the restart: " + ", ".join(
+            f"{unit} ({states.get(unit, 'unknown')})" for unit in not_active)
+            + f" — see `journalctl -u {' -u '.join(not_active)}` on the host")
         return result
     record("restart", "done", "haproxy and keepalived enabled and active")
     return result

@@ -93,6 +93,11 @@ def run_drill(hosts: Sequence[LbHostOps], probe: Probe, *, target: str, timeout:
                            "(`kkui lb status` shows the backends)")
     holder = next(h for h in hosts if h.name == holders[0])
     peers = [h for h in hosts if h is not holder]
+    unready = _unready(peers)
+    if len(unready) == len(peers):
+        # Otherwise the drill itself would take the API down for its whole timeout.
+        raise DrillRefused(f"no LB can take the VIP over from {holder.name}: "
+                           f"{'; '.join(unready)}; start them first (`kkui lb status`)")
     clock = _Clock(on_event)
     clock.note(f"{holder.name} holds the VIP and {target} answers")
     report = DrillReport(holder=holder.name, events=clock.events)
@@ -114,6 +119,17 @@ def run_drill(hosts: Sequence[LbHostOps], probe: Probe, *, target: str, timeout:
             clock.note(f"could not start haproxy on {holder.name}: {exc}")
             report.error = report.error or f"haproxy on {holder.name} did not start again: {exc}"
     return report
+
+
+def _unready(peers: Sequence[LbHostOps]) -> list[str]:
+    """Peers whose haproxy or keepalived is not active: they cannot take the VIP."""
+    unready = []
+    for peer in peers:
+        states = {s: peer.service_state(s) for s in ("haproxy", "keepalived")}
+        down = [f"{s} is {state}" for s, state in states.items() if state != "active"]
+        if down:
+            unready.append(f"on {peer.name} {' and '.join(down)}")
+    return unready
 
 
 def _watch_failover(peers: Sequence[LbHostOps], probe: Probe, target: str, clock: _Clock,

@@ -370,16 +370,17 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
             except (paramiko.SSHException, OSError, EOFError) as exc:
                 raise _lost(host, exc) from None
         tried.append(f"{label}: rejected")
+    # No local variable holds the password: a traceback printed with its locals (Textual
+    # does that when the TUI crashes) would show it; ``host``'s repr hides it.
     if host.password:
-        password = host.password
         try:
-            transport.auth_password(host.user, password)
+            transport.auth_password(host.user, host.password)
             return "password"
         except paramiko.BadAuthenticationType as exc:
             allowed = tuple(exc.allowed_types)
             if "keyboard-interactive" in allowed:
                 def answer(_title: str, _instr: str, prompts: list[Any]) -> list[str]:
-                    return [password for _ in prompts]
+                    return [host.password or "" for _ in prompts]
 
                 try:
                     transport.auth_interactive(host.user, answer)

@@ -200,6 +200,10 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
             fields["privateKeyPath"] = None
             fields["privateKey"] = None
         else:
-            fields["privateKeyPath"] = text("privateKeyPath") or DEFAULT_KEY
+            path = text("privateKeyPath")
+            inline_only = self.row.get("privateKey") and not self.row.get("privateKeyPath")
+            # a row that logs in with an inline key keeps doing so unless a key file is typed
+            fields["privateKeyPath"] = None if inline_only and path in ("", DEFAULT_KEY) \
+                else path or DEFAULT_KEY
             fields["password"] = None
         return fields

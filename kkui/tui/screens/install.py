@@ -26,12 +26,13 @@ from kkui.core.kk.events import (
     ProcessStarted,
     RawLine,
 )
-from kkui.core.kk.hints import HintCollector
+from kkui.core.kk.hints import Hint, HintCollector
 from kkui.core.kk.stages import InstallProgress, format_elapsed
 from kkui.core.kk.workdir import default_workdir
 from kkui.tui.batching import EventBatcher
 from kkui.tui.messages import (
     DownloadProgressed,
+    HintFound,
     InstallFinished,
     KkEventsReceived,
     KkPromptShown,
@@ -59,7 +60,8 @@ def secrets_of(model: ClusterModel) -> list[str]:
 
 
 class InstallRun:
-    """The worker's handle: cancel from the UI thread, answer kk's prompt."""
+    """The worker's handle: cancel from the UI thread (stops the kk download or kk's whole
+    process tree, whichever is running), answer kk's prompt."""
 
     def __init__(self) -> None:
         self.cancelled = threading.Event()
@@ -93,6 +95,7 @@ class InstallScreen(KkuiScreen):
         self.pid: int | None = None
         self.outcome = ""
         self.host_order: list[str] = []
+        self.live_hints: list[Hint] = []  # shown while kk runs; repeated if it is cancelled
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -115,6 +118,15 @@ class InstallScreen(KkuiScreen):
         self.progress = InstallProgress(clock=self.kapp.clock)
         self._reset_view()
         self.query_one(LogPane).log_widget.focus()
+        # A banner (or a terminal resize) takes rows from the log after its last write.
+        self.screen_layout_refresh_signal.subscribe(self, self._keep_log_end)
+
+    def _keep_log_end(self, _screen: object) -> None:
+        """While the log follows kk, its last line stays in view across layout changes."""
+        pane = self.query_one(LogPane)
+        log = pane.log_widget
+        if pane.following and not log.is_vertical_scroll_end:
+            log.scroll_end(animate=False, immediate=True)
 
     def on_unmount(self) -> None:
         # The app is closing (or the screen goes away) with kk running or its prompt open:
@@ -230,12 +242,30 @@ class InstallScreen(KkuiScreen):
             self.job.answers = message.answers
         self.app.push_screen(KkPrompt(message.prompt), message.answers.put)
 
+    @on(HintFound)
+    def _hint_found(self, message: HintFound) -> None:
+        hint: Hint = message.hint
+        if self.outcome or hint in self.live_hints:
+            return  # the end banner (which repeats it) is already up
+        self.live_hints.append(hint)
+        text = Text("⚠ kk may be stuck: ", style="bold")
+        text.append(f"{hint.title}. ", style="bold")
+        text.append(f"{hint.text} x cancels.")
+        self._banner(text, "-hint")
+
     @on(InstallFinished)
     def _finished(self, message: InstallFinished) -> None:
         self.job = None
         self.kapp.busy.pop("install", None)
         self.refresh_bindings()
-        if message.error:
+        if message.cancelled:
+            self.outcome = "cancelled"
+            detail = f" {message.error[:1].upper()}{message.error[1:]}." if message.error \
+                else ""
+            self._banner(Text.assemble(("■ Install cancelled before kk started", "bold"),
+                                       f": no host was changed.{detail}"), "-cancelled")
+            self._status(Text("■ install cancelled before kk started", style="bold yellow"))
+        elif message.error:
             self.outcome = "failed"
             self._banner(Text.assemble(("✘ Could not start kk: ", "bold"), message.error),
                          "-failure")
@@ -255,11 +285,14 @@ class InstallScreen(KkuiScreen):
                 ("kubectl get nodes", "bold"), " (kubeconfig: /root/.kube/config there); "
                 "s saves this log."), "-success")
         elif progress.outcome == "cancelled":
-            self._banner(Text.assemble(("■ Cancelled", "bold"), f" after {elapsed}: kk and "
-                                       "every process it started were stopped. Hosts may be "
-                                       "half-configured: `./kk delete cluster -f "
-                                       "config-sample.yaml` in the workdir cleans up."),
-                         "-cancelled")
+            text = Text.assemble(("■ Cancelled", "bold"), f" after {elapsed}: kk and every "
+                                 "process it started were stopped. Hosts may be "
+                                 "half-configured: `./kk delete cluster -f "
+                                 "config-sample.yaml` in the workdir cleans up.")
+            for hint in self.live_hints:  # most likely why the operator gave up waiting
+                text.append("\nHint: ", style="bold yellow")
+                text.append(f"{hint.title}. {hint.text}")
+            self._banner(text, "-cancelled")
         elif progress.outcome == "declined":
             self._banner(Text("■ You answered no: kk stopped before changing any host.",
                               style="bold"), "-cancelled")
@@ -324,6 +357,7 @@ class InstallScreen(KkuiScreen):
         self.progress = InstallProgress(clock=self.kapp.clock)
         self.hints = HintCollector()
         self.failure, self.outcome, self.pid = None, "", None
+        self.live_hints = []
         self.query_one(LogPane).clear()
         self._banner(Text(""), "")
         self._reset_view()
@@ -336,6 +370,7 @@ class InstallScreen(KkuiScreen):
     @work(thread=True, exclusive=True, group="install")
     def install(self, model: ClusterModel, kk_text: str, workdir: Path, log_path: Path,
                 run: InstallRun) -> None:
+        from kkui.core.download.fetch import DownloadCancelled  # httpx: only when installing
         from kkui.core.kk.process import KK_CONFIG_NAME, KkProcess, create_cluster_argv
 
         def send(batch: list[Any]) -> None:
@@ -345,15 +380,19 @@ class InstallScreen(KkuiScreen):
         hints = self.hints
 
         def on_event(event: Any) -> None:
-            hints.feed(event)  # regex work stays in this thread, off the UI loop
             batcher.add(event)
+            # regex work stays in this thread, off the UI loop
+            live = [hint for hint in hints.feed(event) if hint.live]
+            if live:  # kk may hang on this for ever: say so now, after the line itself
+                batcher.flush()
+                for hint in live:
+                    self.post_message(HintFound(hint))
         try:
             workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
             atomic_write(workdir / KK_CONFIG_NAME, kk_text, keep_backup=False)
-            self._obtain_kk(model, workdir)
+            self._obtain_kk(model, workdir, run.cancelled)
             if run.cancelled.is_set():
-                self.post_message(KkEventsReceived([ProcessExited(130, cancelled=True)]))
-                self.post_message(InstallFinished(130))
+                self.post_message(InstallFinished(130, cancelled=True))
                 return
 
             def ask(prompt: Any) -> bool | None:
@@ -376,6 +415,9 @@ class InstallScreen(KkuiScreen):
             if run.cancelled.is_set():
                 process.cancel()
             code = process.run()
+        except DownloadCancelled as exc:
+            self.post_message(InstallFinished(130, str(exc), cancelled=True))
+            return
         except (KkuiError, OSError) as exc:
             batcher.flush()
             self.post_message(InstallFinished(None, str(exc)))
@@ -383,7 +425,7 @@ class InstallScreen(KkuiScreen):
         batcher.flush()
         self.post_message(InstallFinished(code))
 
-    def _obtain_kk(self, model: ClusterModel, workdir: Path) -> None:
+    def _obtain_kk(self, model: ClusterModel, workdir: Path, cancel: threading.Event) -> None:
         target = workdir / "kk"
         if self.kapp.kk_binary is not None:
             source = Path(self.kapp.kk_binary)
@@ -402,22 +444,30 @@ class InstallScreen(KkuiScreen):
                 self.post_message(DownloadProgressed(p.received, p.total or 0))
 
         obtain_kk(model.kkui.kk_version, zone=model.kkui.zone, dest=workdir,
-                  base_url=self.kapp.kk_base_url, on_progress=progressed)
+                  base_url=self.kapp.kk_base_url, on_progress=progressed, cancel=cancel)
 
     def action_cancel(self) -> None:
         run = self.job
         if run is None:
             return
 
+        kk_started = self.pid is not None
+
         def confirmed(yes: bool | None) -> None:
             if yes and self.job is run:
                 run.cancel()
                 self._status(Text("Cancelling: SIGINT to kk, then SIGTERM/SIGKILL of its whole "
-                                  "process tree…", style="bold yellow"))
+                                  "process tree…" if self.pid is not None else "Cancelling: "
+                                  "stopping before kk starts…", style="bold yellow"))
 
-        self.app.push_screen(Confirm("Cancel the install?", "kk is stopped and every process "
-                                     "it started is killed. Hosts may be left half-configured.",
-                                     yes="Cancel install", no="Keep running"), confirmed)
+        if kk_started:
+            text = ("kk is stopped and every process it started is killed. Hosts may be left "
+                    "half-configured.")
+        else:
+            text = ("kk has not started yet: no host has been changed. A kk download stops; "
+                    "what was received is kept and the next install resumes it.")
+        self.app.push_screen(Confirm("Cancel the install?", text, yes="Cancel install",
+                                     no="Keep running"), confirmed)
 
     def action_save_log(self) -> None:
         target = Path.cwd() / time.strftime("kkui-install-%Y%m%d-%H%M%S.log")
