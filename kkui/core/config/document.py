@@ -13,20 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
-from kkui.core.config import comments, roundtrip
+from kkui.core.config import comments, hostrows, rolegroups, roundtrip
 from kkui.core.config.build import build_model
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLES, ClusterModel
-from kkui.core.config.ranges import expand, expand_all, is_range
+from kkui.core.config.nodes import flow_map, set_preserving_style, split_path
 from kkui.core.errors import ConfigError, EditError
 from kkui.core.fsutil import atomic_write
 
 KKUI_API_VERSION = "kkui/v1alpha1"
 KKUI_KIND = "KkuiSettings"
-HOST_FIELDS = ("name", "address", "internalAddress", "port", "user", "password", "privateKey",
-               "privateKeyPath", "arch", "timeout", "labels")
-SECRET_FIELDS = ("password", "privateKey")
 _BOM = "\ufeff"
 
 
@@ -296,67 +292,46 @@ class ClusterDocument:
 
     # ------------------------------------------------------------------ hosts
     def _hosts(self, *, lb: bool = False, create: bool = True) -> CommentedSeq | None:
+        """``spec.hosts``, or kkui's ``loadBalancer.hosts`` with ``lb``."""
         if lb:
             if not create and self.kkui is None:
                 return None
-            root = self._ensure_kkui()["spec"] if create else self.kkui["spec"]  # type: ignore[index]
-            parent = self._walk_create(root, ["loadBalancer"], "loadBalancer") if create else \
-                root.get("loadBalancer")
+            root = self._ensure_kkui()["spec"] if create else self.get_kkui("")
+            parent = self._walk_create(root, ["loadBalancer"], "loadBalancer") if create \
+                else self.get_kkui("loadBalancer")
         else:
             parent = self._walk_create(self.cluster, ["spec"], "spec") if create else \
                 self.cluster.get("spec")
         if not isinstance(parent, dict):
             return None
         hosts = parent.get("hosts")
-        if not isinstance(hosts, list):
-            if not create:
-                return None
+        if not isinstance(hosts, CommentedSeq) and create:
             hosts = CommentedSeq()
             parent["hosts"] = hosts
         return hosts if isinstance(hosts, CommentedSeq) else None
 
-    def _host_index(self, name: str, *, lb: bool = False) -> int:
-        hosts: list[Any] = self._hosts(lb=lb, create=False) or []
-        for index, row in enumerate(hosts):
-            if isinstance(row, Mapping) and str(row.get("name")) == name:
-                return index
+    def _host_row(self, name: str, *, lb: bool) -> tuple[CommentedSeq, int]:
+        hosts = self._hosts(lb=lb, create=False)
         where = "kkui's load-balancer hosts" if lb else "spec.hosts"
-        known = ", ".join(str(r.get("name")) for r in hosts if isinstance(r, Mapping)) or "none"
-        raise EditError(f"no host named {name!r} in {where} (known: {known})")
+        return hosts if hosts is not None else CommentedSeq(), \
+            hostrows.host_index(hosts or [], name, where)
 
     def host_names(self, *, lb: bool = False) -> list[str]:
-        hosts: list[Any] = self._hosts(lb=lb, create=False) or []
-        return [str(r.get("name")) for r in hosts if isinstance(r, Mapping)]
+        return hostrows.host_names(self._hosts(lb=lb, create=False) or [])
 
     def add_host(self, fields: Mapping[str, Any], *, lb: bool = False) -> None:
-        check_host_fields(fields)
-        name = str(fields.get("name") or "")
-        if not name or not fields.get("address"):
-            raise EditError("a new host needs at least name=... and address=...")
-        if name in self.host_names(lb=lb):
-            raise EditError(f"a host named {name!r} already exists; use update or pick "
-                            "another name")
+        existing: list[Any] = self._hosts(lb=lb, create=False) or []
+        row = hostrows.new_host_row(fields, existing)  # raises before anything changes
         hosts = self._hosts(lb=lb)
         assert hosts is not None
-        existing = [r for r in hosts if isinstance(r, CommentedMap)]
-        values = {"internalAddress": fields["address"], **fields}
-        row = CommentedMap()
-        for key in HOST_FIELDS:
-            if values.get(key) is not None:
-                row[key] = values[key]
-        if not existing or existing[-1].fa.flow_style():
-            row.fa.set_flow_style()
-        quote_like_siblings(row, existing)
         hosts.append(row)
 
     def update_host(self, name: str, *, lb: bool = False, **fields: Any) -> None:
-        check_host_fields(fields)
-        hosts = self._hosts(lb=lb)
-        assert hosts is not None
-        row = hosts[self._host_index(name, lb=lb)]
+        hostrows.check_host_fields(fields)
+        hosts, index = self._host_row(name, lb=lb)
         if "name" in fields and fields["name"] != name:
-            new_name = fields.pop("name")
-            self.rename_host(name, str(new_name), lb=lb)
+            self.rename_host(name, str(fields.pop("name")), lb=lb)
+        row = hosts[index]
         for key, value in fields.items():
             if value is None:
                 row.pop(key, None)
@@ -364,33 +339,22 @@ class ClusterDocument:
                 set_preserving_style(row, key, value)
 
     def remove_host(self, name: str, *, lb: bool = False) -> None:
-        hosts = self._hosts(lb=lb)
-        assert hosts is not None
-        comments.delete_seq_item(hosts, self._host_index(name, lb=lb))
-        if not lb:
-            for group in list(self._iter_groups()):
-                self._group_remove(group, name)
+        hosts, index = self._host_row(name, lb=lb)
+        comments.delete_seq_item(hosts, index)
+        groups = self._role_groups(create=False)
+        if not lb and groups is not None:
+            for key in list(groups):
+                rolegroups.remove_member(groups, str(key), name)
 
     def rename_host(self, old: str, new: str, *, lb: bool = False) -> None:
+        hosts, index = self._host_row(old, lb=lb)
         if new in self.host_names(lb=lb):
             raise EditError(f"cannot rename {old!r} to {new!r}: that name is taken")
-        hosts = self._hosts(lb=lb)
-        assert hosts is not None
-        set_preserving_style(hosts[self._host_index(old, lb=lb)], "name", new)
-        if lb:
-            return
-        for group in list(self._iter_groups()):
-            members = self._group_seq(group)
-            if members is None or old not in expand_all([str(x) for x in members]):
-                continue
-            if old in [str(x) for x in members]:
-                idx = [str(x) for x in members].index(old)
-                set_preserving_style(members, idx, new)
-            else:
-                self._expand_group(group)
-                members = self._group_seq(group)
-                assert members is not None
-                set_preserving_style(members, [str(x) for x in members].index(old), new)
+        set_preserving_style(hosts[index], "name", new)
+        groups = self._role_groups(create=False)
+        if not lb and groups is not None:
+            for key in list(groups):
+                rolegroups.rename_member(groups, str(key), old, new)
 
     # ------------------------------------------------------------------ roles
     def _role_groups(self, *, create: bool) -> CommentedMap | None:
@@ -408,37 +372,7 @@ class ClusterDocument:
         return groups
 
     def _group_key(self, role: str) -> str:
-        if role == ROLE_CONTROL_PLANE and self.uses_master_group:
-            return "master"
-        return role
-
-    def _iter_groups(self) -> Iterable[str]:
-        groups = self._role_groups(create=False)
-        return [str(k) for k in groups] if groups is not None else []
-
-    def _group_seq(self, key: str) -> CommentedSeq | None:
-        groups = self._role_groups(create=False)
-        value = groups.get(key) if groups is not None else None
-        return value if isinstance(value, CommentedSeq) else None
-
-    def _expand_group(self, key: str) -> None:
-        members = self._group_seq(key)
-        if members is None:
-            return
-        names = expand_all([str(x) for x in members])
-        members.clear()
-        members.extend(names)
-
-    def _group_remove(self, key: str, name: str) -> None:
-        members = self._group_seq(key)
-        if members is None:
-            return
-        literal = [str(x) for x in members]
-        if name in literal:
-            comments.delete_seq_item(members, literal.index(name))
-        elif any(is_range(x) and name in expand(x) for x in literal):
-            self._expand_group(key)
-            self._group_remove(key, name)
+        return "master" if role == ROLE_CONTROL_PLANE and self.uses_master_group else role
 
     def set_roles(self, name: str, roles: Iterable[str]) -> None:
         wanted = {ROLE_CONTROL_PLANE if r == "master" else r for r in roles}
@@ -446,65 +380,15 @@ class ClusterDocument:
         if unknown:
             raise EditError(f"unknown role(s) {', '.join(sorted(unknown))}: use "
                             f"{', '.join(ROLES)}")
-        if name not in self.host_names():
-            self._host_index(name)  # raises with the list of known hosts
+        self._host_row(name, lb=False)  # raises with the list of known hosts
         groups = self._role_groups(create=True)
-        assert groups is not None
         for role in ROLES:
-            key = self._group_key(role)
-            members = self._group_seq(key)
-            current = expand_all([str(x) for x in members]) if members is not None else []
-            if role in wanted and name not in current:
-                if members is None:
-                    members = CommentedSeq()
-                    groups[key] = members
-                members.append(name)
-            elif role not in wanted and name in current:
-                self._group_remove(key, name)
+            if role in wanted:
+                rolegroups.add_member(groups, self._group_key(role), name)
+            else:
+                rolegroups.remove_member(groups, self._group_key(role), name)
 
     def set_role_members(self, role: str, names: Iterable[str]) -> None:
         """Replace a whole group (ranges are written out as names)."""
         groups = self._role_groups(create=True)
-        assert groups is not None
-        key = self._group_key(role)
-        members = self._group_seq(key)
-        if members is None:
-            members = CommentedSeq()
-            groups[key] = members
-        members.clear()
-        members.extend(names)
-
-
-# ---------------------------------------------------------------------- helpers
-def split_path(dotted: str) -> list[str]:
-    return [part for part in dotted.strip().split(".") if part]
-
-
-def flow_map(values: Mapping[str, Any]) -> CommentedMap:
-    node = CommentedMap(values)
-    node.fa.set_flow_style()
-    return node
-
-
-def check_host_fields(fields: Mapping[str, Any]) -> None:
-    unknown = [k for k in fields if k not in HOST_FIELDS]
-    if unknown:
-        raise EditError(f"unknown host field(s) {', '.join(unknown)}; kk knows "
-                        f"{', '.join(HOST_FIELDS)}")
-
-
-def set_preserving_style(parent: Any, key: Any, value: Any) -> None:
-    """Set a value, keeping the old scalar's quote style (``""`` stays double-quoted)."""
-    old = parent[key] if (isinstance(parent, dict) and key in parent) or (
-        isinstance(parent, list) and isinstance(key, int) and key < len(parent)) else None
-    if isinstance(old, ScalarString) and isinstance(value, str) and \
-            not isinstance(value, ScalarString):
-        value = type(old)(value)
-    parent[key] = value
-
-
-def quote_like_siblings(row: CommentedMap, siblings: list[CommentedMap]) -> None:
-    """kk writes passwords double-quoted; a new row follows the rows already there."""
-    for key in SECRET_FIELDS:
-        if key in row and any(isinstance(s.get(key), DoubleQuotedScalarString) for s in siblings):
-            row[key] = DoubleQuotedScalarString(str(row[key]))
+        rolegroups.replace_members(groups, self._group_key(role), list(names))
