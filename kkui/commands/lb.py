@@ -200,8 +200,9 @@ def _confirm(question: str) -> bool:
 
 def _print_step(step: StepResult) -> None:
     colour = {"done": "green", "skipped": "dim", "failed": "red"}[step.status]
+    detail = step.detail.replace("\n", "\n      ")  # a tool's multi-line complaint, indented
     print(f"  {step.host}: {step.step}: {paint(step.status, colour)}"
-          + (f" — {step.detail}" if step.detail else ""), flush=True)
+          + (f" — {detail}" if detail else ""), flush=True)
 
 
 def run_deploy(args: argparse.Namespace) -> int:

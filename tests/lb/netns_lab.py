@@ -15,6 +15,13 @@ With ``ssh=True`` each LB also runs a real OpenSSH sshd inside those namespaces 
 auth), whose PATH starts with a stand-in ``systemctl`` that starts/stops/queries that LB's
 haproxy and keepalived with the lab's own command lines: the real ``kkui lb status|drill``
 commands then work against the lab from inside the client namespace (``run_kkui``).
+
+With ``deploy=True`` (needs ``ssh=True``) the pair starts fresh: no haproxy or keepalived
+runs, and each LB's mount namespace has its own ``/etc/haproxy``, ``/etc/keepalived``,
+``/var/lib/haproxy`` and ``/run`` (bind mounts of directories under ``workdir/<lb>/fs``,
+propagation private, so the root namespace never sees them).  The ``systemctl`` stand-in
+then starts the daemons like Debian's units do, from ``/etc/haproxy/haproxy.cfg`` and
+``/etc/keepalived/keepalived.conf``: the real ``kkui lb deploy`` can install the pair.
 """
 
 from __future__ import annotations
@@ -89,6 +96,9 @@ SYSTEMCTL = """#!/bin/sh
 # kkui netns lab: systemctl stand-in for {name}
 dir={dir}
 running() {{ killall -q -0 "$1" 2>/dev/null; }}
+condition() {{  # the unit's Condition*=: when false, start succeeds but nothing runs
+  {condition}
+}}
 launch() {{
   case $1 in
     haproxy) setsid {haproxy} >>"$dir/haproxy.log" 2>&1 </dev/null & ;;
@@ -112,6 +122,7 @@ wait_until() {{  # wait_until up|down UNIT, at most 10 s
 start() {{
   rm -f "$dir/$1.failed"
   running "$1" && return 0
+  condition "$1" || return 0
   launch "$1"
   # like a start job: fail when the daemon does not come up or dies at once
   if wait_until up "$1" && sleep 0.2 && running "$1"; then return 0; fi
@@ -294,13 +305,29 @@ class LabLbHostOps(ShellLbHostOps):
         self.lab.start_haproxy(self.name)
 
 
-class Lab:
-    """The lab; ``name`` keeps two labs of one test process apart, ``ssh`` adds an sshd per LB."""
+# What Debian's haproxy.service and keepalived.service run (ExecStart=, default variables).
+UNIT_HAPROXY = ["/usr/sbin/haproxy", "-Ws", "-f", "/etc/haproxy/haproxy.cfg",
+                "-p", "/run/haproxy.pid", "-S", "/run/haproxy-master.sock"]
+# --log-console: the LB's keepalived.log stands in for the journal (no /dev/log here)
+UNIT_KEEPALIVED = ["/usr/sbin/keepalived", "--dont-fork", "--log-console"]
+UNIT_CONDITION = ('case $1 in keepalived) [ -s /etc/keepalived/keepalived.conf ] ;; '
+                  '*) return 0 ;; esac')
+# Each deploy-lab LB gets its own copy of these (bind mounts inside its mount namespace).
+PRIVATE_DIRS = ("/etc/haproxy", "/etc/keepalived", "/var/lib/haproxy", "/run")
 
-    def __init__(self, workdir: Path, *, name: str = "", ssh: bool = False) -> None:
+
+class Lab:
+    """The lab; ``name`` keeps two labs of one test process apart, ``ssh`` adds an sshd per LB,
+    ``deploy`` leaves the pair to ``kkui lb deploy`` (see the module's docstring)."""
+
+    def __init__(self, workdir: Path, *, name: str = "", ssh: bool = False,
+                 deploy: bool = False) -> None:
+        if deploy and not ssh:
+            raise ValueError("deploy=True needs ssh=True: kkui deploys over SSH")
         self.workdir = workdir
         self.tag = f"{PREFIX}-{os.getpid()}" + (f"-{name}" if name else "")
         self.ssh = ssh
+        self.deploy = deploy
         self.key_path = workdir / "id_ed25519"  # the client's key for root on every LB
         self.auth_dir = Path("/run") / f"{self.tag}-auth"  # StrictModes: no /tmp in the path
         self.netns: list[str] = []
@@ -330,6 +357,11 @@ class Lab:
             raise LabUnavailable("network namespaces need root")
         if self.ssh and not Path(SSHD).exists():
             raise LabUnavailable(f"{SSHD} is missing (Debian package openssh-server)")
+        if self.deploy:
+            for path in (*PRIVATE_DIRS, UNIT_HAPROXY[0], UNIT_KEEPALIVED[0]):
+                if not Path(path).exists():  # never created here: a mount point must exist
+                    raise LabUnavailable(f"{path} is missing (Debian packages haproxy, "
+                                         "keepalived)")
         remove_stale_labs()
         try:
             self._add_netns(self.ns("br"))
@@ -351,6 +383,10 @@ class Lab:
         for i, name in enumerate(("master1", "master2", "master3")):
             self.start_backend(name, f"{self.net}.{12 + i}")
         self.client = NetnsThread(self.ns("client"))
+        if self.deploy:  # a fresh pair: `kkui lb deploy` writes the configs and starts it
+            for host in self.model.kkui.load_balancer.hosts:
+                self._start_lb(host.name)
+            return
         rendered = render_all(self.model, RenderOptions(stats_socket="<per-lb>"))
         for host in rendered:
             d = self.workdir / host.name
@@ -412,6 +448,7 @@ class Lab:
         proc.wait()
 
     def _start_lb(self, name: str) -> None:
+        (self.workdir / name).mkdir(parents=True, exist_ok=True)
         log = open(self.workdir / name / "reaper.log", "wb")  # noqa: SIM115 - lives with lab
         reaper = subprocess.Popen(
             ["ip", "netns", "exec", self.ns(name), "unshare", "--pid", "--fork", "--mount-proc",
@@ -425,10 +462,51 @@ class Lab:
         self.reapers[name] = children[0].pid
         self._reaper_births[children[0].pid] = children[0].create_time()
         d = self.workdir / name
-        self._in_lb(name, self.keepalived_argv(name), d / "keepalived.log")
-        self.start_haproxy(name)
+        if self.deploy:
+            self._mount_private_dirs(name)
+        else:
+            self._in_lb(name, self.keepalived_argv(name), d / "keepalived.log")
+            self.start_haproxy(name)
         if self.ssh:
             self._start_sshd(name)
+
+    def fs_dir(self, name: str) -> Path:
+        """Where LB ``name``'s private /etc/haproxy, /etc/keepalived ... live on disk."""
+        return self.workdir / name / "fs"
+
+    def _mount_private_dirs(self, name: str) -> None:
+        """Bind per-LB directories over ``PRIVATE_DIRS`` inside the LB's mount namespace.
+
+        Seeded like a fresh package install (a copy of this machine's /etc/haproxy and
+        /etc/keepalived), plus what sshd needs in /run.  Propagation is made private first,
+        so none of the mounts can appear in the root namespace.
+        """
+        fs = self.fs_dir(name)
+        for path in PRIVATE_DIRS:
+            if path.startswith("/etc/"):
+                shutil.copytree(path, fs / path[1:], symlinks=True)
+            else:
+                (fs / path[1:]).mkdir(parents=True)
+            (fs / path[1:]).chmod(0o755)
+        (fs / "var/lib/haproxy/dev").mkdir(mode=0o755, exist_ok=True)
+        (fs / "run/sshd").mkdir(mode=0o755)
+        if self.ssh:  # sshd reads authorized_keys at the same /run path inside the LB
+            shutil.copytree(self.auth_dir, fs / "run" / self.auth_dir.name)
+        script = "set -e; mount --make-rprivate /; " + "; ".join(
+            f"mount --bind {shlex.quote(str(fs / path[1:]))} {path}" for path in PRIVATE_DIRS)
+        proc = subprocess.run(["nsenter", "-t", str(self.reapers[name]), "--mount", "sh", "-c",
+                               script], capture_output=True, text=True, timeout=10, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{name}: cannot bind-mount its private directories: "
+                               f"{proc.stderr.strip()}")
+
+    def lb_path(self, name: str, path: str) -> Path:
+        """``path`` as LB ``name`` sees it (through its reaper's root, in its mount namespace)."""
+        return Path(f"/proc/{self.reapers[name]}/root") / path.lstrip("/")
+
+    def lb_mounts(self, name: str) -> list[str]:
+        """LB ``name``'s mount table (``/proc/PID/mountinfo`` lines)."""
+        return Path(f"/proc/{self.reapers[name]}/mountinfo").read_text().splitlines()
 
     def haproxy_argv(self, name: str) -> list[str]:
         return ["haproxy", "-db", "-f", str(self.workdir / name / "haproxy.cfg")]
@@ -501,9 +579,11 @@ class Lab:
                        if h.name == name)
         (d / "bin").mkdir(mode=0o755)
         systemctl = d / "bin" / "systemctl"
+        haproxy, keepalived, condition = (UNIT_HAPROXY, UNIT_KEEPALIVED, UNIT_CONDITION) \
+            if self.deploy else (self.haproxy_argv(name), self.keepalived_argv(name), "return 0")
         systemctl.write_text(SYSTEMCTL.format(
-            name=name, dir=shlex.quote(str(d)), haproxy=shlex.join(self.haproxy_argv(name)),
-            keepalived=shlex.join(self.keepalived_argv(name))))
+            name=name, dir=shlex.quote(str(d)), haproxy=shlex.join(haproxy),
+            keepalived=shlex.join(keepalived), condition=condition))
         systemctl.chmod(0o755)
         host_key = d / "ssh_host_ed25519_key"
         host_key.write_bytes(ed25519.Ed25519PrivateKey.generate().private_bytes(
@@ -648,6 +728,8 @@ LogLevel INFO
                 left.append(f"process {proc.pid}: {' '.join(cmdline)}")
         if self.ssh and self.auth_dir.exists():
             left.append(f"directory {self.auth_dir}")
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        left += [f"mount {line}" for line in mounts if str(self.workdir) in line]
         return left
 
 

@@ -2,7 +2,9 @@
 
 Hosts are done one after the other and the deploy stops at the first failure, so a bad
 config never reaches the second LB.  New files are checked on the host (where the interface
-exists) before they replace the old ones.
+exists) before they replace the old ones.  A file identical to the live one is left alone and
+its service is not restarted: restarting keepalived on the VIP holder moves the VIP (a short
+API outage), which a backend-only change must not cause.
 """
 
 from __future__ import annotations
@@ -79,8 +81,10 @@ def plan(rendered: Sequence[RenderedHost]) -> list[str]:
             f"  2. upload haproxy.cfg and keepalived.conf next to {HAPROXY_CFG} and "
             f"{KEEPALIVED_CONF} (mode 0600)",
             "  3. check them on the host: haproxy -c, keepalived -t (stop here on failure)",
-            "  4. keep the current files as *.kkui-<time>.bak, move the new ones in place",
-            "  5. systemctl enable haproxy keepalived; restart haproxy, then keepalived",
+            "  4. keep the current files as *.kkui-<time>.bak, move the new ones in place "
+            "(files that did not change are left alone)",
+            "  5. systemctl enable haproxy keepalived; restart haproxy, then keepalived "
+            "(only where its file changed; start it if it is not running)",
         ]
     lines.append("Hosts are done one at a time; the deploy stops at the first failure.")
     return lines
@@ -163,21 +167,32 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
             return result
     record("check", "done", f"haproxy -c: valid; {keepalived_note}")
 
-    # 4. backups, then the new files
+    # 4. backups, then the new files.  The script prints one word per file: "same" (new file
+    # dropped), "new" (no live file before) or the backup it made.  Without cmp (diffutils)
+    # every file counts as changed, which is the safe side.
     swaps = []
     for path, _ in files:
         live, new = shlex.quote(path), shlex.quote(path + NEW_SUFFIX)
         bak = shlex.quote(f"{path}.kkui-{stamp}.bak")
-        swaps.append(f"if [ -f {live} ]; then cp -p {live} {bak}; fi && mv -f {new} {live}")
+        swaps.append(f"if cmp -s {new} {live}; then rm -f {new} && echo same; "
+                     f"else if [ -f {live} ]; then cp -p {live} {bak} && echo {bak}; "
+                     f"else echo new; fi && mv -f {new} {live}; fi")
     res = sh(" && ".join(swaps))
-    if res.exit_status != 0:
+    outcome = dict(zip((p for p, _ in files), res.stdout.split(), strict=False))
+    if res.exit_status != 0 or len(outcome) != len(files):
         record("install", "failed", _tail(res, secrets))
         return result
-    record("install", "done", f"previous files kept as *.kkui-{stamp}.bak")
+    changed = {p for p, word in outcome.items() if word != "same"}
+    record("install", "done", "; ".join(
+        f"{p}: " + {"same": "unchanged", "new": "new (nothing to back up)"}.get(
+            word, f"previous kept as {word}") for p, word in outcome.items()))
 
-    # 5. services: haproxy first, so keepalived's check finds it
-    res = sh("systemctl enable haproxy keepalived && systemctl restart haproxy "
-             "&& systemctl restart keepalived")
+    # 5. services: haproxy first, so keepalived's check finds it.  `start` is a no-op for a
+    # running unit whose file did not change.
+    verbs = {"haproxy": "restart" if haproxy_cfg in changed else "start",
+             "keepalived": "restart" if keepalived_conf in changed else "start"}
+    res = sh("systemctl enable haproxy keepalived && "
+             + " && ".join(f"systemctl {verbs[unit]} {unit}" for unit in SERVICES))
     if res.exit_status != 0:
         record("restart", "failed", _tail(res, secrets))
         return result
@@ -190,7 +205,12 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
             f"{unit} ({states.get(unit, 'unknown')})" for unit in not_active)
             + f" — see `journalctl -u {' -u '.join(not_active)}` on the host")
         return result
-    record("restart", "done", "haproxy and keepalived enabled and active")
+    restarted = [unit for unit in SERVICES if verbs[unit] == "restart"]
+    kept = [unit for unit in SERVICES if unit not in restarted]
+    record("restart", "done", "; ".join(
+        ([f"restarted {' and '.join(restarted)}"] if restarted else [])
+        + ([f"{' and '.join(kept)} not restarted (file unchanged)"] if kept else [])
+        + ["both enabled and active"]))
     return result
 
 
