@@ -23,8 +23,23 @@ Confirm Button, ConfirmQuit Button { margin-left: 1; min-width: 10; }
 """
 
 
-class Confirm(ModalScreen[bool]):
-    """A question with a yes and a no button (``y`` / ``n``, escape = no)."""
+class YesNoDialog(ModalScreen[bool]):
+    """Buttons ``#yes`` / ``#no`` (``y`` / ``n``, escape = no); "no" has the focus, so an
+    accidental enter never says yes."""
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class Confirm(YesNoDialog):
+    """A question with a yes and a no button."""
 
     DEFAULT_CSS = CONFIRM_CSS
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -44,16 +59,6 @@ class Confirm(ModalScreen[bool]):
                 yield Button(f"{self.yes} (y)", variant="warning", id="yes")
                 yield Button(f"{self.no} (n)", id="no")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class ConfirmQuit(ModalScreen[str | None]):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Static
+
+from kkui.tui.modals.confirm import YesNoDialog
 
 # Columns kk needs on every host; an empty cell there means kk will refuse or fail.
 REQUIRED = ("sudo", "curl", "openssl", "socat", "conntrack")
@@ -22,7 +22,7 @@ def table_cell(column: str, value: str) -> Text:
     return Text("✘" if column in REQUIRED else "", style="bold red")
 
 
-class KkPrompt(ModalScreen[bool]):
+class KkPrompt(YesNoDialog):
     DEFAULT_CSS = """
     KkPrompt { align: center middle; }
     KkPrompt #dialog { width: 100%; max-width: 120; height: auto; max-height: 100%;
@@ -66,13 +66,3 @@ class KkPrompt(ModalScreen[bool]):
                 yield Button("Yes, continue (y)", variant="primary", id="yes")
                 yield Button("No, stop (n)", variant="error", id="no")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
