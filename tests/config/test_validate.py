@@ -114,6 +114,8 @@ def test_unsupported_version_names_nearest_and_the_kk_message() -> None:
     ("etcd: [m1, m2, m3]", "etcd: [m1, m2]", "spec.roleGroups.etcd", "tolerate only 0"),
     ("privateKeyPath: ~/.ssh/k}\n  roleGroups", "password: x}\n  roleGroups",
      "spec.hosts[3].password", "privateKeyPath"),
+    ("privateKeyPath: ~/.ssh/k}\n  roleGroups", "password: &x}\n  roleGroups",
+     "spec.hosts[3].password", "starts with & or *"),
     ("containerManager: containerd", "containerManager: docker",
      "spec.kubernetes.containerManager", "cri-dockerd"),
     ("  controlPlaneEndpoint:", "  controlPlaneEndPoint: {}\n  controlPlaneEndpoint:",

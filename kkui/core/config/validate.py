@@ -147,6 +147,10 @@ def check_hosts(raw_hosts: list[Any], base: str, problems: Problems) -> None:
         if row.get("password"):
             problems.warning(f"{path}.password", f"host{label} has its SSH password in the file; "
                              "prefer key auth: `privateKeyPath: ~/.ssh/id_ed25519`")
+        elif "password" in row and not any(row.get(k) for k in ("privateKey", "privateKeyPath")):
+            problems.warning(f"{path}.password", f"host{label} has an empty password, so kk "
+                             "falls back to the key ~/.ssh/id_rsa; quote a password that starts "
+                             "with & or * (YAML reads those as anchors), or set privateKeyPath")
 
 
 def suggest_hostname(name: str) -> str:
