@@ -41,7 +41,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -746,3 +746,40 @@ def remove_stale_labs() -> None:
         m = re.match(rf"^{PREFIX}-(\d+)-", path.name)
         if m and not psutil.pid_exists(int(m.group(1))):
             shutil.rmtree(path, ignore_errors=True)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def close_and_check(lab: Lab) -> None:
+    """Tear the lab down and fail loudly if anything of it survived."""
+    lab.close()
+    deadline = time.monotonic() + 5  # processes of a killed PID namespace die asynchronously
+    while (left := lab.leftovers()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not left, f"the lab left things behind: {left}"
+
+
+@contextlib.contextmanager
+def running(lab: Lab, teardown: Callable[[Lab], None] = Lab.close) -> Iterator[Lab]:
+    """Start the lab (skipping the test where this machine cannot make one) and always tear it
+    down with ``teardown``, also when starting it failed half-way."""
+    import pytest
+
+    try:
+        lab.start()
+    except LabUnavailable as exc:
+        teardown(lab)
+        pytest.skip(f"namespace lab unavailable: {exc}")
+    except BaseException:
+        teardown(lab)
+        raise
+    try:
+        yield lab
+    finally:
+        teardown(lab)

@@ -7,23 +7,14 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Callable
 
 import pytest
-from lb.netns_lab import Lab
+from lb.netns_lab import Lab, wait_for
 
 from kkui.core.lb.drill import DrillRefused, find_holders, run_drill
 from kkui.core.lb.status import backend_addresses, collect_status
 
 pytestmark = pytest.mark.netns
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def vip(lab: Lab) -> str:

@@ -14,14 +14,20 @@ import json
 import os
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 import pytest
-from lb.netns_lab import PRIVATE_DIRS, UNIT_HAPROXY, UNIT_KEEPALIVED, Lab, LabUnavailable
+from lb.netns_lab import (
+    PRIVATE_DIRS,
+    UNIT_HAPROXY,
+    UNIT_KEEPALIVED,
+    Lab,
+    close_and_check,
+    running,
+)
 
 from kkui.core.lb.drill import find_holders
 
@@ -100,12 +106,8 @@ class DeployLab:
         return [s.auth_pass, s.stats_password, s.auth_pass[:8]]
 
 
-def close_and_check(lab: Lab) -> None:
-    lab.close()
-    deadline = time.monotonic() + 5  # processes of a killed PID namespace die asynchronously
-    while (left := lab.leftovers()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not left, f"the lab left things behind: {left}"
+def close_and_check_mounts(lab: Lab) -> None:
+    close_and_check(lab)
     assert not root_mounts_of(lab)
 
 
@@ -114,23 +116,13 @@ def dl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DeployLab]:
     before = root_snapshot()
     lab = Lab(tmp_path_factory.mktemp(f"lb-deploy-lab-{os.getpid()}"), name="dep", ssh=True,
               deploy=True)
-    try:
-        lab.start()
-    except LabUnavailable as exc:
-        close_and_check(lab)
-        pytest.skip(f"namespace lab unavailable: {exc}")
-    except BaseException:
-        close_and_check(lab)
-        raise
-    try:
+    with running(lab, close_and_check_mounts):
         tmp = tmp_path_factory.mktemp("lb-deploy")
         config = lab.write_config(tmp / "cluster.yaml")
         assert "192.168.233." not in config.read_text()
         home = tmp / "home"
         home.mkdir()
         yield DeployLab(lab, config, home, tmp, before)
-    finally:
-        close_and_check(lab)
     assert root_snapshot() == before, "the root namespace's LB files changed"
 
 

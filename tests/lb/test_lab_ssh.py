@@ -15,13 +15,13 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
 import pytest
-from lb.netns_lab import Lab, LabUnavailable
+from lb.netns_lab import Lab, close_and_check, running, wait_for
 
 from kkui.core.lb.drill import find_holders
 from kkui.core.lb.status import host_status
@@ -29,30 +29,11 @@ from kkui.core.lb.status import host_status
 pytestmark = [pytest.mark.netns, pytest.mark.sshd]
 
 
-def close_and_check(lab: Lab) -> None:
-    """Tear the lab down and fail loudly if anything of it survived."""
-    lab.close()
-    deadline = time.monotonic() + 5  # processes of a killed PID namespace die asynchronously
-    while (left := lab.leftovers()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not left, f"the lab left things behind: {left}"
-
-
 @pytest.fixture(scope="module")
 def ssh_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     lab = Lab(tmp_path_factory.mktemp(f"lb-ssh-lab-{os.getpid()}"), name="ssh", ssh=True)
-    try:
-        lab.start()
-    except LabUnavailable as exc:
-        close_and_check(lab)
-        pytest.skip(f"namespace lab unavailable: {exc}")
-    except BaseException:
-        close_and_check(lab)
-        raise
-    try:
+    with running(lab, close_and_check):
         yield lab
-    finally:
-        close_and_check(lab)
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +52,6 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def kkui(lab: Lab, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return lab.run_kkui(*args, home=home)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def wait_for_holder(lab: Lab) -> str:
