@@ -118,9 +118,9 @@ class KkuiApp(App[int]):
             self.title, self.sub_title = "kkui", ""
             return
         name = doc.path.name if doc.path else doc.source
-        modified = doc.is_modified or doc.path is None
-        self.title = f"kkui · {name}" + (" •" if modified else "")
-        self.sub_title = "modified (ctrl+s saves)" if doc.is_modified else (
+        changed = doc.is_modified  # a full dump of the document: ask once
+        self.title = f"kkui · {name}" + (" •" if changed or doc.path is None else "")
+        self.sub_title = "modified (ctrl+s saves)" if changed else (
             "not saved yet (ctrl+s saves)" if doc.path is None else "saved")
 
     # ------------------------------------------------------------------ edits
