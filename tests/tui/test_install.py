@@ -26,6 +26,12 @@ async def wait_until(pilot, predicate, timeout: float = 20.0) -> None:
         loop_time += 0.02
 
 
+async def install_finished(pilot) -> None:
+    """The worker has ended and the screen has handled its last messages (the end banner)."""
+    await pilot.app.workers.wait_for_complete()
+    await wait_until(pilot, lambda: bool(pilot.app.screen.outcome))
+
+
 @pytest.fixture
 def fake_kk_env(monkeypatch, tmp_path: Path):
     monkeypatch.setenv("FAKE_KK_TRANSCRIPTS", str(TRANSCRIPTS))
@@ -64,8 +70,7 @@ async def test_install_success_through_the_prompt_modal(make_app, config_path, f
         assert table.row_count == 3  # node1..node3 of kk's precheck table
         assert "Continue this installation?" in str(prompt.query_one("#dialog-title").render())
         await pilot.press("y")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await install_finished(pilot)
         screen = app.screen
         assert "Cluster installed" in banner(app)
         assert screen.progress.outcome == "succeeded"
@@ -93,8 +98,7 @@ async def test_install_failure_names_module_hosts_and_hint(make_app, config_path
         await start_install(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, KkPrompt))
         await pilot.press("y")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await install_finished(pilot)
         text = banner(app)
         assert "Install failed in ETCDConfigureModule on node1" in text
         assert "Hint: etcd health check kept failing" in text
@@ -110,8 +114,7 @@ async def test_declining_the_prompt_stops_kk(make_app, config_path, fake_kk_env)
         await start_install(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, KkPrompt))
         await pilot.press("n")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await install_finished(pilot)
         assert "You answered no" in banner(app)
 
 
@@ -133,8 +136,7 @@ async def test_cancel_kills_the_whole_kk_tree(make_app, config_path, fake_kk_env
         await pilot.pause()
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await install_finished(pilot)
         assert "Cancelled" in banner(app)
     for pid in (kk_pid, child_pid):
         assert kk_is_gone(pid), f"process {pid} survived the cancel"
@@ -203,8 +205,7 @@ async def test_live_hint_shows_while_kk_hangs_on_sudo(make_app, config_path, fak
         await pilot.pause()
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await install_finished(pilot)
         text = banner(app)
         assert "Cancelled" in text and "Hint: sudo asks for a password" in text
     assert kk_is_gone(kk_pid), "kk survived the cancel"
@@ -236,8 +237,7 @@ async def test_cancel_during_the_kk_download(make_app, config_path, fake_kk_env,
             assert "kk has not started yet" in str(app.screen.query_one("#dialog-text")
                                                    .render())
             await pilot.press("y")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await install_finished(pilot)
             screen = app.screen
             text = banner(app)
             assert "Install cancelled before kk started" in text, text
