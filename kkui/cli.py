@@ -2,19 +2,29 @@
 
 Each sub-command lives in ``kkui/commands/<name>.py`` and exposes ``register(subparsers)``;
 the parser it adds sets ``func`` to a callable taking the parsed args and returning an exit code.
+Its word and one-line summary also go in ``kkui/commands/index.py``: `kkui --help` lists the
+commands from there without importing them (tests/test_startup.py keeps the two equal).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
 
 from kkui import __version__
+from kkui.commands.index import COMMANDS
 from kkui.core.errors import KkuiError
 
-COMMAND_MODULES = ("config", "precheck", "download", "install", "lb", "tui")
+COMMAND_MODULES = (
+    "config", "precheck", "download", "install", "lb", "verify", "drill", "triage", "bundle",
+    "history", "nodes", "upgrade", "certs", "etcd", "delete", "report", "tui",
+)
+
+# Command words whose module has another name (config.py registers three commands).
+COMMAND_ALIASES = {word: module for word, (module, _) in COMMANDS.items() if word != module}
 
 EPILOG = """\
 Typical session:
@@ -29,7 +39,11 @@ kkui drives KubeKey v3 (kk v3.1.x). kk v4 uses a different config format and is 
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: Sequence[str] = COMMAND_MODULES, *,
+                 listing: bool = False) -> argparse.ArgumentParser:
+    """The parser with the commands of ``modules`` (all by default; `kkui install --help` needs
+    only install's module, `kkui --version` none). ``listing``: the commands of the index
+    (kkui/commands/index.py) as bare entries, for `kkui --help`, without importing them."""
     parser = argparse.ArgumentParser(
         prog="kkui",
         description="A guided console for building highly available Kubernetes clusters "
@@ -39,7 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kkui {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    if listing:
+        listed = {m for m, _ in COMMANDS.values() if m in COMMAND_MODULES and _exists(m)}
+        for word, (module_name, summary) in COMMANDS.items():
+            if module_name in listed:
+                subparsers.add_parser(word, help=summary, add_help=False)
+        modules = [m for m in modules if m not in listed]  # not in the index: import it
+    for name in modules:
         try:
             module = importlib.import_module(f"kkui.commands.{name}")
         except ModuleNotFoundError as exc:  # a command still being built: leave it out
@@ -50,26 +70,62 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def modules_for(args_list: Sequence[str]) -> Sequence[str]:
+    """The command modules ``kkui ARGS`` needs: the one of its command word, none for
+    `--version`, every one for `kkui --help` or an unknown word (argparse lists them)."""
+    word = args_list[0] if args_list else ""
+    if word == "--version":
+        return ()
+    name = COMMAND_ALIASES.get(word, word)
+    if name not in COMMAND_MODULES or not _exists(name):
+        return COMMAND_MODULES
+    return (name,)
+
+
+def _exists(module: str) -> bool:
+    """A command module may still be being built (listed in COMMAND_MODULES, no file yet)."""
+    return importlib.util.find_spec(f"kkui.commands.{module}") is not None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     if not args_list:
         args_list = ["tui"]
+    modules = modules_for(args_list)
+    parser = build_parser(modules, listing=modules == COMMAND_MODULES)
     args = parser.parse_args(args_list)
+    args.kkui_argv = tuple(args_list)  # what the run history records (kkui.core.runs)
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
         return 2
+    from kkui.core import signals  # SIGTERM/SIGHUP stop kkui like Ctrl-C (exit 143/129)
+
+    signals.install_cli_handlers()
     try:
-        return int(func(args) or 0)
+        code = int(func(args) or 0)
+        if signals.received() is not None:  # the command stopped its work (kk) and returned
+            print(f"kkui: stopped by {signals.signal_name()}", file=sys.stderr)
+        return signals.exit_code(code)
     except KkuiError as exc:
         print(f"kkui: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("\nkkui: interrupted", file=sys.stderr)
-        return 130
+        return signals.exit_code(exc.exit_code)
+    except KeyboardInterrupt as exc:
+        why = f"stopped by {exc}" if isinstance(exc, signals.Terminated) else "interrupted"
+        print(f"\nkkui: {why}", file=sys.stderr)
+        return signals.exit_code(130)
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the machine, not kkui: a full disk, a vanished directory ...
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"kkui: error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug: one line + a secret-free report file, never a traceback
+        from kkui.core import crash
+
+        command = " ".join(str(getattr(args, key)) for key in ("command", "lb_command")
+                           if getattr(args, key, None))
+        return crash.handle(exc, command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -22,6 +24,9 @@ from scenes import SCENES, SIZE, Scene  # noqa: E402
 
 
 async def shoot(scene: Scene, out: Path) -> Path:
+    # scenes edit documents: their recovery copies go to a throw-away directory per scene
+    state = tempfile.TemporaryDirectory(prefix="kkui-shots-")
+    os.environ["XDG_STATE_HOME"] = state.name
     app = scene.make_app()
     async with app.run_test(size=SIZE) as pilot:
         await scene.run_before(pilot)

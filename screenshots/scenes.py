@@ -192,11 +192,82 @@ def _feed(events: list[KkEvent]) -> Callable[[Pilot[Any]], Awaitable[None]]:
     return run
 
 
+def _running(feed: Callable[[Pilot[Any]], Awaitable[None]]
+             ) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """A run in progress, as the screen sees it while its worker runs kk: the run's handle is
+    set (Install disabled, Cancel enabled), then kk's output arrives."""
+    async def run(pilot: Pilot[Any]) -> None:
+        from kkui.tui.screens.install import InstallRun
+
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.job = InstallRun()  # type: ignore[attr-defined]  # no worker: nothing runs
+        screen.refresh_bindings()
+        await feed(pilot)
+
+    return run
+
+
 async def _prompt(pilot: Pilot[Any]) -> None:
     from kkui.tui.modals.kk_prompt import KkPrompt
 
     await _feed(transcript_events("success", stop_at="!confirm"))(pilot)
     await pilot.app.push_screen(KkPrompt(prompt_of("success")))
+    await pilot.pause()
+
+
+def verify_results() -> tuple[list[Any], Any]:
+    """Results recorded by ``kkui verify --json`` in the cluster lab (provenance in the file)."""
+    import json
+
+    from kkui.core.verify.report import VerifyReport, VerifyResult
+
+    data = json.loads((REPO / "tests" / "data" / "verify" / "lab-verify.json").read_text())
+    results = [VerifyResult(**c) for c in data["checks"]]
+    return results, VerifyReport(tuple(results))
+
+
+async def _verified(pilot: Pilot[Any]) -> None:
+    from kkui.tui.messages import VerifyChecked, VerifyFinished
+
+    await pilot.pause()
+    screen = pilot.app.screen
+    results, report = verify_results()
+    for result in results:       # as the verify worker posts them
+        screen.post_message(VerifyChecked(result))
+    screen.post_message(VerifyFinished(report))
+    await pilot.pause()
+    table = screen.query_one("#verify-table")
+    failing = next(i for i, r in enumerate(results) if r.status == "fail")
+    table.move_cursor(row=failing)  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def _lb_checked(pilot: Pilot[Any]) -> None:
+    """The LB pair screen after k (render + check), as the check worker reports it."""
+    from kkui.tui.messages import LbActionFinished, LbOutput
+
+    await pilot.pause()
+    screen = pilot.app.screen
+    screen.post_message(LbOutput("generated authPass and statsPassword (values not shown): "
+                                 "stored in kkui's document, ctrl+s saves them"))
+    how = "keepalived -t inside a scratch network namespace with a link named eth0: valid"
+    for lb in ("lb1", "lb2"):
+        for name in ("haproxy.cfg", "keepalived.conf"):
+            screen.post_message(LbOutput(f"wrote kkui-work/ha-external-lb/lb/{lb}/{name}"))
+    for lb in ("lb1", "lb2"):
+        screen.post_message(LbOutput(f"ok: kkui-work/ha-external-lb/lb/{lb}/haproxy.cfg: "
+                                     "haproxy -c: valid"))
+        screen.post_message(LbOutput(f"ok: kkui-work/ha-external-lb/lb/{lb}/keepalived.conf: "
+                                     f"{how}"))
+    screen.post_message(LbActionFinished("check", True, "✔ every file passed haproxy -c / "
+                                         "keepalived -t"))
+    await pilot.pause()
+
+
+async def _keys_help(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.press("question_mark")
     await pilot.pause()
 
 
@@ -210,6 +281,9 @@ SCENES: tuple[Scene, ...] = (
     Scene("precheck", lambda: profile_app("precheck"), _precheck),
     Scene("kk-prompt", install_app, _prompt),
     Scene("install-running", install_app,
-          _feed(transcript_events("success", stop_at="JoinNodesModule"))),
+          _running(_feed(transcript_events("success", stop_at="JoinNodesModule")))),
     Scene("install-failed", install_app, _feed(transcript_events("etcd-failure"))),
+    Scene("verify", lambda: profile_app("verify"), _verified),
+    Scene("lb-pair", lambda: profile_app("loadbalancer"), _lb_checked),
+    Scene("keys", profile_app, _keys_help),
 )

@@ -4,12 +4,54 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import netguard
+from support.ci_policy import (  # noqa: F401  (hooks: lab skips fail under CI=true, lab count)
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_runtest_makereport,
+    pytest_terminal_summary,
+)
 
+netguard.install()  # from the first import on, also for session fixtures (the labs)
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
+
+
+@pytest.fixture(autouse=True)
+def network_guard() -> Iterator[None]:
+    """No test reaches an address outside loopback and its own lab namespaces (see
+    support/netguard.py): the connect raises before any packet, and the test fails here even
+    when the code under test swallowed the error."""
+    netguard.install()
+    netguard.take_violations()
+    yield
+    blocked = netguard.take_violations()
+    if blocked:
+        pytest.fail("\n".join(dict.fromkeys(blocked)), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def run_history_db(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every kkui it starts) records runs in its own history database, never
+    in the user's ~/.local/share/kkui/kkui.db (issue #14)."""
+    path = tmp_path_factory.mktemp("kkui-history") / "kkui.db"
+    monkeypatch.setenv("KKUI_DB", str(path))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def private_state_home(tmp_path_factory: pytest.TempPathFactory,
+                       monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The console's recovery copies (kkui.tui.recovery: unsaved edits, with passwords) go to a
+    per-test directory, never the user's ~/.local/state/kkui."""
+    state = tmp_path_factory.mktemp("kkui-state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
 
 
 @pytest.fixture
@@ -28,7 +70,7 @@ def kkui_env(tmp_path: Path) -> dict[str, str]:
         "PYTHONPATH": str(REPO),
     })
     env.pop("KKZONE", None)
-    return env
+    return netguard.subprocess_env(env)  # the kkui subprocess is fenced like the tests
 
 
 @pytest.fixture

@@ -30,3 +30,12 @@ def test_mypy_clean() -> None:
     result = subprocess.run([tool("mypy")], cwd=REPO, capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contracts() -> None:
+    """core imports no Textual / kkui.tui / kkui.commands; TUI screens do not import each
+    other ([tool.importlinter] in pyproject.toml)."""
+    result = subprocess.run([tool("lint-imports"), "--no-cache"], cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout

@@ -20,19 +20,21 @@ import re
 import shutil
 import stat
 import subprocess
+import sys
 import threading
 import traceback
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from io import StringIO
 from pathlib import Path
+from secrets import token_hex
 from typing import Any
 
 import psutil
 import pytest
 from rich.console import Console
 from rich.traceback import Traceback
-from support.sshlab import LabHost, SshLab, ensure_user, lab_unavailable_reason
+from support.sshlab import LabHost, SshLab, lab_unavailable_reason
 
 from kkui.core.config import ClusterDocument
 from kkui.core.config.model import Host
@@ -42,10 +44,11 @@ pytestmark = pytest.mark.sshd
 
 REPO = Path(__file__).resolve().parents[1]
 FAKE_KK = REPO / "tests" / "support" / "fake_kk.py"
-SECRET = "Zx9-kkui-S3CRET"            # the SSH (and sudo) password of SECRET_USER
+# per-run values: no password of a real login account is committed (hex: typeable in the TUI)
+SECRET = "Zx9-kkui-" + token_hex(6)    # the SSH (and sudo) password of SECRET_USER
 NEW_SECRET = SECRET + "-n3w"          # typed into the TUI; contains SECRET, so checks cover it
 WRONG = "Zx9-kkui-WR0NG-pw"           # a wrong password for the auth-failure paths
-SECRET_USER = "kkuisecret"            # own account: the shared lab user keeps its password
+SECRET_USER = "kkuisec-" + token_hex(3)  # own account, removed with the lab (userdel -r)
 SLOW_NPROC = "#!/bin/sh\nsleep 0.8\necho 4\n"  # keeps the precheck running while we sample
 
 
@@ -203,10 +206,8 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
         pytest.skip(reason)
     if shutil.which("ssh-keygen") is None:
         pytest.skip("ssh-keygen is missing (Debian package openssh-client)")
-    lab = SshLab(user=SECRET_USER)
+    lab = SshLab(user=SECRET_USER, password=SECRET)  # host rows and the sudo stubs use it
     try:
-        ensure_user(SECRET_USER, SECRET)
-        lab.password = SECRET  # host rows and the sudo stubs use it
         pw_host = lab.add_host("sec-pw", sudo="password", stubs={"nproc": SLOW_NPROC},
                                start=False)
         key_host = lab.add_host("sec-key", start=False)
@@ -367,6 +368,29 @@ def test_precheck_wrong_password_fails_without_showing_it(
         assert_clean(res.output, audit.secrets, f"precheck {extra} auth failure")
 
 
+def test_encrypted_key_passphrase_from_env_is_never_shown(
+        audit: Audit, tmp_path: Path, env: dict[str, str], kkui_cmd: list[str]) -> None:
+    """KKUI_KEY_PASSPHRASE (issue #10, item 2): used to decrypt the key, never printed, and a
+    missing one is a one-line answer."""
+    key = tmp_path / "enc_ed25519"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", SECRET, "-f", str(key)],
+                   check=True, capture_output=True)
+    with open(audit.lab.authorized_keys, "a") as keys:
+        keys.write(key.with_suffix(".pub").read_text())
+    row = dict(audit.lab.host_row(audit.key_host, auth="none"), privateKeyPath=str(key))
+    cfg = audit.config(tmp_path / "c.yaml", [row])
+    no_agent = {k: v for k, v in env.items() if k != "SSH_AUTH_SOCK"}
+    res = run_kkui(kkui_cmd, ["precheck", "-f", str(cfg)], no_agent, tmp_path)
+    assert res.returncode == 1 and "needs a passphrase" in " ".join(res.output.split())
+    assert_clean(res.output, audit.secrets, "precheck without the passphrase")
+    for extra in ([], ["--json"]):  # kkui gets in; the ssh check says kk could not
+        res = run_kkui(kkui_cmd, ["precheck", "-f", str(cfg), *extra],
+                       {**no_agent, "KKUI_KEY_PASSPHRASE": SECRET}, tmp_path)
+        assert "decrypted with KKUI_KEY_PASSPHRASE" in " ".join(res.output.split())
+        assert_clean(res.output, audit.secrets, f"precheck {extra} with KKUI_KEY_PASSPHRASE")
+    assert scan_files(tmp_path, audit.secrets, {cfg}) == []
+
+
 # ------------------------------------------------------------------------------ install
 TRANSCRIPT = """\
 # kk echoes secrets: an sshpass command line, a stdout line, a line of the inline key
@@ -403,7 +427,7 @@ def test_install_masks_kk_output_and_log_and_keeps_kk_config_private(
     assert watch.saw("./kk", "create", "cluster"), sorted(watch.seen)
     assert watch.found == []
 
-    logs = list((work / "logs").glob("kkui-*.log"))
+    logs = list((work / "logs").glob("install-*.log"))
     assert len(logs) == 1 and mode(logs[0]) == 0o600
     log = logs[0].read_text()
     assert "sshpass -p '******'" in log and "Installation is complete." in log
@@ -419,6 +443,66 @@ def test_install_masks_kk_output_and_log_and_keeps_kk_config_private(
     events = [json.loads(line) for line in res.stdout.splitlines()]
     assert any(e["event"] == "RawLine" and "******" in e["text"] for e in events)
     assert_clean(res.output, audit.secrets, "install --json output")
+
+
+@pytest.mark.parametrize("command", [["certs", "--renew"], ["delete"]],
+                         ids=["certs-renew", "delete"])
+def test_day2_kk_commands_mask_kk_output_logs_and_the_leftover_scan(
+        audit: Audit, tmp_path: Path, env: dict[str, str], kkui_cmd: list[str],
+        command: list[str]) -> None:
+    """Issue #15: the day-2 commands that drive kk (same redaction as install) and the
+    leftover scan that follows `kkui delete` (SSH with the password host)."""
+    cfg = audit.config(tmp_path / "c.yaml")
+    key_line = next(iter(key_markers(audit.key_text).values()))
+    transcript = tmp_path / "secret-echo.txt"
+    transcript.write_text(TRANSCRIPT.format(password=SECRET, user=SECRET_USER,
+                                            key_line=key_line))
+    work = tmp_path / "work"
+    env = {**env, "FAKE_KK_TRANSCRIPT": str(transcript), "FAKE_KK_SPEED": "0"}
+    args = [*command, "-f", str(cfg), "--kk", str(FAKE_KK), "--skip-precheck", "--yes",
+            "--workdir", str(work)]
+    res = run_kkui(kkui_cmd, args, env, tmp_path, timeout=120)
+    assert "sshpass -p '******'" in res.stdout, res.output
+    assert_clean(res.output, audit.secrets, f"{command[0]} output")
+    logs = list((work / "logs").glob("*.log"))
+    assert len(logs) == 1 and mode(logs[0]) == 0o600
+    assert_clean(logs[0].read_text(), audit.secrets, f"the {command[0]} log")
+    if command == ["delete"]:
+        assert "kkui: scanning 2 host(s) for leftovers" in res.stdout, res.output
+    res = run_kkui(kkui_cmd, [*args, "--json"], env, tmp_path, timeout=120)
+    assert_clean(res.output, audit.secrets, f"{command[0]} --json output")
+
+
+def test_run_history_database_holds_no_secret(
+        audit: Audit, tmp_path: Path, env: dict[str, str], kkui_cmd: list[str]) -> None:
+    """Issue #14: the run history stores the config as applied, argv, findings and the
+    timeline; with a config holding a password, an inline key and the LB pair's passwords, no
+    byte of the database (nor its WAL) and no `kkui history` output holds one."""
+    cfg = audit.config(tmp_path / "c.yaml")
+    key_line = next(iter(key_markers(audit.key_text).values()))
+    transcript = tmp_path / "secret-echo.txt"
+    transcript.write_text(TRANSCRIPT.format(password=SECRET, user=SECRET_USER,
+                                            key_line=key_line))
+    db = tmp_path / "history" / "kkui.db"
+    env = {**env, "FAKE_KK_TRANSCRIPT": str(transcript), "FAKE_KK_SPEED": "0",
+           "KKUI_DB": str(db)}
+    res = run_kkui(kkui_cmd, ["install", "-f", str(cfg), "--kk", str(FAKE_KK),
+                              "--skip-precheck", "--yes", "--workdir", str(tmp_path / "work")],
+                   env, tmp_path)
+    assert res.returncode == 0, res.output
+    assert mode(db) == 0o600
+    shown = [run_kkui(kkui_cmd, ["history", *a], env, tmp_path)
+             for a in (["--json"], ["show", "1", "--json"], ["show", "1", "--config"],
+                       ["log", "1"])]
+    assert all(r.returncode == 0 for r in shown), [r.output for r in shown]
+    config = json.loads(shown[1].stdout)["config_text"]
+    assert "******" in config and "sec-pw" in config  # stored, with the secrets masked
+    for r in shown:
+        assert_clean(r.output, audit.secrets, "kkui history output")
+    secrets = {**audit.secrets, **key_markers(audit.key_text)}
+    for path in db.parent.iterdir():  # kkui.db and any -wal/-shm left
+        raw = path.read_bytes().decode("latin-1")
+        assert_clean(raw, secrets, f"the history database file {path.name}")
 
 
 # --------------------------------------------------------------------------- lb render
@@ -641,9 +725,96 @@ def test_tui_crash_report_shows_no_secret(audit: Audit, tmp_path: Path,
             await pilot.press(*NEW_SECRET, "enter")
             await pilot.pause()
 
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     with pytest.raises(RuntimeError, match="simulated bug"):
         asyncio.run(scenario())
     err = capsys.readouterr().err
-    assert "RuntimeError: simulated bug in update_host" in err  # the report was printed
-    assert "_edited" in err                                      # with kkui's frames
-    assert_clean(err, audit.secrets, "the TUI's crash report")
+    # one line, no traceback (issue #10); the details went to a 0600 report file
+    assert "kkui: internal error (RuntimeError)" in err and "Traceback" not in err
+    reports = list((tmp_path / "state" / "kkui" / "crashes").glob("crash-*.txt"))
+    assert len(reports) == 1 and str(reports[0]) in err and mode(reports[0]) == 0o600
+    report = reports[0].read_text()
+    assert "RuntimeError" in report and "_edited" in report      # with kkui's frames
+    assert_clean(err, audit.secrets, "the TUI's crash line")
+    assert_clean(report, audit.secrets, "the TUI's crash report file")
+
+
+# ---------------------------------------------------------------- triage and the bundle
+BUNDLE_LOG = "\n".join([
+    "10:53:02 CST [GreetingsModule] Greetings",
+    "10:53:02 CST command: [sec-pw]",
+    "sshpass -p '{password}' ssh {user}@sec-pw true",
+    "10:53:02 CST stdout: [sec-key]",
+    "{key_line}",
+    "11:10:02 CST [InitKubernetesModule] Init cluster using kubeadm",
+    "11:14:05 CST failed: [sec-pw]",
+    "error: Pipeline[CreateClusterPipeline] execute failed: Module[InitKubernetesModule] exec "
+    "failed: ",  # kk ends this line with a space
+    "failed: [sec-pw] [KubeadmInit] exec failed after 3 retries: init failed: password "
+    "{password} rejected",
+    "error execution phase wait-control-plane: couldn't initialize a Kubernetes cluster",
+    "failed: [sec-key] [KubeadmInit] exec failed after 3 retries: kubeadm join "
+    "lb.kubesphere.local:6443 --token abcdef.0123456789abcdef",
+    ""])
+
+
+def test_triage_and_bundle_contain_no_secret(audit: Audit, tmp_path: Path,
+                                             env: dict[str, str], kkui_cmd: list[str]) -> None:
+    """A bundle made from a config with a password host and an inline-key host, from a log
+    that echoes both, with evidence gathered over SSH from both: every member is clean."""
+    cfg = audit.config(tmp_path / "c.yaml")
+    key_line = next(iter(key_markers(audit.key_text).values()))
+    log = tmp_path / "kk.log"
+    log.write_text(BUNDLE_LOG.format(password=SECRET, user=SECRET_USER, key_line=key_line))
+    secrets = {**audit.secrets, "kubeadm token": "abcdef.0123456789abcdef"}
+
+    res = run_kkui(kkui_cmd, ["triage", str(log), "-f", str(cfg), "--collect", "--json"], env,
+                   tmp_path)
+    assert res.returncode == 0, res.output
+    assert json.loads(res.stdout)["failed_hosts"] == ["sec-pw", "sec-key"]
+    assert_clean(res.output, audit.secrets, "triage --collect --json output")
+
+    out = tmp_path / "bundle.tar.gz"
+    watch = ProcessWatch([], audit.secrets)
+    res = run_kkui(kkui_cmd, ["bundle", "-f", str(cfg), "--log", str(log), "-o", str(out)],
+                   env, tmp_path, watch=watch)
+    assert res.returncode == 0, res.output
+    assert_clean(res.output, secrets, "bundle output")
+    assert watch.found == []
+    assert mode(out) == 0o600
+    import tarfile
+
+    with tarfile.open(out) as tar:
+        members = {m.name: tar.extractfile(m).read().decode("utf-8", "replace")  # type: ignore[union-attr]
+                   for m in tar.getmembers() if m.isfile()}
+    assert {"kkui-bundle/config.yaml", "kkui-bundle/kk.log", "kkui-bundle/evidence/sec-pw.txt",
+            "kkui-bundle/evidence/sec-key.txt"} <= set(members)
+    for name, text in members.items():
+        assert_clean(text, secrets, f"bundle member {name}")
+    assert "password: ******" in members["kkui-bundle/config.yaml"].replace('"', "")
+    assert "sshpass -p '******'" in members["kkui-bundle/kk.log"]
+    assert scan_files(tmp_path, audit.secrets, {cfg, log}) == []
+
+
+def test_cli_crash_line_and_report_show_no_secret(audit: Audit, tmp_path: Path,
+                                                  env: dict[str, str]) -> None:
+    """A bug while the config (with its passwords and inline key) is loaded: the one line on
+    stderr and the 0600 crash report (issue #10) leave out messages and variables."""
+    cfg = audit.config(tmp_path / "c.yaml")
+    crashing = (
+        "import sys\n"
+        "import kkui.core.config.validate as v\n"
+        "def buggy(doc):\n"
+        "    rows = doc.model().hosts  # secrets in locals ...\n"
+        "    raise RuntimeError(repr(rows) + str(doc.to_text()))  # ... and in the message\n"
+        "v.validate_document = buggy\n"
+        "from kkui.cli import main\n"
+        "sys.exit(main(['validate', '-f', sys.argv[1]]))\n")
+    env = {**env, "XDG_STATE_HOME": str(tmp_path / "state")}
+    res = run_kkui([sys.executable, "-c", crashing], [str(cfg)], env, tmp_path)
+    assert res.returncode == 1 and "internal error (RuntimeError)" in res.stderr
+    assert_clean(res.output, audit.secrets, "the CLI crash line")
+    reports = list((tmp_path / "state" / "kkui" / "crashes").glob("crash-*.txt"))
+    assert len(reports) == 1 and mode(reports[0]) == 0o600
+    assert "in buggy" in reports[0].read_text()
+    assert_clean(reports[0].read_text(), audit.secrets, "the CLI crash report file")

@@ -7,9 +7,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
+from typing import TYPE_CHECKING, Any
 
 from kkui.commands._common import (
     add_config_args,
@@ -18,11 +16,13 @@ from kkui.commands._common import (
     print_problems,
     problem_counts,
 )
-from kkui.core.config import ClusterDocument
+from kkui.core.config.problem import has_errors
 from kkui.core.config.profiles import list_profiles
-from kkui.core.config.validate import has_errors
 from kkui.core.errors import ConfigError, EditError
 from kkui.core.fsutil import atomic_write
+
+if TYPE_CHECKING:  # ruamel.yaml loads when a config is read, not for --help
+    from kkui.core.config import ClusterDocument
 
 EXPORT_EPILOG = """\
 examples:
@@ -94,7 +94,8 @@ def register(subparsers: Any) -> None:
 
     profiles = subparsers.add_parser(
         "profiles", help="list the bundled example topologies",
-        description="Bundled, commented configs; use one with --profile NAME.")
+        description="Bundled, commented configs; use one with --profile NAME.",
+        epilog=PROFILES_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     profiles.add_argument("--json", action="store_true", help="machine-readable output")
     profiles.set_defaults(func=run_profiles)
 
@@ -123,6 +124,14 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------- profiles
+PROFILES_EPILOG = """\
+Examples:
+  kkui profiles                                   the names and what each topology is
+  kkui profiles --json | jq -r '.[].name'
+  kkui export-config --profile ha-kube-vip -o config-sample.yaml   start from one
+"""
+
+
 def run_profiles(args: argparse.Namespace) -> int:
     profiles = list_profiles()
     if args.json:
@@ -142,6 +151,8 @@ def parse_value(text: str) -> Any:
     if text == "":
         return ""
     try:
+        from ruamel.yaml import YAML
+
         value = YAML(typ="safe").load(text)
     except Exception:  # not valid YAML on its own: take it literally
         return text
@@ -218,6 +229,8 @@ def apply_edits(doc: ClusterDocument, args: argparse.Namespace) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from kkui.core.config.document import ClusterDocument
+
     doc = load_config(args) if (args.config or args.profile) else \
         ClusterDocument.from_profile("all-in-one")
     apply_edits(doc, args)
@@ -238,11 +251,15 @@ def run_export(args: argparse.Namespace) -> int:
         print_problems(problems, sys.stderr)
         return 0
     target = Path(out)
+    if target.is_dir():
+        raise ConfigError("is a directory: give a file name, not a directory", path=str(target))
     if target.exists() and not args.force:
         print(f"kkui: {target} exists; add --force to replace it (the current one is kept as "
               f"{target.name}.bak)", file=sys.stderr)
         return 2
-    atomic_write(target, text)
+    source = getattr(doc, "path", None)  # -o the file itself: refuse if it changed meanwhile
+    same = source is not None and os.path.abspath(source) == os.path.abspath(target)
+    atomic_write(target, text, expect=doc.disk_fingerprint if same else None)
     if args.json:
         print_json({"written": str(target), "errors": 0, "warnings": warnings,
                     "problems": [p.as_dict() for p in problems]})

@@ -6,19 +6,19 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kkui.commands._common import load_config, print_json
-from kkui.core.download import (
+from kkui.core.download.release import (
     DEFAULT_KK_VERSION,
-    DownloadProgress,
-    KkBinary,
-    lock_path,
-    obtain_kk,
+    host_arch,
+    normalize_version,
     release_url,
     resolve_zone,
 )
-from kkui.core.download.release import host_arch, normalize_version
+
+if TYPE_CHECKING:  # httpx loads when kk is downloaded, not for --help
+    from kkui.core.download import DownloadProgress, KkBinary
 
 EPILOG = f"""\
 where kk comes from (the official release layout, shared by both zones and any mirror):
@@ -80,6 +80,8 @@ def add_download_args(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kkui.core.download import obtain_kk
+
     config_zone = None
     version = args.kk_version
     if args.config or args.profile:
@@ -105,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def result_dict(result: KkBinary, zone: str) -> dict[str, Any]:
+    from kkui.core.download import lock_path
+
     return {"path": str(result.path), "version": result.version, "arch": result.arch,
             "zone": zone, "sha256": result.sha256, "source": result.source,
             "from_cache": result.from_cache, "pinned_now": result.pinned_now,
@@ -113,6 +117,8 @@ def result_dict(result: KkBinary, zone: str) -> dict[str, Any]:
 
 
 def print_result(result: KkBinary, stream: IO[str]) -> None:
+    from kkui.core.download import lock_path
+
     origin = "cached" if result.from_cache else "from " + result.source
     print(f"kk {result.version} linux/{result.arch}: {result.path} ({origin})", file=stream)
     pin = (f"pinned now in {lock_path()}" if result.pinned_now

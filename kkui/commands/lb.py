@@ -5,22 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kkui.commands._common import add_config_args, load_config, paint, print_json, print_problems
-from kkui.core.config import ClusterDocument, ClusterModel
 from kkui.core.errors import KkuiError
-from kkui.core.fsutil import atomic_write
-from kkui.core.lb.check import check_rendered
-from kkui.core.lb.deploy import StepResult, deploy_all, plan
-from kkui.core.lb.drill import TimelineEvent, run_drill
-from kkui.core.lb.ops import tcp_answers
-from kkui.core.lb.remote import lb_ops_tolerant, lb_sessions, systemd_ops
-from kkui.core.lb.render import render_all
-from kkui.core.lb.secrets import ensure_secrets
-from kkui.core.lb.status import PairStatus, backend_addresses, collect_status
-from kkui.core.lb.validate import validate_lb
+from kkui.core.fsutil import atomic_write, contained
+
+if TYPE_CHECKING:  # the LB machinery (ruamel.yaml, paramiko, ...) loads when a command runs,
+    # not for --help: each command imports what it uses
+    from kkui.core.config import ClusterDocument, ClusterModel
+    from kkui.core.lb.deploy import StepResult
+    from kkui.core.lb.drill import TimelineEvent
+    from kkui.core.lb.status import PairStatus
+    from kkui.core.runs import Run
 
 LB_EPILOG = """\
 The pair: two (or more) LB hosts run HAProxy (TCP, roundrobin over every control-plane
@@ -35,7 +35,8 @@ examples:
   kkui lb drill -f config-sample.yaml --yes
 
 exit status: 0 ok, 1 a check/host/drill failed (or the VIP is held by no LB or two),
-2 the config is invalid or a required flag is missing.
+2 the config is invalid or a required flag is missing, or another kkui holds this cluster
+(deploy and drill hold a per-cluster lock; runs are recorded: `kkui history`).
 """
 
 
@@ -122,17 +123,19 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 # ---------------------------------------------------------------------- shared
 def _validated_model(doc: ClusterDocument) -> ClusterModel:
-    """The model, or print every LB problem with its fix and raise (exit 2)."""
+    """The model, or print every problem with its fix and raise (exit 2).
+
+    The FULL document validation, not only the LB rules: host names, addresses and the rest
+    end up in generated root-run configs (issue #10 item 1)."""
     model = doc.model()
     if not model.kkui.load_balancer.configured:
         raise _InvalidLb(f"{doc.source}: no external load balancer: add `loadBalancer:` to "
                          "kkui's document (see `kkui export-config --profile ha-external-lb`)")
-    problems = validate_lb(model)
+    problems = doc.validate()
     if problems:
         print_problems(problems, sys.stderr)
     if any(p.severity == "error" for p in problems):
-        raise _InvalidLb(f"{doc.source}: the load-balancer settings have errors (above); "
-                         "nothing was changed")
+        raise _InvalidLb(f"{doc.source}: the config has errors (above); nothing was changed")
     return model
 
 
@@ -143,6 +146,8 @@ class _InvalidLb(KkuiError):
 def _secured_model(doc: ClusterDocument) -> ClusterModel:
     """Validate, generate missing secrets once and store them in the config file."""
     _validated_model(doc)
+    from kkui.core.lb.secrets import ensure_secrets
+
     generated = ensure_secrets(doc)
     if generated:
         names = " and ".join(generated)
@@ -164,13 +169,18 @@ def _secrets(model: ClusterModel) -> list[str]:
 
 # ---------------------------------------------------------------------- render
 def run_render(args: argparse.Namespace) -> int:
+    from kkui.core.lb.check import check_rendered
+    from kkui.core.lb.render import render_all
+
     model = _secured_model(load_config(args))
     lb = model.kkui.load_balancer
     out = Path(args.output)
     for host in render_all(model):
         for name, text in (("haproxy.cfg", host.haproxy_cfg),
                            ("keepalived.conf", host.keepalived_conf)):
-            path = atomic_write(out / host.name / name, text, mode=0o600, keep_backup=False)
+            # contained(): a host name can never lead outside DIR (issue #10 item 6)
+            path = atomic_write(contained(out, host.name, name), text, mode=0o600,
+                                keep_backup=False)
             print(f"wrote {path}")
     if not args.check:
         return 0
@@ -181,6 +191,20 @@ def run_render(args: argparse.Namespace) -> int:
         print(f"{paint(result.status, colour)}: {result.path}: {result.detail}")
         failed += result.status == "failed"
     return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------- history
+@contextmanager
+def _recorded(command: str, doc: ClusterDocument, model: ClusterModel,
+              args: argparse.Namespace) -> Iterator[Run]:
+    """The run-history record and the cluster lock (issue #14): no two kkui drive one LB pair."""
+    from kkui.core.runs import recorded_run
+
+    with recorded_run(command, model=model, config_text=doc.to_text(), config_path=doc.path,
+                      argv=getattr(args, "kkui_argv", ()), lock=True) as history:
+        for note in history.notes:
+            print(f"kkui: {note}", file=sys.stderr)
+        yield history
 
 
 # ---------------------------------------------------------------------- deploy
@@ -206,6 +230,10 @@ def _print_step(step: StepResult) -> None:
 
 
 def run_deploy(args: argparse.Namespace) -> int:
+    from kkui.core.lb.deploy import deploy_all, plan
+    from kkui.core.lb.remote import lb_sessions, systemd_ops
+    from kkui.core.lb.render import render_all
+
     doc = load_config(args)
     model = _secured_model(doc)
     lb = model.kkui.load_balancer
@@ -214,19 +242,28 @@ def run_deploy(args: argparse.Namespace) -> int:
     if not args.yes and not _confirm("Deploy the load-balancer pair now?"):
         print("nothing changed")
         return 1
-    with lb_sessions(lb.hosts, strict_host_keys=args.strict_host_keys) as sessions:
-        results = deploy_all(list(zip(sessions, rendered, strict=True)),
-                             secrets=_secrets(model), on_step=_print_step)
-        if not all(r.ok for r in results):
-            print(paint("deploy stopped: fix the failed step above and run it again", "red"))
-            return 1
-        ops = [systemd_ops(s, lb) for s in sessions]
-        status = _wait_for_holder(ops, model)
-    _print_status(status)
-    return 0 if status.ok and status.frontend_answers else 1
+    with _recorded("lb deploy", doc, model, args) as history:
+        history.stage("deploy")
+        with lb_sessions(lb.hosts, strict_host_keys=args.strict_host_keys) as sessions:
+            results = deploy_all(list(zip(sessions, rendered, strict=True)),
+                                 secrets=_secrets(model), on_step=_print_step)
+            if not all(r.ok for r in results):
+                print(paint("deploy stopped: fix the failed step above and run it again",
+                            "red"))
+                history.add_findings(f"{r.host}: {st.step}: {st.detail}" for r in results
+                                     for st in r.steps if st.status == "failed")
+                return history.finish(1)
+            history.stage("wait for the VIP")
+            ops = [systemd_ops(s, lb) for s in sessions]
+            status = _wait_for_holder(ops, model)
+        _print_status(status)
+        return history.finish(0 if status.ok and status.frontend_answers else 1)
 
 
 def _wait_for_holder(ops: list[Any], model: ClusterModel, timeout: float = 15.0) -> PairStatus:
+    from kkui.core.lb.ops import tcp_answers
+    from kkui.core.lb.status import backend_addresses, collect_status
+
     """VRRP needs a few adverts before a master exists: poll until one LB holds the VIP."""
     lb = model.kkui.load_balancer
     deadline = time.monotonic() + timeout
@@ -268,6 +305,10 @@ def _print_status(status: PairStatus) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from kkui.core.lb.ops import tcp_answers
+    from kkui.core.lb.remote import lb_ops_tolerant
+    from kkui.core.lb.status import backend_addresses, collect_status
+
     model = _validated_model(load_config(args))
     lb = model.kkui.load_balancer
     with lb_ops_tolerant(lb, strict_host_keys=args.strict_host_keys) as ops:
@@ -283,10 +324,15 @@ def run_status(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------- drill
 def run_drill_command(args: argparse.Namespace) -> int:
+    from kkui.core.lb.drill import run_drill
+    from kkui.core.lb.ops import tcp_answers
+    from kkui.core.lb.remote import lb_sessions, systemd_ops
+
     if not args.yes:
         raise _InvalidLb("the drill stops haproxy on the LB that holds the VIP and interrupts "
                          "the API for a few seconds: run it again with --yes")
-    model = _validated_model(load_config(args))
+    doc = load_config(args)
+    model = _validated_model(doc)
     lb = model.kkui.load_balancer
     target = f"{lb.vip}:{lb.port}"
 
@@ -296,10 +342,15 @@ def run_drill_command(args: argparse.Namespace) -> int:
             millis = int((event.wall % 1) * 1000)
             print(f"{stamp}.{millis:03d}  +{event.offset:7.3f}s  {event.text}", flush=True)
 
-    with lb_sessions(lb.hosts, strict_host_keys=args.strict_host_keys) as sessions:
+    with _recorded("lb drill", doc, model, args) as history, \
+            lb_sessions(lb.hosts, strict_host_keys=args.strict_host_keys) as sessions:
+        history.stage("drill")
         ops = [systemd_ops(s, lb) for s in sessions]
         report = run_drill(ops, lambda: tcp_answers(lb.vip, lb.port, timeout=0.5),
                            target=target, timeout=args.timeout, on_event=show)
+        if not report.ok:
+            history.add_findings([f"drill failed: {report.error}"])
+        history.finish(0 if report.ok else 1)
     if args.json:
         print_json(report.as_dict())
     elif report.ok and report.outage is not None:

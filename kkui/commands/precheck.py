@@ -10,24 +10,18 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kkui.commands._common import add_config_args, load_config, paint, print_json, print_problems
-from kkui.core.config.model import ClusterModel
-from kkui.core.config.validate import has_errors
+from kkui.core.config.problem import has_errors
 from kkui.core.errors import ConfigError
-from kkui.core.precheck import (
-    HostReport,
-    PrecheckReport,
-    apply_fix,
-    plan_fixes,
-    run_precheck,
-    select_targets,
-)
-from kkui.core.precheck.checks import K8S_CHECK_IDS, LB_CHECK_IDS
-from kkui.core.precheck.engine import MAX_WORKERS
-from kkui.core.precheck.fix import HostFixPlan
-from kkui.core.ssh import KnownHosts
+
+if TYPE_CHECKING:  # paramiko loads when hosts are checked, not for --help
+    from kkui.core.config.model import ClusterModel
+    from kkui.core.precheck import HostReport, PrecheckReport
+    from kkui.core.precheck.fix import HostFixPlan
+    from kkui.core.runs import Run
+    from kkui.core.ssh import KnownHosts
 
 SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "E"}
 COLORS = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
@@ -36,12 +30,7 @@ ROLE_SHORT = {"etcd": "etcd", "control-plane": "cp", "worker": "worker",
 
 EPILOG = """\
 what is checked (stable ids, statuses pass | warn | fail | error):
-  ssh, sudo          reachable and authenticated; sudo usable the way kk uses it
-  socat conntrack ebtables ipset
-                     found the way kk looks (sudo -E /bin/bash -c "command -v X")
-  os arch hostname time swap selinux firewalld resources ports kernel
-  curl openssl ipvsadm chrony docker containerd   (kk's optional columns)
-  load-balancer hosts: haproxy keepalived interface vip frontend
+{checks}
 
 exit status: 0 nothing failed (warnings allowed), 1 a check failed or errored,
              2 the config cannot be read or is invalid, 130 interrupted (Ctrl-C).
@@ -57,6 +46,9 @@ Host keys: ~/.ssh/known_hosts and kkui's own file (~/.config/kkui/known_hosts) a
 an unknown key is accepted and recorded there (with a note) unless --strict-host-keys; a
 CHANGED key always fails. --fix only installs packages: it never touches SELinux, firewalld,
 swap or sudoers.
+
+An encrypted private key: load it into ssh-agent, or export KKUI_KEY_PASSPHRASE for kkui
+(kk itself cannot use an encrypted key: give kk an unencrypted key or a password).
 """
 
 
@@ -66,7 +58,7 @@ def register(subparsers: Any) -> None:
         description="Connect to every host of the config (and kkui's load-balancer hosts) in "
         "parallel, gather facts in one round trip per host, and report each check with the "
         "exact fix for that host's distribution.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG, formatter_class=_ChecksFromRegistry)
     add_config_args(parser)
     parser.add_argument("--hosts", metavar="A,B", help="only these hosts (comma-separated)")
     parser.add_argument("--json", action="store_true",
@@ -86,6 +78,18 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+class _ChecksFromRegistry(argparse.RawDescriptionHelpFormatter):
+    """Fills ``{checks}`` from the precheck registry when the help is printed, so that
+    `kkui --help` does not load every check."""
+
+    def add_text(self, text: str | None) -> None:
+        if text and "{checks}" in text:
+            from kkui.core.precheck.checks import REGISTRY
+
+            text = text.replace("{checks}", REGISTRY.help_text())
+        super().add_text(text)
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -97,6 +101,8 @@ def _positive_float(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kkui.core.precheck import select_targets
+
     doc = load_config(args)
     problems = doc.validate()
     if has_errors(problems):
@@ -111,12 +117,30 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("the config has no hosts to check")
     if args.fix and args.json and not args.yes:
         raise ConfigError("--fix with --json cannot ask for confirmation: add --yes")
+    from kkui.core.runs import recorded_run
+
+    # a run-history record (`kkui history`, issue #14); read-only: no cluster lock
+    with recorded_run("precheck", model=model, config_text=doc.to_text(), config_path=doc.path,
+                      argv=getattr(args, "kkui_argv", ())) as history:
+        for note in history.notes:
+            _err(note)
+        return history.finish(_checked(model, names, args, history))
+
+
+def _checked(model: ClusterModel, names: list[str] | None, args: argparse.Namespace,
+             history: Run) -> int:
+    from kkui.core.precheck import plan_fixes
+    from kkui.core.ssh import KnownHosts
+
     known = KnownHosts()
     view = JsonView() if args.json else TableView(model, names, sys.stdout)
+    history.stage("precheck")
     report = _run(model, names, args, known, view)
+    history.add_findings(_findings(report))
     if report.cancelled or not args.fix:
         return view.finish(report)
     view.finish(report, summary=False)
+    history.stage("fix")
     outcomes = _fix(model, plan_fixes(report), args, known)
     view.fixes = outcomes
     if not outcomes or not any(o["ok"] for o in outcomes):
@@ -124,11 +148,23 @@ def run(args: argparse.Namespace) -> int:
     _err("checking again after the installs ...")
     view = JsonView() if args.json else TableView(model, names, sys.stdout)
     view.fixes = outcomes
-    return view.finish(_run(model, names, args, known, view))
+    history.stage("precheck again")
+    report = _run(model, names, args, known, view)
+    history.add_findings(_findings(report))
+    return view.finish(report)
+
+
+def _findings(report: PrecheckReport) -> list[str]:
+    """The failed checks, one line each, for the run history."""
+    return [f"{host.name} {check.id} {check.status}: {check.detail}"
+            for host in report.hosts for check in host.checks
+            if check.status in ("fail", "error")]
 
 
 def _run(model: ClusterModel, names: list[str] | None, args: argparse.Namespace,
          known: KnownHosts, view: TableView | JsonView) -> PrecheckReport:
+    from kkui.core.precheck import run_precheck
+
     cancel = threading.Event()
     view.start()
     with _sigint_sets(cancel):
@@ -176,6 +212,8 @@ def _note_host_key(host: HostReport) -> None:
 
 def _fix(model: ClusterModel, plans: list[HostFixPlan], args: argparse.Namespace,
          known: KnownHosts) -> list[dict[str, Any]] | None:
+    from kkui.core.precheck import apply_fix
+
     out = sys.stderr if args.json else sys.stdout
     if not plans:
         print("\nNothing for --fix to install: the remaining problems need a person "
@@ -245,20 +283,25 @@ class JsonView:
 
 
 class TableView:
-    """Host × check table, a row per host as it finishes, then the problems and a summary."""
+    """Progress while hosts finish, then the host × check grid of the final report (after the
+    cross-host checks such as duplicate hostnames, so the grid agrees with the problem list),
+    the problems and a summary. Columns are the registry's short titles, and only for checks
+    that did not pass everywhere: the others are counted in the header."""
 
     def __init__(self, model: ClusterModel, names: list[str] | None, out: TextIO) -> None:
+        from kkui.core.precheck import select_targets
+        from kkui.core.precheck.checks import REGISTRY
+
         self.out = out
         self.fixes: list[dict[str, Any]] | None = None
         self.targets = select_targets(model, names)
         has_k8s = any(not t.is_lb for t in self.targets)
         has_lb = any(t.is_lb for t in self.targets)
-        ids = list(K8S_CHECK_IDS) if has_k8s else []
-        if has_lb:
-            ids += [i for i in LB_CHECK_IDS if i not in ids]
-        self.ids = ids
+        self.registry = REGISTRY
+        self.ids = [c.id for c in REGISTRY.columns(k8s=has_k8s, lb=has_lb)]
         self.name_width = max(len(t.host.name) for t in self.targets)
         self.role_width = max(len(self._role(t.role)) for t in self.targets)
+        self.done = 0
 
     @staticmethod
     def _role(role: str) -> str:
@@ -268,30 +311,55 @@ class TableView:
         print(text, file=self.out, flush=True)
 
     def start(self) -> None:
+        from kkui.core.precheck.engine import MAX_WORKERS
+
         n = len(self.targets)
         self._print(f"Checking {n} host{'s' if n != 1 else ''} over SSH "
                     f"(up to {min(n, MAX_WORKERS)} at a time) ...")
-        height = max(len(i) for i in self.ids)
-        indent = " " * (self.name_width + self.role_width + 4)
-        for row in range(height):
-            cells = [i[row] if row < len(i) else " " for i in self.ids]
-            self._print(paint(indent + " ".join(cells), "dim", self.out).rstrip())
 
     def host_done(self, host: HostReport) -> None:
         _note_host_key(host)
-        cells = []
-        for check_id in self.ids:
-            c = host.check(check_id)
-            cells.append(paint(SYMBOLS[c.status], COLORS[c.status], self.out) if c else
-                         paint("·", "dim", self.out))
-        if host.check("gather") is not None:
-            cells.append(paint("E", "red", self.out))
-        self._print(f"{host.name:<{self.name_width}}  {self._role(host.role):<{self.role_width}}"
-                    f"  {' '.join(cells)}")
+        self.done += 1
+        self._print(paint(f"  checked {host.name} ({self.done}/{len(self.targets)})", "dim",
+                          self.out))
+
+    def grid(self, report: PrecheckReport) -> None:
+        """Rows of the final report; a column per check that is not a pass on every host."""
+        hosts = report.hosts
+        if not hosts:
+            return
+        shown = [i for i in self.ids
+                 if any((c := h.check(i)) is not None and c.status != "pass" for h in hosts)]
+        if any(h.check("gather") is not None for h in hosts):
+            shown.append("gather")
+        ran = {c.id for h in hosts for c in h.checks}
+        passed = [i for i in self.ids if i in ran and i not in shown]
+        titles = [self.registry.title(i) for i in shown]
+        widths = [max(len(t), 1) for t in titles]
+        lead = f"{'host':<{self.name_width}}  {'role':<{self.role_width}}"
+        note = f"{len(passed)} {'other ' if shown else ''}check{'s' if len(passed) != 1 else ''}" \
+               " passed on every host" if passed else ""
+        header = "  ".join([lead, *(t.ljust(w) for t, w in zip(titles, widths, strict=True))])
+        self._print()
+        self._print(paint(f"{header}  {'(' + note + ')' if note else ''}".rstrip(), "dim",
+                          self.out))
+        for host in hosts:
+            cells = []
+            for check_id, width in zip(shown, widths, strict=True):
+                c = host.check(check_id)
+                mark = paint(SYMBOLS[c.status], COLORS[c.status], self.out) if c else \
+                    paint("·", "dim", self.out)
+                cells.append(mark + " " * (width - 1))
+            ok = sum(c.status == "pass" for c in host.checks)
+            tail = f"✓ {ok}" if not shown else ""
+            self._print("  ".join([f"{host.name:<{self.name_width}}  "
+                                   f"{self._role(host.role):<{self.role_width}}", *cells,
+                                   tail]).rstrip())
 
     def finish(self, report: PrecheckReport, *, details: bool = True,
                summary: bool = True) -> int:
         if details:
+            self.grid(report)
             self._details(report)
         if summary:
             if self.fixes:

@@ -14,7 +14,7 @@ def target_of(path: str) -> str:
         return "hosts"
     if path.startswith("spec.roleGroups"):
         return "roles"
-    return "cluster" if path.startswith(("spec.", "kkui:")) else "review"
+    return "cluster" if path.startswith(("spec.", "kkui:", "metadata.")) else "review"
 
 
 def host_row(path: str) -> tuple[int, str] | None:
@@ -30,6 +30,7 @@ def lb_host_row(path: str) -> tuple[int, str] | None:
 
 # Cluster-screen widget ids for the fields it edits (longest prefix wins).
 CLUSTER_FIELDS: dict[str, str] = {
+    "metadata.name": "cluster-name",
     "spec.kubernetes.version": "k8s-version",
     "spec.kubernetes.containerManager": "container-manager",
     "spec.kubernetes": "k8s-version",

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import queue
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.message import Message
+
+if TYPE_CHECKING:  # payload types only: importing a message never imports paramiko or httpx
+    from kkui.core.kk.events import KkEvent, PromptShown
+    from kkui.core.kk.hints import Hint
+    from kkui.core.precheck.report import HostReport, PrecheckReport
+    from kkui.core.verify.report import VerifyReport, VerifyResult
 
 
 @dataclass
@@ -16,16 +23,16 @@ class DocumentChanged(Message):
 
 @dataclass
 class HostChecked(Message):
-    """The precheck of one host finished (``report`` is a precheck ``HostReport``)."""
+    """The precheck of one host finished."""
 
-    report: Any
+    report: HostReport
 
 
 @dataclass
 class PrecheckFinished(Message):
     """The whole precheck run ended; ``report`` is None when it failed before starting."""
 
-    report: Any
+    report: PrecheckReport | None
     error: str = ""
 
 
@@ -49,14 +56,14 @@ class DownloadProgressed(Message):
 class KkEventsReceived(Message):
     """A batch of kk events, collected in the worker (never one message per line)."""
 
-    events: list[Any]
+    events: list[KkEvent]
 
 
 @dataclass
 class KkPromptShown(Message):
     """kk waits for "Continue this installation?"; the answer goes back through ``answers``."""
 
-    prompt: Any
+    prompt: PromptShown
     answers: queue.Queue[bool | None] = field(default_factory=queue.Queue)
 
 
@@ -65,7 +72,7 @@ class HintFound(Message):
     """kk printed a line matching a live hint (e.g. sudo asking for a password: kk may hang
     forever); ``hint`` is a ``kkui.core.kk.hints.Hint``."""
 
-    hint: Any
+    hint: Hint
 
 
 @dataclass
@@ -76,3 +83,38 @@ class InstallFinished(Message):
     code: int | None
     error: str = ""
     cancelled: bool = False
+    # kkui's precheck stopped the install before kk started: its blocking lines
+    refused: tuple[str, ...] = ()
+
+
+@dataclass
+class LbOutput(Message):
+    """One line of a load-balancer action's output (render, check, deploy, status, drill)."""
+
+    line: Text | str
+
+
+@dataclass
+class LbActionFinished(Message):
+    """A load-balancer action ended; ``state`` is what it learnt about the pair
+    ("answering", "failed", or "" when it did not look)."""
+
+    action: str
+    ok: bool
+    summary: str
+    state: str = ""
+
+
+@dataclass
+class VerifyChecked(Message):
+    """One verify result arrived (a ``kkui.core.verify.report.VerifyResult``)."""
+
+    result: VerifyResult
+
+
+@dataclass
+class VerifyFinished(Message):
+    """The verify run ended; ``report`` is None when it could not run (``error`` says why)."""
+
+    report: VerifyReport | None
+    error: str = ""

@@ -41,6 +41,8 @@ class Served:
     files: dict[str, bytes] = field(default_factory=dict)
     # per path, the behaviour of each successive request: ok | cut | trunc | 500 | norange
     # | slow (the body in ``trickle`` pieces: bytes, pause) | stall (one piece, then silence)
+    # | loop (a redirect to itself) | endless (no length, bytes until the client leaves)
+    # | hugelen (announces 10 GiB, then trickles the body)
     plan: dict[str, list[str]] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Range)
     base: str = ""
@@ -64,6 +66,28 @@ def _handler(served: Served) -> type[BaseHTTPRequestHandler]:
             mode = steps.pop(0) if steps else "ok"
             if data is None:
                 self._simple(404, b"Not Found")
+                return
+            if mode == "loop":
+                self.send_response(302)
+                self.send_header("Location", self.path)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if mode in ("endless", "hugelen"):
+                self.send_response(200)
+                if mode == "hugelen":
+                    self.send_header("Content-Length", str(10 << 30))
+                self.end_headers()
+                self.close_connection = True
+                size, pause = served.trickle
+                piece = b"x" * size
+                try:
+                    while not served.closed.wait(pause):
+                        self.wfile.write(piece)
+                        self.wfile.flush()
+                        served.sent += size
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away
                 return
             if mode == "500":
                 self._simple(500, b"oops")

@@ -236,5 +236,5 @@ def test_sudo_password_prompt_without_newline_is_shown_at_once() -> None:
     events = parser.feed("stderr", "10:53:02 CST stdout: [node2]\n[sudo] password for ubuntu: ")
     lines = [e.text for e in events if isinstance(e, RawLine)]
     assert lines[-1] == "[sudo] password for ubuntu: "
-    assert [h.key for h in match_hints(lines[-1])] == ["sudo"]
+    assert [h.key for h in match_hints(lines[-1])] == ["sudo-password"]
     assert parser.feed("stderr", "partial output") == []  # ordinary partial lines still wait

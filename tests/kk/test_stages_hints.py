@@ -85,35 +85,55 @@ def keys(text: str) -> list[str]:
     return [h.key for h in match_hints(text)]
 
 
-def test_hint_signatures() -> None:
+def test_hint_signatures_are_the_triage_registry() -> None:
+    """The install's hints are triage findings: same ids, same ranking (issue #12)."""
     assert keys("Having a problem with accessing https://storage.googleapis.com? You can try "
-                "again after setting environment 'export KKZONE=cn'") == ["zone"]
-    assert keys("[ERRO] node2: conntrack is required.") == ["tools"]
-    assert keys("node3: socat is required.") == ["tools"]
-    assert keys("[sudo] password for ubuntu:") == ["sudo"]
-    assert keys("SHA256 check failed, expected abc") == ["sha256"]
-    assert keys("The Kubernetes version: v1.99.0 isn't supported.") == ["k8s-version"]
-    assert keys("failed to connect to 10.0.0.2: dial tcp 10.0.0.2:22: connect: connection "
-                "refused") == ["ssh-connect"]
+                "again after setting environment 'export KKZONE=cn'") == ["download-blocked"]
+    assert keys("10:53:03 CST [ERRO] node2: conntrack is required.") == ["tools-required"]
+    assert keys("[sudo] password for ubuntu:") == ["sudo-password"]
+    assert keys("error: SHA256 no match. abc not equal def") == ["sha256-mismatch"]
+    assert keys("The Kubernetes version: v1.99.0 isn't supported.") == ["k8s-version-unsupported"]
+    assert keys("failed: [n2] failed to connect to 10.0.0.2: dial tcp 10.0.0.2:22: connect: "
+                "connection refused") == ["ssh-refused"]
     assert keys("dial tcp 10.0.0.2:2379: connect: connection refused") == []
-    assert keys("open /root/.ssh/id_rsa: no such file or directory") == ["ssh-key"]
-    assert keys("failed: [node1] [HealthCheck] exec failed after 20 retries") == ["etcd"]
+    assert keys("open /root/.ssh/id_rsa: no such file or directory") == ["ssh-key-file"]
+    assert keys("failed: [node1] [HealthCheck] exec failed after 20 retries") == ["etcd-unhealthy"]
     assert keys("Greetings, KubeKey!") == []
 
 
-def test_collector_prefers_hints_from_the_failure() -> None:
+def test_collector_ranks_the_failure_first() -> None:
     collector = HintCollector()
-    collector.feed(RawLine("stderr", "[sudo] password for ubuntu:", 0))
-    assert [h.key for h in collector.best()] == ["sudo"]
-    failure = PipelineFailed("ETCDConfigureModule", (("node1", "HealthCheck", "x"),),
-                             message="Module[ETCDConfigureModule] exec failed: \nfailed: [node1] "
-                                     "[HealthCheck] exec failed after 20 retries: x")
-    collector.feed(failure)
-    assert [h.key for h in collector.best()] == ["etcd"]
+    collector.feed(RawLine("stderr", "10:00:00 CST message: [node3]", 0))
+    collector.feed(RawLine("stderr", "sudo: unable to resolve host node3: Name or service not "
+                                     "known", 0))
+    assert [h.key for h in collector.best()] == ["hostname-unresolvable"]
+    for line in ("10:01:00 CST failed: [node1]",
+                 "error: Pipeline[CreateClusterPipeline] execute failed: "
+                 "Module[ETCDConfigureModule] exec failed: ",
+                 "failed: [node1] [HealthCheck] exec failed after 20 retries: x"):
+        collector.feed(RawLine("stderr", line, 0))
+    assert [h.key for h in collector.best()][0] == "etcd-unhealthy"
+
+
+def test_collector_flags_live_hints_once() -> None:
+    collector = HintCollector()
+    first = collector.feed(RawLine("stderr", "[sudo] password for ubuntu: ", 0))
+    assert [(h.key, h.live) for h in first] == [("sudo-password", True)]
+    assert collector.feed(RawLine("stderr", "[sudo] password for ubuntu: ", 0)) == []
+
+
+def test_cn_zone_collector_never_advises_the_cn_zone() -> None:
+    collector = HintCollector(zone="cn")
+    for line in ("failed: [LocalHost] [DownloadBinaries] exec failed after 1 retries: "
+                 "Failed to download kubeadm binary: curl: (28) Failed to connect to "
+                 "github.com port 443: Connection timed out",):
+        collector.feed(RawLine("stderr", line, 0))
+    assert all("--zone cn" not in h.text for h in collector.best())
 
 
 def test_each_failure_transcript_gets_its_hint() -> None:
-    expected = {"etcd-failure": "etcd", "download-failure": "zone", "conntrack": "tools"}
+    expected = {"etcd-failure": "etcd-unhealthy", "download-failure": "download-blocked",
+                "conntrack": "tools-required"}
     for name, key in expected.items():
         text = (TRANSCRIPTS / f"{name}.txt").read_text()
         assert key in keys(text), name

@@ -49,6 +49,9 @@ from typing import Any, TypeVar
 import psutil
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
+from lb.keepalived_conf import Block
+from lb.keepalived_conf import parse as parse_keepalived
+from support import netguard
 from support.sshlab import SSHD, install_run_sshd
 
 from kkui.core.config import ClusterDocument
@@ -418,6 +421,7 @@ class Lab:
             except RuntimeError:
                 continue  # another lab took it a moment ago
             self.route = str(candidate)
+            netguard.allow_network(self.route)  # the tests may connect into the lab, only
             self.net = f"10.213.{x}"
             return
         raise LabUnavailable("no free 10.213.X.0/24 subnet for the lab")
@@ -696,6 +700,7 @@ LogLevel INFO
         for name in reversed(self.netns):
             subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
         if self.route:
+            netguard.forbid_network(self.route)
             subprocess.run(["ip", "route", "del", "unreachable", self.route],
                            capture_output=True, check=False)
         if self.ssh:
@@ -754,6 +759,49 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.1)
+
+
+def keepalived_of(lab: Lab, name: str) -> Block:
+    """The parsed keepalived.conf the lab's LB ``name`` runs (what kkui renders)."""
+    rendered = {h.name: h for h in render_all(lab.model)}
+    return parse_keepalived(rendered[name].keepalived_conf)
+
+
+def preempting_lb(lab: Lab) -> str:
+    """The LB with the highest VRRP priority: without ``nopreempt`` it takes the VIP back."""
+    names = [h.name for h in lab.model.kkui.load_balancer.hosts]
+    return max(names, key=lambda n: int(
+        keepalived_of(lab, n).block("vrrp_instance").value("priority")[0]))
+
+
+def preempt_window(lab: Lab, name: str) -> float:
+    """How long after its haproxy runs again LB ``name`` would need to take the VIP back if it
+    were allowed to preempt, from its own rendered settings: the track script must pass
+    ``rise`` times ``interval`` apart (FAULT -> BACKUP), then — at worst, when it hears no
+    advert it could preempt on — keepalived's master-down interval, 3 x advert_int + skew
+    (skew = (256 - priority) / 256 x advert_int: RFC 3768 section 6.1, as in keepalived's
+    vrrp.c), plus 2 s for scheduling on a loaded 2-core machine: ~7.6 s with kkui's values.
+    Measured with nopreempt deleted from the template: the old holder took the VIP back
+    5.1-5.5 s after the drill ended."""
+    conf = keepalived_of(lab, name)
+    script, instance = conf.block("vrrp_script"), conf.block("vrrp_instance")
+    rise = int(script.value("rise")[0]) * float(script.value("interval")[0])
+    advert = float(instance.value("advert_int")[0])
+    skew = (256 - int(instance.value("priority")[0])) / 256 * advert
+    return rise + 3 * advert + skew + 2.0
+
+
+def assert_vip_stays(lab: Lab, holder: str, seconds: float,
+                     holders: Callable[[], list[str]]) -> None:
+    """nopreempt: the VIP stays on ``holder`` for the whole window (polled, not one look at
+    the end: a preemption followed by a move back would otherwise pass)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        now = holders()
+        assert now == [holder], (
+            f"the VIP left {holder} for {now} {seconds - (deadline - time.monotonic()):.1f} s "
+            "after haproxy came back on the old holder: it was preempted (nopreempt missing?)")
+        time.sleep(0.2)
 
 
 def close_and_check(lab: Lab) -> None:

@@ -19,6 +19,18 @@ def config_file(tmp_path: Path, *, secrets: bool = False) -> Path:
     return path
 
 
+def loopback_config_file(tmp_path: Path) -> Path:
+    """The profile moved to 127.0.233.0/24: if kkui failed to refuse, it would reach only
+    loopback (where nothing listens on 22), never the profile's 192.168.233.x examples."""
+    path = config_file(tmp_path, secrets=True)
+    path.write_text(path.read_text().replace("192.168.233.", "127.0.233."))
+    assert "192.168.233." not in path.read_text()
+    return path
+
+
+@pytest.mark.netns  # root: keepalived -t runs in a scratch network namespace
+
+
 def test_render_generates_secrets_once_writes_private_files_and_checks_them(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = config_file(tmp_path)
@@ -30,7 +42,11 @@ def test_render_generates_secrets_once_writes_private_files_and_checks_them(
     for text in (printed.out, printed.err):
         assert secrets.auth_pass not in text and secrets.stats_password not in text
     assert "generated authPass and statsPassword" in printed.out
-    assert "scratch network namespace" in printed.out or "skipped" in printed.out
+    for lb in ("lb1", "lb2"):  # both real checks ran and passed: skipped is not success
+        assert f"ok: {out}/{lb}/haproxy.cfg: haproxy -c: valid" in printed.out
+        assert (f"ok: {out}/{lb}/keepalived.conf: keepalived -t inside a scratch network "
+                "namespace with a link named eth0: valid") in printed.out
+    assert "skipped" not in printed.out
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert files == ["lb1/haproxy.cfg", "lb1/keepalived.conf", "lb2/haproxy.cfg",
                      "lb2/keepalived.conf"]
@@ -62,7 +78,7 @@ def test_invalid_lb_settings_exit_2_with_the_fix_and_write_nothing(
 
 
 def test_drill_refuses_without_yes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lb", "drill", "-f", str(config_file(tmp_path, secrets=True))]) == 2
+    assert main(["lb", "drill", "-f", str(loopback_config_file(tmp_path))]) == 2
     assert "--yes" in capsys.readouterr().err
 
 
@@ -70,7 +86,7 @@ def test_deploy_without_a_terminal_needs_yes(tmp_path: Path, capsys: pytest.Capt
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     # stdin is never a terminal here, even under `pytest -s`: no prompt, no SSH to the profile
     monkeypatch.setattr("sys.stdin", io.StringIO("yes\n"))
-    cfg = config_file(tmp_path, secrets=True)
+    cfg = loopback_config_file(tmp_path)
     assert main(["lb", "deploy", "-f", str(cfg)]) == 2
     printed = capsys.readouterr()
     assert "install haproxy, keepalived, psmisc" in printed.out  # the plan comes first

@@ -14,14 +14,21 @@ import os
 import re
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psutil
 import pytest
-from lb.netns_lab import Lab, close_and_check, running, wait_for
+from lb.netns_lab import (
+    Lab,
+    assert_vip_stays,
+    close_and_check,
+    preempt_window,
+    preempting_lb,
+    running,
+    wait_for,
+)
 
 from kkui.core.lb.drill import find_holders
 from kkui.core.lb.status import host_status
@@ -107,6 +114,7 @@ def test_status_over_ssh_shows_a_stopped_backend_down(
 def test_drill_over_ssh_moves_the_vip_and_restores_haproxy(
         ssh_lab: Lab, config: Path, home: Path) -> None:
     old = wait_for_holder(ssh_lab)
+    assert old == preempting_lb(ssh_lab)  # else a missing nopreempt could not show
     new = "lb2" if old == "lb1" else "lb1"
     target = f"{vip(ssh_lab)}:6443"
     haproxy_before = ssh_lab.lb_pids(old, "haproxy")
@@ -128,8 +136,8 @@ def test_drill_over_ssh_moves_the_vip_and_restores_haproxy(
     assert len(haproxy_after) == 1 and haproxy_after != haproxy_before
     assert psutil.Process(haproxy_after[0]).cmdline() == ssh_lab.haproxy_argv(old)
     # nopreempt: the VIP stays on the new holder once the old one is healthy again
-    time.sleep(2.5)  # longer than the check's rise (2 x 1 s) plus an advert
-    assert find_holders(ssh_lab.ops()) == [new]
+    assert_vip_stays(ssh_lab, new, preempt_window(ssh_lab, old),
+                     lambda: find_holders(ssh_lab.ops()))
     proc = kkui(ssh_lab, home, "lb", "status", "-f", str(config), "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)
@@ -210,3 +218,29 @@ def test_without_keepalived_status_says_no_holder_and_the_drill_refuses(
     finally:
         for name in ("lb1", "lb2"):
             ssh_lab.systemctl(name, "start", "keepalived")
+
+
+def test_verify_checks_the_pair_over_ssh_and_names_a_down_backend(
+        ssh_lab: Lab, config: Path, home: Path) -> None:
+    """`kkui verify --only lb-vip,lb-backends`: one holder and every API server UP in both
+    HAProxies pass; a stopped API server fails lb-backends on each LB, naming it (issue #13)."""
+    holder = wait_for_holder(ssh_lab)
+    proc = kkui(ssh_lab, home, "verify", "-f", str(config), "--only", "lb-vip,lb-backends",
+                "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    checks = json.loads(proc.stdout)["checks"]
+    assert [(c["id"], c["status"]) for c in checks if c["id"] == "lb-vip"] == [("lb-vip", "pass")]
+    assert holder in checks[0]["detail"]
+    assert sorted(c["status"] for c in checks if c["id"] == "lb-backends") == ["pass", "pass"]
+    ssh_lab.stop_backend("master2")
+    try:
+        def down_on_both() -> bool:
+            return all(any(b.name == "master2" and not b.up for b in host_status(o).backends)
+                       for o in ssh_lab.ops())
+        wait_for(down_on_both, 15, "both haproxies to mark master2 DOWN")
+        proc = kkui(ssh_lab, home, "verify", "-f", str(config), "--only", "lb-backends")
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        fails = [ln for ln in proc.stdout.splitlines() if ln.startswith("FAIL")]
+        assert len(fails) == 2 and all("DOWN: master2" in ln for ln in fails), proc.stdout
+    finally:
+        ssh_lab.start_backend("master2", f"{ssh_lab.net}.13")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from lb.helpers import GOLDEN_AUTH_PASS, profile_doc
+from lb.keepalived_conf import parse as parse_keepalived
 
 from kkui.core.errors import KkuiError
 from kkui.core.lb.render import render_all, render_haproxy
@@ -42,8 +43,21 @@ def test_keepalived_priorities_differ_and_peers_are_the_other_lbs() -> None:
     assert re.search(r"unicast_peer \{\s+192\.168\.233\.11\s+\}", lb1.keepalived_conf)
     assert re.search(r"unicast_peer \{\s+192\.168\.233\.10\s+\}", lb2.keepalived_conf)
     for h in (lb1, lb2):
-        assert "state BACKUP" in h.keepalived_conf and "nopreempt" in h.keepalived_conf
         assert f"auth_pass {GOLDEN_AUTH_PASS}\n" in h.keepalived_conf
+
+
+@pytest.mark.parametrize("lb", [0, 1])
+def test_keepalived_settings_as_keepalived_reads_them(lb: int) -> None:
+    """Parsed, not grepped: the comment above vrrp_instance mentions nopreempt too."""
+    conf = parse_keepalived(render_all(profile_doc().model())[lb].keepalived_conf)
+    instance = conf.block("vrrp_instance")
+    assert "nopreempt" in instance.keywords()  # a returning LB never takes the VIP back
+    assert instance.value("state") == ["BACKUP"]  # nopreempt requires state BACKUP
+    assert instance.block("track_script").words() == conf.block("vrrp_script").args
+    script = conf.block("vrrp_script")
+    assert script.value("script") == ["/usr/bin/killall -0 haproxy"]
+    assert "weight" not in script.keywords()  # no weight: FAULT, the VIP leaves at once
+    assert instance.value("advert_int") == ["1"]
 
 
 def test_changing_the_model_changes_the_output() -> None:

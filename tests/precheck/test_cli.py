@@ -106,12 +106,12 @@ def test_ctrl_c_prints_what_was_gathered_and_exits_130(sshlab, farm, tmp_path, k
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:
-        if line.startswith("healthy "):
+        if "checked healthy" in line:  # progress; the grid comes after the last host
             break
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     rest, _err = proc.communicate(timeout=10)
-    assert time.monotonic() - sent < 1.5
+    assert time.monotonic() - sent < 1.0  # README: "Ctrl-C stops within a second"
     assert proc.returncode == 130
     assert "Interrupted: not checked: slow" in rest
     assert "1 host: 22 passed" in rest

@@ -7,7 +7,8 @@ without a newline, yes/y/no/n with re-asking, EOF on stdin -> ``[FATA] EOF`` and
 ``-y/--yes`` skips the prompt but still prints the table, hard stops exit 1 even with --yes.
 
 Environment:
-  FAKE_KK_SCENARIO    transcript name in tests/support/kk_transcripts/ (default: success)
+  FAKE_KK_SCENARIO    transcript name in tests/support/kk_transcripts/ (default: the
+                      command's own: success for create cluster, see DEFAULT_SCENARIOS)
   FAKE_KK_TRANSCRIPT  path of a transcript file (overrides the scenario)
   FAKE_KK_TRANSCRIPTS directory of the scenarios (default: kk_transcripts beside this file;
                       set it when this script is copied elsewhere, e.g. into a workdir)
@@ -15,9 +16,12 @@ Environment:
   FAKE_KK_RECORD      write {"argv", "cwd", "kkzone", "config"} as JSON here when started
   FAKE_KK_CHILD_PID_FILE  where ``!child`` writes the pid of the process it spawns
   FAKE_KK_SPEED       multiplies every ``!sleep`` (default 1)
+  FAKE_KK_CALLS       append {"argv", "cwd"} as one JSON line per invocation (a resume runs
+                      several `alpha create phase` commands)
+  FAKE_KK_FAIL_PHASE  the `alpha create phase` that fails (phase-failure.txt)
 
 Transcript lines:  ``E text`` stderr line, ``O text`` stdout line (``{T}`` = timestamp),
-``!banner``, ``!row name,sudo,curl,...,glusterfs`` + ``!table``, ``!confirm``,
+``!banner``, ``!row name,sudo,curl,...,glusterfs`` + ``!table``, ``!confirm [PROMPT]``,
 ``!sleep S``, ``!split E|O text`` (written byte by byte), ``!child``, ``!hang``, ``!exit N``.
 """
 
@@ -77,11 +81,68 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join([border, line(COLUMNS), border, *(line(r) for r in rows), border])
 
 
-def confirm(auto_yes: bool) -> None:
+# The day-2 commands kkui drives (issue #15), each with its default transcript; their prompts
+# are kk's own (kk v3.1.12 cmd/kk/pkg/bootstrap/confirm/tasks.go:158,187,317).
+DEFAULT_SCENARIOS = {("create", "cluster"): "success", ("add", "nodes"): "add-nodes",
+                     ("delete", "node"): "delete-node", ("delete", "cluster"): "delete-cluster",
+                     ("upgrade",): "upgrade", ("certs", "renew"): "certs-renew"}
+# `kk alpha create phase NAME` (issue #14: resume), kk v3.1.12 cmd/kk/cmd/create/phase/phase.go:
+# replays phase.txt, or phase-failure.txt for the phase named in FAKE_KK_FAIL_PHASE
+# (FAKE_KK_SCENARIO does not apply: a resume runs several phases in one kkui run).
+PHASE = ("alpha", "create", "phase")
+PHASES = ("binary", "os", "images", "etcd", "init", "join", "configure", "addons")
+DEFAULT_SCENARIOS[PHASE] = "phase"
+
+
+def command_of(argv: list[str]) -> tuple[str, ...] | None:
+    for command in DEFAULT_SCENARIOS:
+        if tuple(argv[:len(command)]) == command:
+            return command
+    return None
+
+
+def role_groups(config: str) -> dict[str, list[str]]:
+    """``spec.roleGroups`` of the config kkui writes (block lists, or ``[]``): enough YAML for
+    kk's node filter without a YAML library in this script."""
+    groups: dict[str, list[str]] = {}
+    current = None
+    inside = False
+    for line in config.splitlines():
+        if line.strip() == "roleGroups:":
+            inside = True
+            continue
+        if not inside:
+            continue
+        if line.startswith("    - ") and current is not None:
+            groups[current].append(line[6:].strip())
+        elif line.startswith("    ") and not line.startswith("     ") and ":" in line:
+            current, _, rest = line.strip().partition(":")
+            groups[current] = [] if rest.strip() in ("", "[]") else \
+                [n.strip() for n in rest.strip().strip("[]").split(",") if n.strip()]
+        elif line.strip():
+            break
+    return groups
+
+
+def delete_node_refusal(name: str, config: str) -> str | None:
+    """kk's FilterFirstMaster (kk v3.1.12 cmd/kk/pkg/kubernetes/tasks.go:470-511): only a
+    worker that is neither the first master nor an etcd node may be deleted."""
+    groups = role_groups(config)
+    masters = groups.get("control-plane", groups.get("master", []))
+    if name in masters[:1] or name in groups.get("etcd", []) or \
+            name not in groups.get("worker", []):
+        return ("1. check the node name in the config-sample.yaml\n"
+                "2. check the node name in the Kubernetes cluster\n"
+                "3. check the node name is the first master and etcd node name")
+    return None
+
+
+def confirm(auto_yes: bool, prompt: str = "") -> None:
     if auto_yes:
         return
     while True:
-        write(sys.stdout, "Continue this installation? [yes/no]: ", newline=False)
+        write(sys.stdout, (prompt or "Continue this installation?") + " [yes/no]: ",
+              newline=False)
         answer = sys.stdin.readline()
         if not answer:
             write(sys.stderr, "{T} [FATA] EOF")
@@ -131,7 +192,7 @@ def replay(path: Path, auto_yes: bool) -> int:
             write(sys.stdout, table(rows))
             rows = []
         elif kind == "!confirm":
-            confirm(auto_yes)
+            confirm(auto_yes, text)
         elif kind == "!sleep":
             time.sleep(float(text) * speed)
         elif kind == "!split":
@@ -169,18 +230,42 @@ def main(argv: list[str]) -> int:
         Path(record).write_text(json.dumps({
             "argv0": sys.argv[0], "argv": argv, "cwd": os.getcwd(),
             "kkzone": os.environ.get("KKZONE"), "config": config}))
-    if argv[:2] != ["create", "cluster"]:
+    calls = os.environ.get("FAKE_KK_CALLS")  # every invocation, one JSON line each
+    if calls:
+        with open(calls, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"argv": argv, "cwd": os.getcwd()}) + "\n")
+    command = command_of(argv)
+    if command == PHASE and argv[3:4] and argv[3] not in PHASES:
+        print(f'Error: unknown command "{argv[3]}" for "kk alpha create phase"',
+              file=sys.stderr)
+        return 1
+    if command is None:
         print(f"fake kk: unsupported command {' '.join(argv)}", file=sys.stderr)
         return 2
+    if command == ("delete", "node") and (len(argv) < 3 or argv[2].startswith("-")):
+        print("error: node name can not be empty", file=sys.stderr)  # delete_node.go:66-70
+        return 1
     if config is None:
         print("error: failed to load the config file: no such file", file=sys.stderr)
+        return 1
+    refusal = delete_node_refusal(argv[2], config) if command == ("delete", "node") else None
+    if refusal is not None:
+        write(sys.stderr, "{T} [CompareConfigAndClusterInfoModule] Find information about "
+              "nodes that are expected to be deleted")
+        write(sys.stderr, "{T} failed: [node1]")
+        write(sys.stderr, "error: Pipeline[DeleteNodePipeline] execute failed: "
+              "Module[CompareConfigAndClusterInfoModule] exec failed: ")
+        write(sys.stderr, f"failed: [node1] [FindNode] exec failed after 1 retries: {refusal}")
         return 1
     # kk creates its work dir next to the path it was invoked as (os.Args[0]).
     (Path(sys.argv[0]).resolve().parent / "kubekey" / "logs").mkdir(parents=True, exist_ok=True)
     transcript = os.environ.get("FAKE_KK_TRANSCRIPT")
     folder = Path(os.environ.get("FAKE_KK_TRANSCRIPTS", TRANSCRIPTS))
-    path = Path(transcript) if transcript else \
-        folder / f"{os.environ.get('FAKE_KK_SCENARIO', 'success')}.txt"
+    scenario = os.environ.get("FAKE_KK_SCENARIO", DEFAULT_SCENARIOS[command])
+    if command == PHASE:
+        failing = os.environ.get("FAKE_KK_FAIL_PHASE")
+        scenario = "phase-failure" if failing and argv[3:4] == [failing] else "phase"
+    path = Path(transcript) if transcript and command != PHASE else folder / f"{scenario}.txt"
     return replay(path, auto_yes="-y" in argv or "--yes" in argv)
 
 

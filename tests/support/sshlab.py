@@ -47,8 +47,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 SSHD = "/usr/sbin/sshd"
-LAB_USER = "kkuitest"
-LAB_PASSWORD = "kkui-Lab-pass-42"  # test-only account on the test machine
+# Every lab makes its own throw-away account (``kkuit-<lab id>``) with a random password drawn
+# per run, and removes it (userdel -r) when the lab stops or the interpreter exits: no password
+# of a login account is ever written into the repository, and nothing outlives the run.
+LAB_USER_PREFIX = "kkuit-"
 COMMON_TOOLS = (
     "bash", "sh", "cat", "grep", "date", "id", "head", "tail", "tr", "cut", "sed", "sleep",
     "timeout", "env", "ls", "mkdir", "mktemp", "chmod", "mv", "rm", "cp", "tee", "wc", "sort",
@@ -119,14 +121,24 @@ def _write(path: Path, text: str | bytes, mode: int = 0o644) -> None:
     os.chmod(path, mode)
 
 
-def ensure_user(user: str = LAB_USER, password: str = LAB_PASSWORD) -> pwd.struct_passwd:
-    """Create the unprivileged test user once (idempotent, safe across concurrent labs)."""
+def random_password() -> str:
+    """A per-run password (never committed, never reused by another run)."""
+    return secrets.token_urlsafe(18)
+
+
+def ensure_user(user: str, password: str) -> pwd.struct_passwd:
+    """Create the unprivileged test user (idempotent, safe across concurrent labs).
+
+    The account needs a shell: sshd runs every command of a session through the user's shell
+    (``nologin`` would refuse them all); it gets ``/bin/sh`` (the precheck script is run with
+    an explicit ``bash``).  The password is the lab's random per-run one.
+    """
     with open("/tmp/.kkui-sshlab-user.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             entry = pwd.getpwnam(user)
         except KeyError:
-            subprocess.run(["useradd", "-m", "-s", "/bin/bash", user], check=True,
+            subprocess.run(["useradd", "-m", "-s", "/bin/sh", user], check=True,
                            capture_output=True)
             entry = pwd.getpwnam(user)
         subprocess.run(["chpasswd"], input=f"{user}:{password}\n", text=True, check=True,
@@ -144,7 +156,7 @@ def stub_tool(name: str, version: str = "1.0") -> str:
     return f'#!/bin/sh\necho "{name} version {version} (kkui sshlab stub)"\n'
 
 
-def stub_sudo(mode: str, secure_path: str, password: str = LAB_PASSWORD) -> str:
+def stub_sudo(mode: str, secure_path: str, password: str) -> str:
     """A stand-in for sudo that applies ``secure_path`` the way real sudo does.
 
     mode: ``nopasswd`` | ``password`` (asks; accepts ``password`` via -S) | ``denied``.
@@ -342,22 +354,22 @@ class SshLab:
     """A set of loopback sshd hosts sharing a test user, a client key and a port."""
 
     def __init__(self, base_dir: str | os.PathLike[str] | None = None, *,
-                 user: str = LAB_USER) -> None:
+                 user: str | None = None, password: str | None = None) -> None:
         reason = lab_unavailable_reason()
         if reason:
             raise LabUnavailable(reason)
         install_run_sshd()
-        self.user = user
-        self.password = LAB_PASSWORD
+        self.lab_id = secrets.token_hex(4)
+        self.user = user or f"{LAB_USER_PREFIX}{self.lab_id}"
+        self.password = password or random_password()
         self.dir = Path(tempfile.mkdtemp(prefix="kkui-sshlab-", dir=base_dir))
         os.chmod(self.dir, 0o755)
-        self.lab_id = secrets.token_hex(4)
         rng = random.SystemRandom()
         self.block = f"127.{rng.randint(100, 250)}.{rng.randint(0, 255)}"
         self.port = _free_port()
         self.hosts: dict[str, LabHost] = {}
         self._next = 1
-        entry = ensure_user(user)
+        entry = ensure_user(self.user, self.password)
         private, public = _ed25519_pair()
         self.key_path = self.dir / "id_ed25519"
         _write(self.key_path, private, 0o600)
@@ -374,7 +386,7 @@ class SshLab:
                 os.symlink(real, self.common_dir / tool)
         self._procs: list[subprocess.Popen[bytes]] = []
         self._finalizer = weakref.finalize(self, _cleanup, self._procs, self.dir,
-                                           self.authorized_keys)
+                                           self.authorized_keys, self.user)
 
     # -- addresses ------------------------------------------------------------------------
     def unused_endpoint(self) -> tuple[str, int]:
@@ -600,7 +612,30 @@ def install_run_sshd() -> None:
     os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
 
 
-def _cleanup(procs: list[subprocess.Popen[bytes]], lab_dir: Path, auth_keys: Path) -> None:
+def remove_user(user: str) -> None:
+    """userdel -r (home included).  userdel refuses while a process of the user runs, and a
+    test can leave one behind (a stub's ``sleep`` when a precheck is cancelled): those —
+    processes of this lab's own throw-away account, found by uid — are killed first."""
+    import psutil
+
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return
+    leftovers = [p for p in psutil.process_iter(["uids"])
+                 if p.info["uids"] is not None and uid in (p.info["uids"].real,
+                                                           p.info["uids"].effective)]
+    for proc in leftovers:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(leftovers, timeout=5)
+    with open("/tmp/.kkui-sshlab-user.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(["userdel", "-r", user], capture_output=True, check=False)
+
+
+def _cleanup(procs: list[subprocess.Popen[bytes]], lab_dir: Path, auth_keys: Path,
+             user: str) -> None:
     for proc in procs:
         if proc.poll() is None:
             proc.terminate()
@@ -614,6 +649,7 @@ def _cleanup(procs: list[subprocess.Popen[bytes]], lab_dir: Path, auth_keys: Pat
             proc.stderr.close()
     auth_keys.unlink(missing_ok=True)
     shutil.rmtree(lab_dir, ignore_errors=True)
+    remove_user(user)
 
 
 try:  # the fixture is optional so that the module imports without pytest

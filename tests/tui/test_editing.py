@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input, Select, TextArea
 
 from kkui.core.config import ClusterDocument
 from kkui.tui.modals.bulk_add import BulkAdd
-from kkui.tui.modals.confirm import ConfirmQuit
+from kkui.tui.modals.confirm import Confirm, ConfirmQuit
 from kkui.tui.modals.host_form import HostForm
 
 from .conftest import SIZE
@@ -191,6 +191,9 @@ async def test_cluster_settings_write_the_document(make_app, config_path) -> Non
         assert model.control_plane_endpoint.address == "127.0.0.50"
         screen.query_one("#endpoint-mode", Select).value = "haproxy"
         await pilot.pause()
+        assert isinstance(app.screen, Confirm), "leaving external asks before the pair goes"
+        await pilot.press("y")
+        await pilot.pause()
         model = app.document.model()
         assert model.lb_mode == "haproxy" and model.control_plane_endpoint.address == ""
 
@@ -199,7 +202,7 @@ async def test_review_jumps_to_the_field(make_app, config_path) -> None:
     app = make_app(config_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.document.update_host("node2", address="not-an-ip")
+        app.document.update_host("node2", address="not an ip!")
         app.document_changed()
         await pilot.press("4")
         await pilot.pause()

@@ -60,7 +60,7 @@ def banner(app) -> str:
 async def test_install_success_through_the_prompt_modal(make_app, config_path, fake_kk_env,
                                                         tmp_path) -> None:
     fake_kk_env("success")
-    app = make_app(config_path, kk_binary=FAKE_KK)
+    app = make_app(config_path, kk_binary=FAKE_KK, skip_precheck=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await start_install(pilot)
@@ -92,7 +92,7 @@ async def test_install_success_through_the_prompt_modal(make_app, config_path, f
 async def test_install_failure_names_module_hosts_and_hint(make_app, config_path,
                                                            fake_kk_env) -> None:
     fake_kk_env("etcd-failure")
-    app = make_app(config_path, kk_binary=FAKE_KK)
+    app = make_app(config_path, kk_binary=FAKE_KK, skip_precheck=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await start_install(pilot)
@@ -108,7 +108,7 @@ async def test_install_failure_names_module_hosts_and_hint(make_app, config_path
 
 async def test_declining_the_prompt_stops_kk(make_app, config_path, fake_kk_env) -> None:
     fake_kk_env("success")
-    app = make_app(config_path, kk_binary=FAKE_KK)
+    app = make_app(config_path, kk_binary=FAKE_KK, skip_precheck=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await start_install(pilot)
@@ -124,7 +124,7 @@ async def test_cancel_kills_the_whole_kk_tree(make_app, config_path, fake_kk_env
     monkeypatch.setenv("FAKE_KK_SPEED", "1")  # kk then waits 600 s after starting the child
     child_pid_file = tmp_path / "child.pid"
     monkeypatch.setenv("FAKE_KK_CHILD_PID_FILE", str(child_pid_file))
-    app = make_app(config_path, kk_binary=FAKE_KK)
+    app = make_app(config_path, kk_binary=FAKE_KK, skip_precheck=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await start_install(pilot)
@@ -137,14 +137,18 @@ async def test_cancel_kills_the_whole_kk_tree(make_app, config_path, fake_kk_env
         assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await install_finished(pilot)
-        assert "Cancelled" in banner(app)
+        text = " ".join(banner(app).split())
+        assert "Cancelled" in text
+        # issue #11: no false "resumes"; the cleanup names the workdir itself
+        assert "kk v3 does not resume" in text and "again resumes" not in text
+        assert str(tmp_path / "work") in banner(app).replace("\n", "")  # wrapped, not cut
     for pid in (kk_pid, child_pid):
         assert kk_is_gone(pid), f"process {pid} survived the cancel"
 
 
 async def test_quitting_during_install_stops_kk(make_app, config_path, fake_kk_env) -> None:
     fake_kk_env("hang")
-    app = make_app(config_path, kk_binary=FAKE_KK)
+    app = make_app(config_path, kk_binary=FAKE_KK, skip_precheck=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await start_install(pilot)
@@ -186,7 +190,7 @@ async def test_live_hint_shows_while_kk_hangs_on_sudo(make_app, config_path, fak
                                                       monkeypatch) -> None:
     fake_kk_env("sudo-password")
     monkeypatch.setenv("FAKE_KK_SPEED", "1")  # then kk waits 600 s at the password prompt
-    app = make_app(config_path, kk_binary=FAKE_KK)
+    app = make_app(config_path, kk_binary=FAKE_KK, skip_precheck=True)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await start_install(pilot)
@@ -226,7 +230,7 @@ async def test_cancel_during_the_kk_download(make_app, config_path, fake_kk_env,
         served.files[path] = data = make_tarball()
         served.plan[path] = ["slow"]
         served.trickle = (1024, 0.05)  # ~20 KB/s: the download would take ~10 s
-        app = make_app(config_path, kk_base_url=served.base + "/mirror")
+        app = make_app(config_path, kk_base_url=served.base + "/mirror", skip_precheck=True)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
             await start_install(pilot)
@@ -249,3 +253,24 @@ async def test_cancel_during_the_kk_download(make_app, config_path, fake_kk_env,
         part = kk_cache_dir(version, arch) / (name + ".part")
         assert 0 < part.stat().st_size < len(data), "the .part is kept for a resume"
         assert not (tmp_path / "work" / "kk").exists()
+
+
+async def test_the_success_banner_offers_verify_and_v_runs_it(make_app, config_path,
+                                                              fake_kk_env) -> None:
+    """Issue #13: after "Cluster installed" the next step is `v`, the Verify screen's checks
+    (here the loopback hosts have no sshd, so every check ends as an error, never a hang)."""
+    fake_kk_env("success")
+    app = make_app(config_path, kk_binary=FAKE_KK, skip_precheck=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await start_install(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, KkPrompt))
+        await pilot.press("y")
+        await install_finished(pilot)
+        assert "v verifies it is whole and HA" in banner(app)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: app.current_mode == "verify")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = str(app.screen.query_one("#verify-summary").render())
+        assert "could not be checked" in summary

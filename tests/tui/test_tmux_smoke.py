@@ -13,7 +13,8 @@ import pytest
 
 from .conftest import LOOPBACK_CONFIG
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.tmux,  # under CI=true a missing tmux fails (tests/support/ci_policy.py)
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
 
 class Tmux:

@@ -25,6 +25,8 @@ def as_str(value: Any, default: str = "") -> str:
         return default
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (Mapping, list)):  # validation reports it (inputs.scalar_problems);
+        return default  # str() of an aliased structure can be gigabytes
     return str(value)
 
 

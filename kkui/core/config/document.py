@@ -14,12 +14,12 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from kkui.core.config import comments, hostrows, rolegroups, roundtrip
+from kkui.core.config import comments, guard, hostrows, linestyle, rolegroups, roundtrip
 from kkui.core.config.build import build_model
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLES, ClusterModel
 from kkui.core.config.nodes import flow_map, set_preserving_style, split_path
 from kkui.core.errors import ConfigError, EditError
-from kkui.core.fsutil import atomic_write
+from kkui.core.fsutil import atomic_write, fingerprint, read_input
 
 KKUI_API_VERSION = "kkui/v1alpha1"
 KKUI_KIND = "KkuiSettings"
@@ -35,29 +35,26 @@ class ClusterDocument:
         self._bom = _BOM if text.startswith(_BOM) else ""
         self._original = text[len(self._bom):]
         self._style = roundtrip.guess_indent(self._original)
+        self._file_style = linestyle.detect(self._original)
         self._yaml = roundtrip.make_yaml(self._style)
         self.documents: list[Any] = roundtrip.load_documents(self._yaml, self._original, source)
         self._baseline = roundtrip.dump_documents(self._yaml, self.documents)
         self._cluster_index = self._find_cluster(source)
+        # what was on disk when loaded: a save refuses to overwrite someone else's newer edit
+        self.disk_fingerprint: str | None = None
 
     # ----------------------------------------------------------------- loading
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ClusterDocument:
         file = Path(path)
-        try:
-            raw = file.read_bytes()
-        except FileNotFoundError:
-            raise ConfigError("no such file (create one with `kkui export-config`)",
-                              path=str(file)) from None
-        except IsADirectoryError:
-            raise ConfigError("is a directory, not a config file", path=str(file)) from None
-        except PermissionError:
-            raise ConfigError("permission denied", path=str(file)) from None
+        raw = read_input(file)  # regular files only, size-capped: never hangs on a FIFO
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ConfigError(f"not UTF-8 text (byte {exc.start})", path=str(file)) from None
-        return cls(text, source=str(file), path=file)
+        doc = cls(text, source=str(file), path=file)
+        doc.disk_fingerprint = fingerprint(raw)
+        return doc
 
     @classmethod
     def from_text(cls, text: str, source: str = "<text>") -> ClusterDocument:
@@ -139,30 +136,50 @@ class ClusterDocument:
 
     # ------------------------------------------------------------------ output
     def to_text(self) -> str:
-        new = roundtrip.dump_documents(self._yaml, self.documents)
-        return self._bom + roundtrip.patch_original(self._original, self._baseline, new)
+        """The whole file as it would be written (raises UnsafeEditError, see _render)."""
+        return self._render(self.documents)
 
     def kk_text(self) -> str:
         """Only kk's documents: what kk gets in its work dir."""
         kkui = self.kkui
-        docs = [d for d in self.documents if d is not kkui]
-        new = roundtrip.dump_documents(self._yaml, docs)
-        return roundtrip.patch_original(self._original, self._baseline, new)
+        return self._render([d for d in self.documents if d is not kkui])
+
+    def _render(self, documents: list[Any]) -> str:
+        """The only place that produces text to write: the patched original, checked by the
+        write guard against ``documents`` (every write path goes through here)."""
+        new = roundtrip.dump_documents(self._yaml, documents)
+        if new == self._baseline:
+            # the documents serialize exactly as loaded from the original: nothing to check
+            return self._bom + self._original
+        text = roundtrip.patch_original(self._original, self._baseline, new, self._file_style)
+        guard.check(text, documents, original=self._original, source=self.source)
+        return self._bom + text
 
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         target = Path(path) if path is not None else self.path
         if target is None:
             raise EditError("no file name: give a path to save to")
         text = self.to_text()
-        atomic_write(target, text)
+        same_file = self.path is not None and os.path.abspath(target) == os.path.abspath(self.path)
+        atomic_write(target, text, expect=self.disk_fingerprint if same_file else None)
+        self.disk_fingerprint = fingerprint(text.encode("utf-8"))
         self._reset(text, target)
         return target
+
+    def replace_with(self, text: str) -> None:
+        """Take the documents of ``text`` as one edit (a recovery copy restored): the file's
+        original stays the baseline, so the title shows unsaved changes and saving patches
+        only what differs."""
+        other = ClusterDocument(text, source=self.source)
+        self.documents = other.documents
+        self._cluster_index = other._cluster_index
 
     def _reset(self, text: str, path: Path) -> None:
         """After a save the written text is the new original."""
         self.path = path
         self.source = str(path)
         self._original = text[len(self._bom):]
+        self._file_style = linestyle.detect(self._original)
         self._baseline = roundtrip.dump_documents(self._yaml, self.documents)
 
     # ------------------------------------------------------------- generic set
@@ -326,7 +343,8 @@ class ClusterDocument:
         assert hosts is not None
         hosts.append(row)
 
-    def update_host(self, name: str, *, lb: bool = False, **fields: Any) -> None:
+    def update_host(self, name: str, /, *, lb: bool = False, **fields: Any) -> None:
+        # positional-only: a rename passes the new name as fields["name"]
         hostrows.check_host_fields(fields)
         hosts, index = self._host_row(name, lb=lb)
         if "name" in fields and fields["name"] != name:
@@ -374,7 +392,9 @@ class ClusterDocument:
     def _group_key(self, role: str) -> str:
         return "master" if role == ROLE_CONTROL_PLANE and self.uses_master_group else role
 
-    def set_roles(self, name: str, roles: Iterable[str]) -> None:
+    def set_roles(self, name: str, roles: Iterable[str], *, host_order: bool = False) -> None:
+        """``host_order``: a group ``name`` joins is kept in spec.hosts' order (the console's
+        toggles); otherwise it is appended (a scripted edit changes one line)."""
         wanted = {ROLE_CONTROL_PLANE if r == "master" else r for r in roles}
         unknown = wanted - set(ROLES)
         if unknown:
@@ -384,7 +404,8 @@ class ClusterDocument:
         groups = self._role_groups(create=True)
         for role in ROLES:
             if role in wanted:
-                rolegroups.add_member(groups, self._group_key(role), name)
+                rolegroups.add_member(groups, self._group_key(role), name,
+                                      order=self.host_names() if host_order else ())
             else:
                 rolegroups.remove_member(groups, self._group_key(role), name)
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kkui.core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kkui.core.config.model import ClusterModel
 
 _PACKAGE = Path(__file__).resolve().parents[2]  # .../kkui
 
@@ -46,3 +51,19 @@ def profile_path(name: str) -> Path:
         known = ", ".join(p.name for p in list_profiles())
         raise ConfigError(f"no bundled profile named {name!r} (available: {known})")
     return path
+
+
+# The bundled profiles' host addresses: connecting to them is almost always a mistake (the
+# operator has not replaced them yet), so precheck and install ask first.
+EXAMPLE_NET = ipaddress.ip_network("192.168.233.0/24")
+
+
+def uses_example_addresses(model: ClusterModel) -> bool:
+    """Whether any host (kk's or the LB pair's) still has a profile's example address."""
+    for host in (*model.hosts, *model.kkui.load_balancer.hosts):
+        try:
+            if ipaddress.ip_address(host.address) in EXAMPLE_NET:
+                return True
+        except ValueError:
+            continue
+    return False

@@ -6,6 +6,7 @@ when an edit has to change a member inside one of its ranges.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ruamel.yaml.comments import CommentedSeq
@@ -35,13 +36,23 @@ def write_out(groups: Any, key: str) -> None:
     members.extend(names)
 
 
-def add_member(groups: Any, key: str, name: str) -> None:
+def add_member(groups: Any, key: str, name: str, order: Sequence[str] = ()) -> None:
+    """Add ``name`` to the group; with ``order`` (spec.hosts' names) it goes before the first
+    member that comes after it there, so a group reads in host order, not in toggle order."""
     members = members_of(groups, key)
     if members is None:
         members = CommentedSeq()
         groups[key] = members
+    elif not members:
+        members.fa.set_flow_style()  # an empty list can only have been written `[]`: stay flow
     if name not in expand_all([str(x) for x in members]):
-        members.append(name)
+        rank = {n: i for i, n in enumerate(order)}
+        later = [i for i, m in enumerate(members)
+                 if name in rank and rank.get(str(m), -1) > rank[name]]
+        if later:
+            members.insert(later[0], name)
+        else:
+            members.append(name)
 
 
 def remove_member(groups: Any, key: str, name: str) -> None:

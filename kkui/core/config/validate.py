@@ -6,50 +6,25 @@ import difflib
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from kkui.core.config import schema
+from kkui.core.config import kk_decode, schema
 from kkui.core.config.build import as_list, as_mapping, as_str
+from kkui.core.config.hostfields import address_error, name_error, valid_ip
+from kkui.core.config.inputs import input_problems
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ClusterModel
+from kkui.core.config.problem import Problem, Problems, Severity, has_errors  # noqa: F401 (re-exported)
 from kkui.core.config.ranges import expand
 from kkui.core.config.versions import is_supported, nearest_supported, parse_version
+from kkui.core.lb.validate import validate_lb
 
 if TYPE_CHECKING:
     from kkui.core.config.document import ClusterDocument
 
-Severity = Literal["error", "warning"]
 KKUI_PREFIX = "kkui:"  # paths inside kkui's own document start with this
-_LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
-HOSTNAME_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")
 CONTAINER_MANAGERS = ("docker", "containerd", "crio", "isula")
 NETWORK_PLUGINS = ("calico", "flannel", "cilium", "kubeovn", "hybridnet", "none")
 KNOWN_GROUPS = ("etcd", "control-plane", "master", "worker", "registry")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    severity: Severity
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.path}: {self.message}"
-
-    def as_dict(self) -> dict[str, str]:
-        return asdict(self)
-
-
-class Problems(list[Problem]):
-    def error(self, path: str, message: str) -> None:
-        self.append(Problem(path, "error", message))
-
-    def warning(self, path: str, message: str) -> None:
-        self.append(Problem(path, "warning", message))
-
-
-def has_errors(problems: list[Problem]) -> bool:
-    return any(p.severity == "error" for p in problems)
 
 
 def validate_document(doc: ClusterDocument) -> list[Problem]:
@@ -58,45 +33,54 @@ def validate_document(doc: ClusterDocument) -> list[Problem]:
     spec = cluster.get("spec")
     if not isinstance(spec, Mapping):
         problems.error("spec", "the Cluster document has no `spec:` mapping; check its "
-                       "indentation (spec must start at column 0)")
-    unknown_keys(cluster, schema.CLUSTER_SCHEMA, "", problems)
+                       "indentation (spec must start at column 0); without it kk stops: \"The "
+                       "number of master/control-plane cannot be 0\"")
+    decoded = Problems()  # Go types and keys, as kk's loader reads them: kk meets these first
+    kk_decode.check_cluster(cluster, decoded)
+    kk_decode.check_kubesphere_documents(doc.documents, decoded)
     model = doc.model()
     raw_hosts = as_list(as_mapping(spec).get("hosts"))
     if spec is not None and not isinstance(as_mapping(spec).get("hosts"), list):
-        problems.error("spec.hosts", "no host list: add hosts as `- {name: node1, address: ...}`")
+        problems.error("spec.hosts", "no host list (kk stops: no control-plane node): add hosts as "
+                       "`- {name: node1, address: ...}`")
     check_hosts(raw_hosts, "spec.hosts", problems)
     check_roles(as_mapping(as_mapping(spec).get("roleGroups")), model, problems)
-    check_endpoint(model, problems)
+    cpe_raw = as_mapping(as_mapping(spec).get("controlPlaneEndpoint"))
+    check_endpoint(model, problems, external_dns=cpe_raw.get("externalDNS") is True)
     check_network(model, problems)
     check_kubernetes(model, problems)
+    check_etcd(as_mapping(as_mapping(spec).get("etcd")), model, problems)
     kkui = doc.kkui
     if kkui is not None:
         unknown_keys(kkui, schema.KKUI_SCHEMA, KKUI_PREFIX, problems)
         check_kkui(kkui, model, problems)
+    hostile = input_problems(doc)  # non-scalars, metadata.name (hostile inputs)
     for extra in extra_validators():
         problems.extend(extra(model))
     # errors first (what blocks kk), in document order within each severity
-    return sorted(problems, key=lambda p: p.severity != "error")
+    found = first_errors_per_field(decoded, hostile, problems)
+    return sorted(found, key=lambda p: p.severity != "error")
+
+
+def first_errors_per_field(*groups: list[Problem]) -> list[Problem]:
+    """Drop an error when an earlier group already has one for the same field: once kk stops
+    at ``port: "6443"`` (a type error), a rule about the port's value is moot."""
+    taken: set[str] = set()
+    out: list[Problem] = []
+    for group in groups:
+        out += [p for p in group if p.severity != "error" or p.path not in taken]
+        taken |= {p.path for p in group if p.severity == "error"}
+    return out
 
 
 def extra_validators() -> list[Callable[[ClusterModel], list[Problem]]]:
-    """Validators contributed by other parts of the core (the load-balancer pair)."""
-    try:
-        from kkui.core.lb.validate import validate_lb
-    except ImportError:
-        return []
+    """Validators contributed by other parts of the core (the load-balancer pair). A plain
+    import: ``Problem`` lives in the leaf module ``problem``, so there is no cycle to dodge and
+    a broken LB module fails loudly instead of silently skipping its rules."""
     return [validate_lb]
 
 
 # --------------------------------------------------------------------- hosts
-def valid_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
 def check_hosts(raw_hosts: list[Any], base: str, problems: Problems) -> None:
     names: dict[str, str] = {}
     addresses: dict[str, str] = {}
@@ -109,41 +93,53 @@ def check_hosts(raw_hosts: list[Any], base: str, problems: Problems) -> None:
         label = f" ({name})" if name else ""
         if not name:
             problems.error(f"{path}.name", "missing host name")
-        elif not HOSTNAME_RE.match(name) or len(name) > 253:
-            problems.error(f"{path}.name", f"{name!r} is not a valid node name: use lowercase "
-                           "letters, digits and '-' (RFC 1123), e.g. "
-                           f"{suggest_hostname(name)!r}")
+        elif name_error(name):
+            problems.error(f"{path}.name", f"{name!r} is not a valid node name (Kubernetes "
+                           "rejects it, so the node cannot join): use lowercase letters, digits "
+                           f"and '-' (RFC 1123), e.g. {suggest_hostname(name)!r}")
         if name and name in names:
-            problems.error(f"{path}.name", f"duplicate host name {name!r} (also {names[name]})")
+            problems.error(f"{path}.name", f"duplicate host name {name!r} (also {names[name]}): "
+                           "kk keeps only the last row of a name, so a node is lost; rename one")
         names.setdefault(name, path)
         address = as_str(row.get("address"))
-        if not address:
-            problems.error(f"{path}.address", f"host{label} has no address")
-        elif not valid_ip(address):
-            problems.error(f"{path}.address", f"{address!r}{label} is not an IPv4 or IPv6 "
-                           "address")
+        internal = as_str(row.get("internalAddress"))
+        # kk fills each of address/internalAddress from the other when one is empty
+        # (cmd/kk/apis/kubekey/v1alpha2/default.go, SetDefaultHostsCfg)
+        if not address and not internal:
+            problems.error(f"{path}.address", f"host{label} has no address: kk cannot connect "
+                           "to it; add `address: <IP or DNS name>`")
+        elif not address:
+            pass
+        elif address_error(address):
+            problems.error(f"{path}.address", f"{address!r}{label} is not an IP address or a "
+                           "DNS name: kk cannot connect to it")
+        elif not valid_ip(address) and not internal:
+            problems.error(f"{path}.address", f"{address!r}{label} is a DNS name and the host "
+                           "has no internalAddress: kk then uses the name as the internal "
+                           "address, and etcd, kubelet and the certificates need an IP; add "
+                           "`internalAddress: <the host's IP>`")
         elif address in addresses:
             problems.error(f"{path}.address", f"address {address}{label} is already used by "
-                           f"{addresses[address]}")
+                           f"{addresses[address]}: kk would set up one machine as two nodes")
         else:
             addresses[address] = f"{path}{label}"
-        internal = as_str(row.get("internalAddress"))
         for part in [p.strip() for p in internal.split(",")] if internal else []:
             if not valid_ip(part):
                 problems.error(f"{path}.internalAddress", f"{part!r}{label} is not an IPv4 or "
-                               "IPv6 address (a dual-stack value is \"v4,v6\")")
+                               "IPv6 address (a dual-stack value is \"v4,v6\"); kubelet and "
+                               "etcd would be set up with it")
         if internal and internal != address and internal in addresses:
             problems.error(f"{path}.internalAddress", f"internal address {internal}{label} is "
-                           f"already used by {addresses[internal]}")
-        port = row.get("port")
-        if port is not None and (isinstance(port, bool) or not isinstance(port, int)
-                                 or not 1 <= port <= 65535):
+                           f"already used by {addresses[internal]}: two nodes with one address")
+        port = row.get("port")  # a quoted port is a type error (kk_decode)
+        if isinstance(port, int) and not isinstance(port, bool) and not 1 <= port <= 65535:
             problems.error(f"{path}.port", f"SSH port {port!r}{label} must be a number "
-                           "from 1 to 65535")
+                           "from 1 to 65535 (kk cannot connect)")
         arch = row.get("arch")
         if arch is not None and arch not in ("amd64", "arm64"):
             problems.error(f"{path}.arch", f"arch {arch!r}{label} must be amd64 or arm64 (kk "
-                           "never detects it: arm64 hosts need `arch: arm64`)")
+                           "stops with \"Unsupported architecture\"; it never detects the arch: "
+                           "arm64 hosts need `arch: arm64`)")
         if row.get("password"):
             problems.warning(f"{path}.password", f"host{label} has its SSH password in the file; "
                              "prefer key auth: `privateKeyPath: ~/.ssh/id_ed25519`")
@@ -165,26 +161,34 @@ def check_roles(groups: Mapping[str, Any], model: ClusterModel, problems: Proble
         key = str(key)
         path = f"spec.roleGroups.{key}"
         if key not in KNOWN_GROUPS:
-            close = difflib.get_close_matches(key, KNOWN_GROUPS, n=1)
-            hint = f" did you mean `{close[0]}`?" if close else ""
-            problems.warning(path, f"kk ignores the role group `{key}`:{hint} (known: "
-                             f"{', '.join(KNOWN_GROUPS)})")
+            close = difflib.get_close_matches(key, KNOWN_GROUPS, n=1, cutoff=0.75)
+            hint = f": did you mean `{close[0]}`?" if close else ""
+            problems.warning(path, f"kk ignores the role group `{key}`{hint} (known: "
+                             f"{', '.join(KNOWN_GROUPS)}; kk still checks that its members "
+                             "are hosts)")
         if members is not None and not isinstance(members, list):
-            problems.error(path, "a role group must be a list of host names (`- node1`)")
-            continue
+            continue  # kk_decode: map[string][]string, kk stops at the unmarshal
         for index, entry in enumerate(as_list(members)):
-            for name in expand(as_str(entry)):
-                if name not in host_names:
-                    problems.error(f"{path}[{index}]", f"{name} is in the {key} group but not in "
-                                   "spec.hosts: add the host or remove it from the group "
-                                   "(kk stops with the same error)")
+            # kk stops at the first such name (cluster_types.go:274-285, hostVerify)
+            missing = [name for name in expand(as_str(entry)) if name not in host_names]
+            if len(missing) == 1:
+                problems.error(f"{path}[{index}]", f"{missing[0]} is in the {key} group but not "
+                               "in spec.hosts: add the host or remove it from the group (kk "
+                               "stops with the same error)")
+            elif missing:
+                shown = ", ".join(missing[:3]) + (", …" if len(missing) > 3 else "")
+                problems.error(f"{path}[{index}]", f"{entry} names {len(missing)} hosts that "
+                               f"are not in spec.hosts ({shown}): add them or narrow the range "
+                               "(kk stops at the first one)")
     if not model.role_groups.get(ROLE_CONTROL_PLANE):
-        problems.error("spec.roleGroups.control-plane", "no control-plane node: kk needs at "
-                       "least one (add `control-plane: [node1]`)")
+        problems.error("spec.roleGroups.control-plane", "no control-plane node: kk stops "
+                       "(\"The number of master/control-plane cannot be 0\"); add "
+                       "`control-plane: [node1]`")
     etcd = model.role_groups.get(ROLE_ETCD, ())
     if model.etcd_type == "kubekey" and not etcd:
-        problems.error("spec.roleGroups.etcd", "no etcd node while etcd.type is kubekey: add "
-                       "etcd members (usually the control-plane nodes)")
+        problems.error("spec.roleGroups.etcd", "no etcd node while etcd.type is kubekey: kk "
+                       "stops (\"The number of etcd cannot be 0\"); add etcd members (usually "
+                       "the control-plane nodes)")
     if etcd and len(etcd) % 2 == 0:
         tolerated = (len(etcd) - 1) // 2
         problems.warning("spec.roleGroups.etcd", f"{len(etcd)} etcd members: etcd needs a "
@@ -193,29 +197,46 @@ def check_roles(groups: Mapping[str, Any], model: ClusterModel, problems: Proble
 
 
 # ------------------------------------------------------------------ endpoint
-def check_endpoint(model: ClusterModel, problems: Problems) -> None:
+def check_endpoint(model: ClusterModel, problems: Problems, *, external_dns: bool = False) -> None:
     cpe = model.control_plane_endpoint
     path = "spec.controlPlaneEndpoint"
     control_planes = model.control_plane_hosts
     if cpe.internal_loadbalancer not in ("", "haproxy", "kube-vip"):
-        problems.error(f"{path}.internalLoadbalancer", f"{cpe.internal_loadbalancer!r} is not "
-                       "a kk load balancer: use haproxy, kube-vip, or remove the key")
+        # kk compares with "haproxy"/"kube-vip" exactly (cluster_types.go:324-330): anything
+        # else silently means "no internal load balancer"
+        problems.warning(f"{path}.internalLoadbalancer", f"kk does not know "
+                         f"{cpe.internal_loadbalancer!r} and installs no internal load balancer "
+                         "(it accepts exactly haproxy or kube-vip): fix the spelling or remove "
+                         "the key")
     if not 1 <= cpe.port <= 65535:
-        problems.error(f"{path}.port", f"port {cpe.port} must be from 1 to 65535")
+        problems.error(f"{path}.port", f"port {cpe.port} must be from 1 to 65535 (kubeadm "
+                       "fails with any other)")
     if cpe.address and not valid_ip(cpe.address):
-        problems.error(f"{path}.address", f"{cpe.address!r} is not an IP address (the load "
-                       "balancer's or VIP's address)")
-    if len(control_planes) >= 2 and not cpe.internal_loadbalancer and not cpe.address:
-        problems.error(f"{path}.address", f"{len(control_planes)} control-plane nodes but no "
-                       "load balancer: set `internalLoadbalancer: haproxy` (or kube-vip), or "
-                       "the external load balancer's address (kk would only warn)")
+        # bootstrap/os/templates/init_script.go:263-264: "<address>  <domain>" in /etc/hosts
+        problems.error(f"{path}.address", f"{cpe.address!r} is not an IP address: kk writes "
+                       "it into /etc/hosts for the endpoint domain, so nodes cannot reach the API; "
+                       "use the load balancer's or VIP's IP (the name goes in `domain`)")
+    no_lb = cpe.internal_loadbalancer not in ("haproxy", "kube-vip") and (
+        cpe.address in ("", "127.0.0.1") and not external_dns)
+    if len(control_planes) >= 2 and no_lb and not model.kkui.load_balancer.configured:
+        # kk only prints a warning (default.go:197-201) and then points the endpoint at the
+        # first master's internal address (default.go:209-211)
+        problems.warning(f"{path}.address", f"{len(control_planes)} control-plane nodes but no "
+                         "load balancer: kk only warns and makes the first control-plane "
+                         "node's address the API endpoint of every node and kubeconfig, so "
+                         "the cluster is not highly available (it loses its API when that node "
+                         "is down); set `internalLoadbalancer: haproxy` (or kube-vip), an "
+                         "external load balancer's address, or `externalDNS: true`")
     if cpe.internal_loadbalancer == "haproxy" and cpe.address:
         problems.error(f"{path}.address", "internalLoadbalancer haproxy and an address at the "
                        "same time: kk prints an error and exits 0 without installing; empty the "
                        "address or remove internalLoadbalancer")
     if cpe.internal_loadbalancer == "kube-vip" and not cpe.address:
+        # kk fills in the first master's address (default.go:209) and kube-vip announces it as
+        # the "VIP": a broken endpoint, not a failure
         problems.error(f"{path}.address", "kube-vip needs the virtual IP in `address` (a free "
-                       "address in the control-plane subnet)")
+                       "address in the control-plane subnet); without it kk uses the first "
+                       "control-plane node's own address as the VIP, which breaks failover")
     cp_addresses = {h.address for h in control_planes} | {h.internal_ipv4 for h in control_planes}
     if len(control_planes) >= 2 and cpe.address in cp_addresses:
         problems.warning(f"{path}.address", f"{cpe.address} is a control-plane node itself, not "
@@ -225,45 +246,116 @@ def check_endpoint(model: ClusterModel, problems: Problems) -> None:
 
 
 # ------------------------------------------------------------------- network
-def check_network(model: ClusterModel, problems: Problems) -> None:
-    nets = {}
-    for field, value in (("kubePodsCIDR", model.pods_cidr), ("kubeServiceCIDR",
-                                                              model.service_cidr)):
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_cidrs(field: str, value: str, problems: Problems) -> list[Network]:
+    """``kubePodsCIDR``/``kubeServiceCIDR``: one CIDR, or "v4,v6" for dual-stack (kk splits on
+    the comma, cluster_types.go:181 and :246, and passes the value to kubeadm unchanged)."""
+    path = f"spec.network.{field}"
+    nets: list[Network] = []
+    if any(part != part.strip() for part in value.split(",")):
+        problems.error(path, f"{value!r} has spaces: kubeadm splits it on commas only and "
+                       "rejects a CIDR with a space; write \"v4cidr,v6cidr\" without spaces")
+    for part in value.split(","):
         try:
-            nets[field] = ipaddress.ip_network(value, strict=True)
+            net = ipaddress.ip_network(part.strip(), strict=False)
         except ValueError as exc:
-            problems.error(f"spec.network.{field}", f"{value!r} is not a valid CIDR ({exc}); "
-                           "e.g. 10.233.64.0/18")
-    if len(nets) == 2 and nets["kubePodsCIDR"].overlaps(nets["kubeServiceCIDR"]):
-        problems.error("spec.network.kubeServiceCIDR", f"{model.service_cidr} overlaps the pod "
-                       f"CIDR {model.pods_cidr}: choose disjoint ranges (kk's defaults are "
-                       "10.233.64.0/18 and 10.233.0.0/18)")
+            problems.error(path, f"{part.strip()!r} is not a valid CIDR ({exc}); e.g. "
+                           "10.233.64.0/18 (dual-stack: \"10.233.64.0/18,fd85:ee78::/112\")")
+            continue
+        if ipaddress.ip_interface(part.strip()).ip != net.network_address:
+            problems.warning(path, f"{part.strip()} has host bits set: kk and Kubernetes use the "
+                             f"network {net}; write {net}")
+        nets.append(net)
+    families = [n.version for n in nets]
+    if len(nets) > 2 or len(set(families)) < len(families):
+        problems.error(path, f"{value!r}: Kubernetes takes one CIDR, or two of different IP "
+                       "families (\"v4cidr,v6cidr\") for dual-stack")
+    return nets
+
+
+def check_network(model: ClusterModel, problems: Problems) -> None:
+    nets = {field: parse_cidrs(field, value, problems)
+            for field, value in (("kubePodsCIDR", model.pods_cidr),
+                                 ("kubeServiceCIDR", model.service_cidr))}
+    service = nets["kubeServiceCIDR"]
+    if ":" in model.service_cidr.split(",")[0] and service and service[0].version == 6:
+        # ClusterIP()/CorednsClusterIP() take the first part through IPv4-only code
+        # (cluster_types.go:246, util/ip.go networkRange: To4()) and kk crashes
+        problems.error("spec.network.kubeServiceCIDR", f"{model.service_cidr!r} starts with an "
+                       "IPv6 range: kk computes the API and DNS service addresses from the first "
+                       "part with IPv4-only code and crashes; put the IPv4 range first")
+    for pods in nets["kubePodsCIDR"]:
+        for svc in service:
+            if pods.version == svc.version and pods.overlaps(svc):
+                problems.error("spec.network.kubeServiceCIDR", f"{svc} overlaps the pod CIDR "
+                               f"{pods}: kk does not check, and the cluster's routing breaks; "
+                               "choose disjoint ranges (kk's defaults are 10.233.64.0/18 and "
+                               "10.233.0.0/18)")
     for host in (*model.hosts, *model.kkui.load_balancer.hosts):
         for addr in {host.address, *host.internal_address.split(",")}:
             if not valid_ip(addr.strip()):
                 continue
             ip = ipaddress.ip_address(addr.strip())
-            for field, net in nets.items():
-                if ip.version == net.version and ip in net:
-                    problems.error(f"spec.network.{field}", f"{net} contains the address {ip} of "
-                                   f"host {host.name}: pick a range your hosts do not use")
+            for field, parts in nets.items():
+                for net in parts:
+                    if ip.version == net.version and ip in net:
+                        problems.error(f"spec.network.{field}", f"{net} contains the address "
+                                       f"{ip} of host {host.name}: traffic to that host would "
+                                       "be routed into the cluster; pick a range your hosts do "
+                                       "not use")
     if model.network_plugin not in NETWORK_PLUGINS:
+        # plugins/network/modules.go:42-54: any other name deploys nothing
         problems.error("spec.network.plugin", f"unknown network plugin {model.network_plugin!r}:"
-                       f" use one of {', '.join(NETWORK_PLUGINS)}")
+                       " kk installs no pod network for it and the nodes stay NotReady; use one "
+                       f"of {', '.join(NETWORK_PLUGINS)} (none: you install one yourself)")
+
+
+# ---------------------------------------------------------------------- etcd
+ETCD_TYPES = ("kubekey", "kubeadm", "external")  # apis/kubekey/v1alpha2/etcd_types.go:20-22
+
+
+def check_etcd(etcd: Mapping[str, Any], model: ClusterModel, problems: Problems) -> None:
+    # kk switches on the exact type (pkg/kubernetes/tasks.go:228-250, pkg/etcd/module.go:69):
+    # any other value gives kubeadm no etcd at all
+    if model.etcd_type not in ETCD_TYPES:
+        problems.error("spec.etcd.type", f"kk does not know etcd type {model.etcd_type!r} and "
+                       "sets up no etcd for the cluster, so kubeadm fails; use one of "
+                       f"{', '.join(ETCD_TYPES)}")
+    elif model.etcd_type == "external" and not as_list(as_mapping(etcd.get("external"))
+                                                      .get("endpoints")):
+        problems.error("spec.etcd.external.endpoints", "etcd type external without endpoints: "
+                       "kubeadm gets no etcd to use; list them, e.g. "
+                       "`endpoints: [https://10.0.0.5:2379]`")
 
 
 # ---------------------------------------------------------------- kubernetes
+# pkg/common/loader.go:42 and :298-307: what kk accepts as a version, "v" added when missing
+KK_VERSION_RE = re.compile(r"^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)"
+                           r"([-0-9a-zA-Z_.+]*)?$")
+
+
 def check_kubernetes(model: ClusterModel, problems: Problems) -> None:
-    version = model.kubernetes_version
-    if not is_supported(version):
+    written = model.kubernetes_version
+    # kk normalises the version (loader.go:266), then splits "v1.28.15-k3s" into version and
+    # type (default.go:304-307); an unparsable one becomes "" and so the default (default.go:131)
+    version = "v" + written.lstrip("v").split("-")[0] if KK_VERSION_RE.match(written) else ""
+    if not version:
+        problems.warning("spec.kubernetes.version", f"kk does not read {written!r} as a version "
+                         "and silently installs its default v1.23.17 instead; write a full "
+                         "version such as v1.28.15")
+    elif not is_supported(version):
         near = ", ".join(nearest_supported(version))
         problems.error("spec.kubernetes.version", f"kk v3.1.12 cannot install Kubernetes "
                        f"{version!r} (it stops with \"isn't supported\"); nearest supported: "
                        f"{near}")
     manager = model.container_manager
     if manager not in CONTAINER_MANAGERS:
+        # container/module.go:58: logger.Fatalf("Unsupported container runtime")
         problems.error("spec.kubernetes.containerManager", f"unknown container manager "
-                       f"{manager!r}: use one of {', '.join(CONTAINER_MANAGERS)}")
+                       f"{manager!r}: kk stops (\"Unsupported container runtime\"); use one of "
+                       f"{', '.join(CONTAINER_MANAGERS)}")
     parsed = parse_version(version)
     if manager == "docker" and parsed and parsed >= (1, 24, 0):
         problems.warning("spec.kubernetes.containerManager", f"docker with Kubernetes {version}: "
@@ -318,7 +410,7 @@ def unknown_keys(node: Any, known: Mapping[str, Any], prefix: str, problems: Pro
             else:
                 unknown_keys(value, child_schema, prefix, problems, root, here)
             continue
-        message = f"kk ignores the unknown key `{key}`"
+        message = f"{'kkui' if prefix else 'kk'} ignores the unknown key `{key}`"
         close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
         case_match = [k for k in known if k.lower() == key.lower()]
         elsewhere = _schema_paths(root).get(key)

@@ -31,7 +31,7 @@ from kkui.core.download.release import (
     release_url,
     tarball_name,
 )
-from kkui.core.download.tarball import extract_kk
+from kkui.core.download.tarball import TarballError, extract_kk
 from kkui.core.errors import KkuiError
 from kkui.core.fsutil import atomic_copy, atomic_write
 
@@ -102,7 +102,8 @@ def _pin(key: str, digest: str, source: str) -> None:
 def _exclusive(directory: Path) -> Iterator[None]:
     """Two kkui processes fetching the same version wait for each other."""
     directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "w") as handle:
+    fd = os.open(directory / ".lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as handle:  # O_NOFOLLOW: a planted symlink is never truncated
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -160,7 +161,7 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
             _check(digest, expected, origin or "", str(source_file), key)
             kk = extract_kk(source_file, cache)  # validate before caching the tarball
             if source_file.resolve() != tarball.resolve():
-                shutil.copyfile(source_file, tarball)
+                atomic_copy(source_file, tarball, mode=0o644)
             source, from_cache = str(source_file), False
         elif not refresh and tarball.is_file() and (cache / "kk").is_file() \
                 and (expected is None or sha256_of(tarball) == expected):
@@ -172,10 +173,14 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
                                cancel)
             try:
                 _check(digest, expected, origin or "", source, key)
+                kk, from_cache = extract_kk(tarball, cache), False
+            except TarballError as exc:  # a cut or bad tarball must not stay in the cache
+                tarball.unlink(missing_ok=True)
+                raise TarballError(f"{exc}; it was removed from the cache, run again to "
+                                   "download it anew") from None
             except IntegrityError:
                 tarball.unlink(missing_ok=True)
                 raise
-            kk, from_cache = extract_kk(tarball, cache), False
         pinned_now = False
         if origin != "lock" and key not in read_lock():
             _pin(key, digest, source)

@@ -2,11 +2,17 @@
 
 A ``cancel`` event stops a download between chunks, during a backoff pause, or while a read
 is blocked on a silent server; the ``.part`` file stays for the next run to resume.
+
+A download server is untrusted (issue #10, items 12, 17, 19): the size is capped (an announced
+``Content-Length`` above the cap is refused before any byte is written; a body that grows past
+it is cut and removed), the whole download has a deadline, an attempt slower than a minimum
+rate is abandoned (a slow-drip server), and a redirect loop is a one-line error.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import socket
 import threading
@@ -65,6 +71,10 @@ class DownloadProgress:
         return self.received / self.total if self.total else None
 
 
+# A kk release tarball is ~40 MB (kk v3.1.12: 37 MB for linux-amd64); five times that is not kk.
+MAX_DOWNLOAD = 200 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class FetchPolicy:
     attempts: int = 5
@@ -72,6 +82,11 @@ class FetchPolicy:
     max_backoff: float = 20.0
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    max_bytes: int = MAX_DOWNLOAD
+    deadline: float = 30 * 60.0  # the whole download, all attempts and pauses included
+    min_rate: float = 4096.0  # bytes/s over ``rate_window``: slower attempts are abandoned
+    rate_window: float = 60.0
+    max_redirects: int = 10
 
 
 def fetch(url: str, part: Path, *, policy: FetchPolicy | None = None,
@@ -86,18 +101,31 @@ def fetch(url: str, part: Path, *, policy: FetchPolicy | None = None,
     policy = policy or FetchPolicy()
     timeout = httpx.Timeout(policy.read_timeout, connect=policy.connect_timeout)
     last: Exception | None = None
+    deadline = time.monotonic() + policy.deadline
     with httpx.Client(follow_redirects=True, timeout=timeout,
+                      max_redirects=policy.max_redirects,
                       headers={"User-Agent": "kkui", "Accept-Encoding": "identity"}) as client:
         for attempt in range(1, policy.attempts + 1):
             _stop_if_cancelled(cancel, url, part)
+            _stop_if_late(deadline, policy, url, part)
+            limits = _Limits(policy, deadline)
             try:
-                _attempt(client, url, part, attempt, on_progress, cancel)
+                _attempt(client, url, part, attempt, on_progress, cancel, limits)
                 return part
             except (httpx.TransportError, _Retryable) as exc:
                 _stop_if_cancelled(cancel, url, part)  # the error may be our own abort
-                last = exc
+                _stop_if_late(deadline, policy, url, part)
+                last = exc if limits.why != "slow" else _Retryable(
+                    f"the server sent less than {policy.min_rate:g} bytes/s for "
+                    f"{policy.rate_window:g} s")
+            except httpx.TooManyRedirects:
+                raise DownloadError(f"{url}: more than {policy.max_redirects} redirects (a "
+                                    "redirect loop?); check --base-url or the mirror") from None
+            except httpx.HTTPError as exc:  # anything else httpx refuses (bad URL, headers)
+                raise DownloadError(f"{url}: {type(exc).__name__}: {exc}") from None
             if attempt < policy.attempts:
-                delay = min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff)
+                delay = min(policy.backoff * 2 ** (attempt - 1), policy.max_backoff,
+                            max(0.0, deadline - time.monotonic()))
                 if cancel is None:
                     sleep(delay)
                 elif cancel.wait(delay):
@@ -121,20 +149,60 @@ def _stop_if_cancelled(cancel: threading.Event | None, url: str, part: Path) -> 
         raise DownloadCancelled(url, part)
 
 
+def _stop_if_late(deadline: float, policy: FetchPolicy, url: str, part: Path) -> None:
+    if time.monotonic() < deadline:
+        return
+    size = part.stat().st_size if part.exists() else 0
+    kept = f"; {size} bytes kept in {part}, the next run resumes from there" if size else ""
+    raise DownloadError(f"downloading {url} did not finish within {policy.deadline:g} s "
+                        f"(the server is too slow){kept}; try again, or use --base-url / "
+                        "--zone for another mirror")
+
+
+class _Limits:
+    """What one attempt may take: the overall deadline and the minimum rate.  A watcher
+    thread checks both (a read blocked on a slow-drip server never returns to the loop)."""
+
+    def __init__(self, policy: FetchPolicy, deadline: float) -> None:
+        self.policy = policy
+        self.deadline = deadline
+        self.received = 0  # bytes of this attempt, updated by the reading thread
+        self.why = ""      # set by the watcher when it stopped the attempt
+
+    def check(self, now: float, samples: list[tuple[float, int]]) -> str:
+        if now >= self.deadline:
+            return "deadline"
+        samples.append((now, self.received))
+        window = self.policy.rate_window
+        while len(samples) > 2 and samples[1][0] <= now - window:
+            samples.pop(0)
+        first_time, first_bytes = samples[0]
+        if now - first_time >= window and \
+                (self.received - first_bytes) / (now - first_time) < self.policy.min_rate:
+            return "slow"
+        return ""
+
+
 @contextlib.contextmanager
-def _abort_reads_on(cancel: threading.Event | None, response: httpx.Response) -> Iterator[None]:
-    """A read blocked on a silent server never gets back to the loop that checks ``cancel``:
-    a watcher shuts the socket down, which wakes the read at once (an error or an EOF)."""
+def _abort_reads_on(cancel: threading.Event | None, response: httpx.Response,
+                    limits: _Limits | None = None) -> Iterator[None]:
+    """A read blocked on a silent (or slow-drip) server never gets back to the loop that
+    checks ``cancel`` and the limits: a watcher shuts the socket down, which wakes the read at
+    once (an error or an EOF)."""
     stream = response.extensions.get("network_stream")
     sock = stream.get_extra_info("socket") if stream is not None else None
-    if cancel is None or not isinstance(sock, socket.socket):
+    if (cancel is None and limits is None) or not isinstance(sock, socket.socket):
         yield
         return
     done = threading.Event()
+    samples: list[tuple[float, int]] = []
 
     def watch() -> None:
         while not done.wait(0.05):
-            if cancel.is_set():
+            why = limits.check(time.monotonic(), samples) if limits is not None else ""
+            if why and limits is not None:
+                limits.why = why
+            if why or (cancel is not None and cancel.is_set()):
                 with contextlib.suppress(OSError):
                     # socket.socket's own shutdown: an SSLSocket's would drop its TLS state
                     # under the reading thread.
@@ -152,11 +220,11 @@ def _abort_reads_on(cancel: threading.Event | None, response: httpx.Response) ->
 
 def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
              on_progress: Callable[[DownloadProgress], None] | None,
-             cancel: threading.Event | None = None) -> None:
+             cancel: threading.Event | None = None, limits: _Limits | None = None) -> None:
     offset = part.stat().st_size if part.exists() else 0
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     with client.stream("GET", url, headers=headers) as response, \
-            _abort_reads_on(cancel, response):
+            _abort_reads_on(cancel, response, limits):
         status = response.status_code
         if status == 404:
             raise NotFoundError(url)
@@ -180,16 +248,27 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
             length = response.headers.get("content-length")
             total = int(length) if length and length.isdigit() else None
             mode = "wb"
+        cap = limits.policy.max_bytes if limits is not None else None
+        if cap is not None and total is not None and total > cap:
+            part.unlink(missing_ok=True)
+            raise DownloadError(f"{url}: the server announces {total} bytes; a kk release "
+                                f"tarball is about 40 MB, kkui refuses more than {cap} bytes")
         part.parent.mkdir(parents=True, exist_ok=True)
         received = offset
         started = time.monotonic()
         last_report = 0.0
-        with open(part, mode) as out:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_APPEND if mode == "ab"
+                                                             else os.O_TRUNC)
+        with os.fdopen(os.open(part, flags, 0o600), "wb") as out:  # never through a link
             # Raw bytes as they arrive: what a cut connection delivered is kept for the resume
             # (Range offsets count bytes on the wire; identity encoding makes them file bytes).
             for chunk in response.iter_raw():
                 out.write(chunk)
                 received += len(chunk)
+                if limits is not None:
+                    limits.received = received - offset
+                if cap is not None and received > cap:
+                    break
                 if cancel is not None and cancel.is_set():
                     break
                 now = time.monotonic()
@@ -199,6 +278,12 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
         # After the file is closed (all bytes kept); also catches the EOF of our own abort,
         # which must not pass for a complete body when the server gave no length.
         _stop_if_cancelled(cancel, url, part)
+        if cap is not None and received > cap:
+            part.unlink(missing_ok=True)
+            raise DownloadError(f"{url}: the server sent more than {cap} bytes; a kk release "
+                                "tarball is about 40 MB: refused and removed")
+        if limits is not None and limits.why:  # the watcher cut the body (slow, or late)
+            raise _Retryable(limits.why)
         if total is not None and received < total:
             raise _Retryable(f"connection closed after {received} of {total} bytes")
         if on_progress is not None:

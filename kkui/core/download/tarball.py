@@ -6,6 +6,7 @@ import contextlib
 import os
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from kkui.core.errors import KkuiError
@@ -42,12 +43,14 @@ def extract_kk(tarball: str | os.PathLike[str], dest_dir: str | os.PathLike[str]
     dest = Path(dest_dir)
     try:
         archive = tarfile.open(src, "r:*")  # noqa: SIM115 - closed by the with below
+    except (EOFError, zlib.error) as exc:  # a gzip stream cut short
+        raise TarballError(f"{src} is damaged or incomplete ({exc})") from None
     except (tarfile.TarError, OSError) as exc:
         raise TarballError(f"{src} is not a readable tar.gz archive ({exc})") from None
     with archive:
         try:
             members = archive.getmembers()
-        except (tarfile.TarError, EOFError, OSError) as exc:
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             raise TarballError(f"{src} is damaged or incomplete ({exc})") from None
         for member in members:
             reason = _unsafe_reason(member)
@@ -79,7 +82,7 @@ def extract_kk(tarball: str | os.PathLike[str], dest_dir: str | os.PathLike[str]
             os.chmod(tmp, 0o755)
             target = dest / "kk"
             os.replace(tmp, target)
-        except (tarfile.TarError, EOFError, OSError) as exc:
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise TarballError(f"{src} is damaged ({exc})") from None

@@ -1,6 +1,7 @@
 """What kk did, as immutable events. The terminal and the TUI both consume these.
 
-Every line kk prints becomes a :class:`RawLine` (already redacted); the other events are the
+Every line kk prints becomes a :class:`RawLine` (already redacted, and safe to show on a
+terminal: control sequences removed, see :mod:`kkui.core.sanitize`); the other events are the
 meaning the parser found in those lines.  A structured event always follows the ``RawLine``
 it came from, except :class:`OutputBlock` and :class:`PipelineFailed`, which close when the
 next timestamped line (or the end of the stream) shows that their body is complete.
@@ -21,12 +22,15 @@ Level = Literal["WARN", "ERRO", "FATA"]
 class RawLine:
     """One line of kk output exactly as shown (secrets redacted), without its newline.
 
-    ``time`` is the wall-clock time (``time.time()``) at which kkui read it.
+    ``time`` is the wall-clock time (``time.time()``) at which kkui read it.  Terminal control
+    sequences are removed from ``text``; ``cut`` counts the characters of an over-long line
+    that were not kept (the log file has them).
     """
 
     stream: Stream
     text: str
     time: float
+    cut: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,12 @@ without an abbreviation prints as ``+08``).  ``message: [host]`` and friends are
 body without timestamps that ends at the next timestamped line.  The confirmation prompt has no
 trailing newline, so it is recognised in the unfinished remainder of the stream.  kk v1.x used
 logrus' text layout ``INFO[10:53:02 CST] message``; those lines are understood too.
+
+kk relays remote command output, so its bytes are hostile input (issue #10): a line is shown
+(and parsed) only up to ``max_line`` characters, so a endless line without a newline costs
+linear time and bounded memory; the whole line still goes to ``tee`` (the log file), redacted
+but otherwise raw.  What is shown has terminal control sequences removed
+(:func:`kkui.core.sanitize.for_display`).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from kkui.core.kk.events import (
     TableShown,
     TaskStarted,
 )
+from kkui.core.sanitize import for_display
 
 _STAMP = re.compile(r"\d{1,2}:\d{2}:\d{2} (?:[A-Za-z]{1,6}|[+-]\d{2}(?:\d{2})?) (.*)", re.S)
 _LEVEL = re.compile(r"\[(WARN|WARNING|ERRO|ERROR|FATA|FATAL|PANI|PANIC)\] ?(.*)", re.S)
@@ -39,10 +46,13 @@ _ERROR = re.compile(r"(?:error|Error): (.*)", re.S)
 _PIPELINE_FAILED = re.compile(
     r"Pipeline\[([^\]]+)\] execute failed: ?(?:Module\[([^\]]+)\] exec failed: ?)?(.*)", re.S)
 _FAILED_HOST = re.compile(r"failed: \[([^\]]+)\] ?(?:\[([^\]]+)\] )?(.*)", re.S)
-_RETRIES = re.compile(r"exec failed after \d+ retries: ?(.*)", re.S)
+_RETRIES = re.compile(r"exec failed after \d+ (?:retries|retires): ?(.*)", re.S)  # v2-v3.0: retires
 _PROMPT_END = "[yes/no]:"
 _PASSWORD_PROMPT = re.compile(r"(?:\[sudo\] password for [^\n:]*|^[Pp]assword): ?$")
 _BORDER = re.compile(r"\+(?:-+\+)+")  # modood/table's border: the banner's "|" lines are not
+
+MAX_LINE = 64 * 1024  # characters of one line that are shown and parsed; the log keeps all
+_PROMPT_MAX = 1024  # kk's prompts are short: longer unfinished text is not looked at
 
 _LEVEL_SHORT = {"WARNING": "WARN", "ERROR": "ERRO", "FATAL": "FATA", "PANIC": "FATA",
                 "PANI": "FATA"}
@@ -64,8 +74,18 @@ class _Failure:
 
 
 @dataclass
+class _LongLine:
+    """A line longer than ``max_line``, still arriving: only its head is kept."""
+
+    head: str = ""   # redacted, at most max_line characters: what is shown
+    carry: str = ""  # not yet teed: it may hold the start of a secret
+    total: int = 0   # characters received
+
+
+@dataclass
 class _StreamState:
     pending: str = ""
+    long: _LongLine | None = None
     block: _Block | None = None
     failure: _Failure | None = None
     table: list[tuple[str, ...]] | None = None
@@ -80,9 +100,12 @@ class KkOutputParser:
     """
 
     def __init__(self, redact: Callable[[str], str] | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, *,
+                 tee: Callable[[str], None] | None = None, max_line: int = MAX_LINE) -> None:
         self._redact = redact
         self._clock = clock
+        self._tee = tee
+        self.max_line = max_line
         self._streams: dict[str, _StreamState] = {"stdout": _StreamState(),
                                                   "stderr": _StreamState()}
         self.last_table: tuple[tuple[str, ...], ...] = ()
@@ -90,15 +113,33 @@ class KkOutputParser:
     def feed(self, stream: Stream, text: str) -> list[KkEvent]:
         state = self._streams[stream]
         out: list[KkEvent] = []
+        if state.long is not None:  # only the new text is searched: linear in the input
+            end = text.find("\n")
+            if end < 0:
+                self._extend_long(state.long, text)
+                return out
+            self._extend_long(state.long, text[:end])
+            self._end_long(stream, state, out)
+            text = text[end + 1:]
         data = state.pending + text if state.pending else text
         if "\n" in data:
             lines = data.split("\n")
             state.pending = lines.pop()
             for line in lines:
-                self._line(stream, state, line, out)
+                if len(line) > self.max_line:
+                    state.long = _LongLine()
+                    self._extend_long(state.long, line)
+                    self._end_long(stream, state, out)
+                else:
+                    self._line(stream, state, line, out)
         else:
             state.pending = data
-        if state.pending and state.pending.rstrip().endswith(_PROMPT_END):
+        if len(state.pending) > self.max_line:
+            state.long, line, state.pending = _LongLine(), state.pending, ""
+            self._extend_long(state.long, line)
+        elif len(state.pending) > _PROMPT_MAX:
+            pass
+        elif state.pending and state.pending.rstrip().endswith(_PROMPT_END):
             prompt, state.pending = state.pending, ""
             self._line(stream, state, prompt, out, prompt=True)
         elif state.pending and _PASSWORD_PROMPT.search(state.pending):
@@ -112,21 +153,59 @@ class KkOutputParser:
         out: list[KkEvent] = []
         for name in ((stream,) if stream else ("stdout", "stderr")):
             state = self._streams[name]
+            if state.long is not None:
+                self._end_long(name, state, out)
             if state.pending:
                 line, state.pending = state.pending, ""
                 self._line(name, state, line, out)
             self._close(state, out)
         return out
 
+    # -- an over-long line ---------------------------------------------------------------------
+
+    def _extend_long(self, long: _LongLine, text: str) -> None:
+        long.total += len(text)
+        buf = long.carry + text
+        split = getattr(self._redact, "split", None)
+        if self._redact is None:
+            done, long.carry = buf, ""
+        elif split is not None:  # a Redactor: keeps back what may be the start of a secret
+            done, long.carry = split(buf)
+        else:
+            done, long.carry = self._redact(buf), ""
+        if len(long.head) < self.max_line:
+            long.head += done[:self.max_line - len(long.head)]
+        if self._tee is not None and done:
+            self._tee(done)
+
+    def _end_long(self, stream: Stream, state: _StreamState, out: list[KkEvent]) -> None:
+        long, state.long = state.long, None
+        assert long is not None
+        rest = self._redact(long.carry) if self._redact is not None else long.carry
+        if len(long.head) < self.max_line:
+            long.head += rest[:self.max_line - len(long.head)]
+        if self._tee is not None:
+            self._tee(rest + "\n")
+        cut = max(0, long.total - len(long.head))
+        self._line(stream, state, long.head, out, cut=cut)
+
     # -- one complete line -------------------------------------------------------------------
 
     def _line(self, stream: Stream, state: _StreamState, line: str, out: list[KkEvent],
-              prompt: bool = False) -> None:
+              prompt: bool = False, cut: int | None = None) -> None:
+        """One complete line; ``cut`` is set for the head of an over-long line (already
+        redacted and teed)."""
         if line.endswith("\r"):
             line = line.rstrip("\r")
-        if self._redact is not None:
-            line = self._redact(line)
-        out.append(RawLine(stream, line, self._clock()))
+        if cut is None:
+            if self._redact is not None:
+                line = self._redact(line)
+            if self._tee is not None:
+                self._tee(line + "\n")
+        line = for_display(line, newlines=False)
+        if cut:
+            line += f" … [{cut} more characters not shown; the log has the whole line]"
+        out.append(RawLine(stream, line, self._clock(), cut or 0))
 
         stamped = _STAMP.match(line)
         if stamped is None:

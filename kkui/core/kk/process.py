@@ -7,6 +7,11 @@ cut by a read).  Every line is redacted before it reaches the event callback or 
 kk runs in its own session/process group so that a terminal Ctrl-C reaches kkui only; kkui
 then stops kk in steps: SIGINT to the group, SIGTERM after ``grace`` seconds, SIGKILL of the
 whole process tree (found with psutil, so children that left the group are caught too).
+SIGTERM and SIGHUP to kkui take the same path (:mod:`kkui.core.signals`), and if kkui dies
+without a chance to clean up (SIGKILL), kk's death signal and a watchdog stop kk's tree.
+
+The log file gets every line as kk printed it (secrets redacted, control sequences kept); the
+events carry what is safe to show (see :mod:`kkui.core.kk.parser`).
 """
 
 from __future__ import annotations
@@ -32,10 +37,10 @@ from kkui.core.kk.events import (
     ProcessStarted,
     PromptAnswered,
     PromptShown,
-    RawLine,
 )
 from kkui.core.kk.parser import KkOutputParser
 from kkui.core.kk.redact import Redactor
+from kkui.core.signals import Terminated, TreeWatchdog, die_with_parent
 
 KK_CONFIG_NAME = "config-sample.yaml"
 READ_SIZE = 65536
@@ -51,6 +56,8 @@ def create_cluster_argv(extra: Sequence[str] = ()) -> list[str]:
 def kk_environment(zone: str, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """kk reads KKZONE at run time too (mirrors for binaries and images), not only to download."""
     env = dict(os.environ if base is None else base)
+    for name in [n for n in env if n.startswith("KKUI_")]:
+        del env[name]  # kkui's own settings, some secret (KKUI_KEY_PASSPHRASE, env: passwords)
     if zone == "cn":
         env["KKZONE"] = "cn"
     else:
@@ -62,14 +69,16 @@ class LogTee:
     """Append-only, private (0600) log of every line kk printed, plus kkui's own notes."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        from kkui.core.fsutil import open_private_append  # refuses a planted symlink
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(fd, 0o600)
-        self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", buffering=65536)
+        self._file: IO[str] = open_private_append(self.path)
 
     def line(self, text: str) -> None:
         self._file.write(text + "\n")
+
+    def write(self, text: str) -> None:
+        self._file.write(text)
 
     def note(self, text: str) -> None:
         self._file.write(f"# kkui {time.strftime('%H:%M:%S')}: {text}\n")
@@ -119,6 +128,7 @@ class KkProcess:
         self._stop_step = 0  # 0 running, 1 SIGINT sent, 2 SIGTERM sent, 3 SIGKILL sent
         self._stop_at = 0.0
         self._log: LogTee | None = None
+        self._watchdog: TreeWatchdog | None = None
 
     # -- public --------------------------------------------------------------------------------
 
@@ -156,6 +166,8 @@ class KkProcess:
         finally:
             if self._proc is not None and self._proc.poll() is None:
                 self._kill_tree()  # an exception escaped: never leave kk behind
+            if self._watchdog is not None:
+                self._watchdog.release()
             if self._log:
                 self._log.close()
 
@@ -163,22 +175,24 @@ class KkProcess:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         try:
-            return subprocess.Popen(
+            proc = subprocess.Popen(
                 self.argv, cwd=self.workdir, env=self.env, stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                preexec_fn=die_with_parent)  # noqa: PLW1509 - only prctl/getppid after fork
         except OSError as exc:
             raise KkuiError(f"cannot start {self.argv[0]} in {self.workdir}: "
                             f"{exc.strerror or exc}") from None
+        self._watchdog = TreeWatchdog(proc.pid)  # start_new_session: kk's pgid is its pid
+        return proc
 
     def _emit(self, event: KkEvent) -> None:
-        if self._log is not None and isinstance(event, RawLine):
-            self._log.line(event.text)
         self.on_event(event)
 
     def _pump(self) -> None:
         proc = self._proc
         assert proc is not None and proc.stdout is not None and proc.stderr is not None
-        parser = KkOutputParser(redact=self.redact)
+        parser = KkOutputParser(redact=self.redact,
+                                tee=self._log.write if self._log is not None else None)
         decoders = {name: codecs.getincrementaldecoder("utf-8")(errors="replace")
                     for name in ("stdout", "stderr")}
         selector = selectors.DefaultSelector()
@@ -216,7 +230,9 @@ class KkProcess:
                 if self.on_tick is not None and now >= next_tick:
                     next_tick = now + self.tick
                     self.on_tick()
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as exc:
+                if isinstance(exc, Terminated) and self._log:
+                    self._log.note(f"kkui received {exc}: stopping kk as for Ctrl-C")
                 self.cancel()
         selector.close()
         for pipe in (proc.stdout, proc.stderr):

@@ -34,6 +34,24 @@ class Redactor:
         self._pattern = re.compile("|".join(parts)) if parts else None
         # Plain substring tests are much faster than a regex search on lines that hold no secret.
         self._needles = tuple(s for s in unique) if parts else ()
+        self._longest = max((len(s) for s in unique), default=1)
+
+    def split(self, text: str) -> tuple[str, str]:
+        """For text that continues (an over-long line arriving in pieces): the redacted part
+        that is safe to emit now, and the unredacted rest, which may start a secret that the
+        next piece completes.  A match beginning before the last ``longest - 1`` characters
+        is complete within ``text``, so it is masked here, never split."""
+        if self._pattern is None:
+            return text, ""
+        cut = max(0, len(text) - (self._longest - 1))
+        if not any(n in text for n in self._needles):
+            return text[:cut], text[cut:]
+        end = cut
+        for match in self._pattern.finditer(text):
+            if match.start() >= cut:
+                break
+            end = max(end, match.end())
+        return self._pattern.sub(MASK, text[:end]), text[end:]
 
     @property
     def active(self) -> bool:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kkui.core.config.inputs import CLUSTER_NAME_MAX, CLUSTER_NAME_RE
+from kkui.core.errors import ConfigError
+
 
 def default_workdir(cluster_name: str, config_path: Path | None = None) -> Path:
     """``kkui-work/<metadata.name>`` beside the config file (or here, for a profile).
 
     kk keeps its download cache in there, so a second run after a failure resumes instead of
-    downloading everything again.
+    downloading everything again. The name is checked here too, not only by validation: an
+    absolute or ``../`` name would put kk, the config with its passwords and the logs anywhere
+    (issue #10 item 7).
     """
+    name = cluster_name or "cluster"
+    if len(name) > CLUSTER_NAME_MAX or not CLUSTER_NAME_RE.match(name):
+        raise ConfigError(f"metadata.name {name[:60]!r} cannot name the work directory: use "
+                          "lowercase letters, digits, '-' and '.' (see `kkui validate`)")
     base = config_path.resolve().parent if config_path is not None else Path.cwd()
-    return base / "kkui-work" / (cluster_name or "cluster")
+    return base / "kkui-work" / name

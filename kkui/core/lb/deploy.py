@@ -19,6 +19,7 @@ from typing import Protocol
 from kkui.core.errors import KkuiError
 from kkui.core.lb.ops import ShellResult
 from kkui.core.lb.render import RenderedHost
+from kkui.core.sanitize import for_display
 
 PACKAGES = ("haproxy", "keepalived", "psmisc")
 SERVICES = ("haproxy", "keepalived")
@@ -111,7 +112,8 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
     result = HostDeploy(rendered.name)
 
     def record(step: str, status: str, detail: str = "") -> bool:
-        item = StepResult(rendered.name, step, status, detail)
+        # details quote the host's output: no terminal control sequences (issue #10, item 8)
+        item = StepResult(rendered.name, step, status, for_display(detail))
         result.steps.append(item)
         if on_step:
             on_step(item)

@@ -6,6 +6,8 @@ secrets read from kkui's document (``kkui.core.lb.secrets`` generates them once)
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass
 
 from kkui.core.config.model import ClusterModel, Host, LoadBalancerPair
@@ -27,6 +29,70 @@ PRIORITY_STEP = 10
 # Health checks: a dead apiserver is out after fall*inter = 6 s; a returning one must pass
 # twice and then ramps its weight up over 30 s so it is not flooded while it warms caches.
 HEALTH_CHECK = "check inter 2s downinter 5s rise 2 fall 3 slowstart 30s"
+
+
+# Render-time allow-lists (issue #10 item 1, defence in depth): every value pasted into a
+# generated file is checked here, whatever validation ran before. A newline in a host name
+# would otherwise let `.if defined(X)` / `.endif` hide text from haproxy and add a
+# `vrrp_instance` with a root `notify` script to keepalived.conf.
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?$")
+_SAFE_IFACE = re.compile(r"^[A-Za-z0-9_.@:-]{1,15}$")
+_SAFE_SECRET = re.compile(r"^[A-Za-z0-9]{1,128}$")
+LB = "kkui:spec.loadBalancer"
+
+
+class UnsafeRenderValue(KkuiError):
+    """A value would be pasted into haproxy.cfg/keepalived.conf that is not on the allow-list."""
+
+    exit_code = 2
+
+
+def _refuse(field: str, shown: str, allowed: str) -> UnsafeRenderValue:
+    return UnsafeRenderValue(f"refusing to render: {field} {shown} is not allowed in a generated "
+                             f"haproxy/keepalived config ({allowed}); fix it (`kkui validate` "
+                             "lists every problem)")
+
+
+def _name(field: str, value: str) -> None:
+    if not _SAFE_NAME.match(value):
+        raise _refuse(field, repr(value[:60]), "letters, digits, '-', '_', '.'")
+
+
+def _ipv4(field: str, value: str) -> None:
+    try:
+        ok = str(ipaddress.IPv4Address(value)) == value
+    except ValueError:
+        ok = False
+    if not ok:
+        raise _refuse(field, repr(value[:60]), "a plain IPv4 address")
+
+
+def _number(field: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _refuse(field, repr(value), f"a number from {low} to {high}")
+
+
+def check_renderable(model: ClusterModel) -> None:
+    """Raise :class:`UnsafeRenderValue` unless every value from the config that is pasted into
+    a generated file is on its allow-list (RenderOptions come from code, not from the file)."""
+    lb = model.kkui.load_balancer
+    for i, h in enumerate(lb.hosts):
+        _name(f"{LB}.hosts[{i}].name", h.name)
+        _ipv4(f"{LB}.hosts[{i}].internalAddress", h.internal_ipv4)
+    for h in model.control_plane_hosts:
+        _name("spec.hosts[].name (control plane)", h.name)
+        _ipv4(f"spec.hosts[].internalAddress ({h.name})", h.internal_ipv4)
+    _ipv4(f"{LB}.vip", lb.vip)
+    _number(f"{LB}.prefix", lb.prefix, 1, 32)
+    _number(f"{LB}.port", lb.port, 1, 65535)
+    _number(f"{LB}.virtualRouterId", lb.router_id, 1, 255)
+    if not _SAFE_IFACE.match(lb.interface):
+        raise _refuse(f"{LB}.interface", repr(lb.interface[:60]),
+                      "a network interface name: letters, digits, '_', '.', '@', ':', '-'")
+    for key, value in (("authPass", lb.secrets.auth_pass),
+                       ("statsPassword", lb.secrets.stats_password)):
+        if value and not _SAFE_SECRET.match(value):  # the value itself is never shown
+            raise _refuse(f"{LB}.secrets.{key}", "(value not shown)", "letters and digits")
 
 
 @dataclass(frozen=True)
@@ -53,6 +119,9 @@ def render_haproxy(model: ClusterModel, lb_host: Host,
                    options: RenderOptions = RenderOptions()) -> str:
     lb = model.kkui.load_balancer
     _require_secrets(lb)
+    check_renderable(model)
+    _name("load-balancer host name", lb_host.name)
+    _ipv4(f"internal address of {lb_host.name}", lb_host.internal_ipv4)
     backends = model.control_plane_hosts
     if not backends:
         raise KkuiError("no control-plane hosts: the HAProxy backend would be empty "
@@ -115,6 +184,9 @@ listen stats
 def render_keepalived(model: ClusterModel, lb_host: Host) -> str:
     lb = model.kkui.load_balancer
     _require_secrets(lb)
+    check_renderable(model)
+    _name("load-balancer host name", lb_host.name)
+    _ipv4(f"internal address of {lb_host.name}", lb_host.internal_ipv4)
     index = _index_of(lb, lb_host)
     peers = "\n".join(
         f"        {h.internal_ipv4}" for h in lb.hosts if h.name != lb_host.name

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import secrets as _random
 import string
+from typing import TYPE_CHECKING
 
-from kkui.core.config import ClusterDocument
 from kkui.core.lb.render import AUTH_PASS_LEN
+
+if TYPE_CHECKING:
+    from kkui.core.config import ClusterDocument
 
 STATS_PASSWORD_LEN = 24
 _ALPHABET = string.ascii_letters + string.digits  # safe unquoted in both config formats

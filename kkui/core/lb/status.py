@@ -7,12 +7,14 @@ import io
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Literal
 
 from kkui.core.config.model import ClusterModel
 from kkui.core.errors import KkuiError
 from kkui.core.lb.ops import LbHostOps
 from kkui.core.lb.render import APISERVER_PORT, BACKEND
+from kkui.core.sanitize import for_display
 
 Verdict = Literal["ok", "no-holder", "split-brain", "unreachable"]
 
@@ -110,12 +112,30 @@ def host_status(ops: LbHostOps, addresses: Mapping[str, str] | None = None) -> H
                       "; ".join(errors) if errors else None)
 
 
+def _host_status_or_error(ops: LbHostOps,
+                          addresses: Mapping[str, str] | None) -> HostStatus:
+    """Any unexpected error of one host's worker is that host's error, never the whole
+    command's traceback (issue #10, item 2).  Only the type is shown: the text may come from
+    the host."""
+    try:
+        state = host_status(ops, addresses)
+    except Exception as exc:  # noqa: BLE001
+        return HostStatus(ops.name, "unknown", "unknown", None, (),
+                          f"reading this host failed unexpectedly ({type(exc).__name__})")
+    # what the host printed is shown: no terminal control sequences (issue #10, item 8)
+    clean = partial(for_display, newlines=False)
+    return replace(state, haproxy=clean(state.haproxy), keepalived=clean(state.keepalived),
+                   error=clean(state.error) if state.error else state.error,
+                   backends=tuple(replace(b, name=clean(b.name), address=clean(b.address),
+                                          status=clean(b.status)) for b in state.backends))
+
+
 def collect_status(hosts: Sequence[LbHostOps], *, vip: str, port: int,
                    probe: Callable[[], bool] | None = None,
                    addresses: Mapping[str, str] | None = None) -> PairStatus:
     """Query every LB in parallel (plus an optional VIP:port probe from the client side)."""
     with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as pool:
-        states = tuple(pool.map(lambda ops: host_status(ops, addresses), hosts))
+        states = tuple(pool.map(lambda ops: _host_status_or_error(ops, addresses), hosts))
     return PairStatus(vip=vip, port=port, hosts=states,
                       frontend_answers=probe() if probe else None)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from kkui.core.config import Problem
 from kkui.core.config.model import ClusterModel, Host
+from kkui.core.config.problem import Problem
 from kkui.core.lb.render import APISERVER_PORT, AUTH_PASS_LEN
 
 LB = "kkui:spec.loadBalancer"
@@ -148,10 +148,14 @@ def _check_endpoint(model: ClusterModel) -> list[Problem]:
     lb = model.kkui.load_balancer
     cpe = model.control_plane_endpoint
     out: list[Problem] = []
-    if cpe.internal_loadbalancer:
+    if cpe.internal_loadbalancer in ("haproxy", "kube-vip"):
+        # haproxy + an address: kk prints an error and exits 0 (default.go:204-207); kube-vip
+        # would announce the same VIP as keepalived (loadbalancer/tasks.go:212)
+        why = ("kk prints an error and exits 0 without installing" if cpe.internal_loadbalancer
+               == "haproxy" else "kube-vip and keepalived would both claim the VIP")
         out.append(_error(f"{CPE}.internalLoadbalancer", f"internalLoadbalancer is "
                           f"{cpe.internal_loadbalancer!r} while the external LB pair is "
-                          "configured — kk refuses both at once; remove internalLoadbalancer"))
+                          f"configured — {why}; remove internalLoadbalancer"))
     if cpe.address != lb.vip:
         out.append(_error(f"{CPE}.address", f"controlPlaneEndpoint.address is "
                           f"{cpe.address or 'empty'} but the VIP is {lb.vip or 'empty'} — set "

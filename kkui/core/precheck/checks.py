@@ -1,7 +1,8 @@
 """Pure check functions: ``(Facts, CheckContext) -> CheckResult``, one per stable check id.
 
-Each one reads only the gathered facts and the host's settings, so recorded outputs of real
-distros test them table-driven (tests/precheck/recorded/).
+Each one reads only the gathered facts and the host's settings, so saved outputs (recorded in
+Debian roots or reconstructed from public sources: tests/precheck/recorded/PROVENANCE.md) test
+them table-driven.
 """
 
 from __future__ import annotations
@@ -19,18 +20,34 @@ from kkui.core.precheck.distro import (
     parse_os_release,
 )
 from kkui.core.precheck.gather import Facts
+from kkui.core.precheck.registry import BOTH, LB, Check, Registry
 from kkui.core.precheck.report import CheckResult, Status
 
 GIB = 1024 * 1024  # in KiB
 ARCH_ALIASES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
                 "armv8": "arm64", "armv8l": "arm64"}
 CLUSTER_PORTS = "6443/tcp, 2379-2380/tcp, 10250/tcp, 10257/tcp, 10259/tcp, 30000-32767/tcp"
+_CLUSTER_TCP = ("6443", "2379-2380", "10250", "10257", "10259", "30000-32767")
+
+
+@dataclass(frozen=True)
+class CniTraffic:
+    """What a network plugin needs through a host firewall: shown in the detail AND opened by
+    the fix (issue #11: the fix used to open only the cluster ports)."""
+
+    described: str
+    ports: tuple[str, ...] = ()  # "179/tcp", "6641-6642/tcp"
+    protocols: tuple[str, ...] = ()  # /etc/protocols names: "ipencap" is IP-in-IP (4)
+
+
 CNI_PORTS = {
-    "calico": "179/tcp (BGP), IP-in-IP (IP protocol 4), 4789/udp (VXLAN)",
-    "flannel": "8472/udp (VXLAN)",
-    "cilium": "8472/udp (VXLAN), 4240/tcp (health)",
-    "kubeovn": "6081/udp (Geneve), 6641-6642/tcp (OVN)",
-    "hybridnet": "4789/udp (VXLAN)",
+    "calico": CniTraffic("179/tcp (BGP), IP-in-IP (IP protocol 4), 4789/udp (VXLAN)",
+                         ("179/tcp", "4789/udp"), ("ipencap",)),
+    "flannel": CniTraffic("8472/udp (VXLAN)", ("8472/udp",)),
+    "cilium": CniTraffic("8472/udp (VXLAN), 4240/tcp (health)", ("8472/udp", "4240/tcp")),
+    "kubeovn": CniTraffic("6081/udp (Geneve), 6641-6642/tcp (OVN)",
+                          ("6081/udp", "6641-6642/tcp")),
+    "hybridnet": CniTraffic("4789/udp (VXLAN)", ("4789/udp",)),
 }
 ROLE_PORTS: dict[str, tuple[tuple[int, str], ...]] = {
     ROLE_CONTROL_PLANE: ((6443, "kube-apiserver"), (10250, "kubelet"),
@@ -357,17 +374,24 @@ def check_firewall(f: Facts, ctx: CheckContext) -> CheckResult:
     if not active:
         return CheckResult("firewalld", "pass", "no firewalld or ufw running")
     ports = CLUSTER_PORTS
-    cni = CNI_PORTS.get(ctx.network_plugin)
-    if cni:
-        ports += f", and for {ctx.network_plugin}: {cni}"
+    cni = CNI_PORTS.get(ctx.network_plugin, CniTraffic(""))
+    if cni.described:
+        ports += f", and for {ctx.network_plugin}: {cni.described}"
     who = " and ".join(active)
     action = "leaves it running" if ctx.skip_configure_os else "will stop and disable it"
     if "firewalld" in active:
-        fix = ("to keep firewalld, open the ports: firewall-cmd --permanent "
-               "--add-port={6443,2379-2380,10250,10257,10259,30000-32767}/tcp && "
-               "firewall-cmd --reload")
+        opens = [f"--add-port={{{','.join(_CLUSTER_TCP)}}}/tcp"]
+        opens += [f"--add-port={p}" for p in cni.ports]
+        opens += [f"--add-protocol={p}" for p in cni.protocols]
+        fix = (f"to keep firewalld, open the ports: firewall-cmd --permanent {' '.join(opens)}"
+               " && firewall-cmd --reload")
     else:
-        fix = "to keep ufw: ufw allow 6443,2379:2380,10250,10257,10259,30000:32767/tcp"
+        rules = ["ufw allow 6443,2379:2380,10250,10257,10259,30000:32767/tcp"]
+        rules += [f"ufw allow {p.replace('-', ':')}" for p in cni.ports]
+        fix = "to keep ufw: " + " && ".join(rules)
+        if cni.protocols:  # ufw rules take tcp/udp/esp/ah/gre/ipv6 only
+            fix += (f"; ufw cannot allow IP protocol {', '.join(cni.protocols)} "
+                    "(IP-in-IP): use calico's VXLAN mode")
     return CheckResult("firewalld", "warn",
                        f"{who} is active; kk's ConfigureOS {action}. The cluster needs: {ports}",
                        fix)
@@ -480,9 +504,10 @@ def check_kernel(f: Facts, ctx: CheckContext) -> CheckResult:
                                "cannot reach other nodes",
                                f"{sudo_prefix(f, ctx)}sysctl -w net.ipv4.ip_forward=1 and set "
                                "it in /etc/sysctl.conf")
-        return CheckResult("kernel", "warn",
-                           f"{msg}; kk's ConfigureOS sets it to 1 ({', '.join(notes)})",
-                           "nothing to do if kk configures the OS")
+        # Not a problem: kk's ConfigureOS writes net.ipv4.ip_forward = 1 to /etc/sysctl.conf
+        # and applies it (kk v3.1.12 cmd/kk/pkg/bootstrap/os/templates/init_script.go:64,118,235)
+        return CheckResult("kernel", "pass", f"{', '.join(notes)}; {msg} now: kk's ConfigureOS "
+                           "sets it to 1")
     notes.append("ip_forward on" if fwd == "1" else "ip_forward unknown")
     return CheckResult("kernel", "pass", ", ".join(notes))
 
@@ -590,24 +615,70 @@ def check_frontend_port(f: Facts, ctx: CheckContext) -> CheckResult:
 
 
 CheckFn = Callable[[Facts, CheckContext], CheckResult]
+_TOOL_FACTS = ("id", "os", "pkgmgr", "sudo", "tools", "kktools")
 
-# Order is the order of the table columns and of the JSON checks.
-K8S_CHECKS: tuple[CheckFn, ...] = (
-    check_sudo, check_os, check_arch, check_hostname, check_time, check_swap, check_selinux,
-    check_firewall, check_resources, check_ports, check_kernel,
-    check_required_tool("socat"), check_required_tool("conntrack"),
-    check_required_tool("ebtables"), check_required_tool("ipset"),
-    check_optional_tool("curl", "curl"), check_optional_tool("openssl", "openssl"),
-    check_optional_tool("ipvsadm", "ipvsadm"), check_optional_tool("chrony", "chronyd"),
-    check_runtime("docker"), check_runtime("containerd"),
+# Every check, once. Order = grid columns and JSON order; ``facts`` = the gather sections the
+# function reads (tests/precheck/test_registry.py verifies them by recording what it reads).
+REGISTRY = Registry(
+    Check("ssh", "ssh", "reachable and logged in (key or password), host key known",
+          (), None, BOTH),
+    Check("sudo", "sudo", "sudo usable the way kk uses it (sudo -E /bin/bash -c ...)",
+          ("id", "os", "pkgmgr", "sudo"), check_sudo, BOTH),
+    Check("os", "os", "a distribution kk v3 supports", ("os", "pkgmgr"), check_os, BOTH),
+    Check("arch", "arch", "arch matches the host row's `arch` (kk never detects it)",
+          ("uname",), check_arch),
+    Check("hostname", "name", "valid and unique hostnames (kk renames hosts to their names)",
+          ("hostname",), check_hostname),
+    Check("time", "time", "clock close to this machine's (etcd and TLS need it)",
+          ("id", "os", "pkgmgr", "time"), check_time, BOTH),
+    Check("swap", "swap", "swap off, or kk turns it off", ("id", "swaps"), check_swap),
+    Check("selinux", "selnx", "SELinux state (kk's ConfigureOS disables it)", ("selinux",),
+          check_selinux),
+    Check("firewalld", "fw", "firewalld/ufw (kk stops them) and the ports the cluster needs",
+          ("services",), check_firewall),
+    Check("resources", "res", "CPU, memory, free disk for the host's roles",
+          ("cpu", "mem", "df"), check_resources),
+    Check("ports", "ports", "the role's ports are free (6443, 2379-2380, 10250, ...)",
+          ("id", "listen"), check_ports),
+    Check("kernel", "kern", "br_netfilter, ip_forward (kk's ConfigureOS sets it)",
+          ("id", "kernel", "uname"), check_kernel),
+    Check("socat", "socat", "kk stops without it; looked up the way kk does (sudo)",
+          _TOOL_FACTS, check_required_tool("socat")),
+    Check("conntrack", "ctrack", "kk stops without it; looked up the way kk does",
+          _TOOL_FACTS, check_required_tool("conntrack")),
+    Check("ebtables", "ebtab", "kube-proxy and the CNI need it", _TOOL_FACTS,
+          check_required_tool("ebtables")),
+    Check("ipset", "ipset", "kube-proxy (ipvs) and the CNI need it", _TOOL_FACTS,
+          check_required_tool("ipset")),
+    Check("curl", "curl", "kk's optional column", _TOOL_FACTS, check_optional_tool("curl", "curl")),
+    Check("openssl", "ossl", "kk's optional column", _TOOL_FACTS,
+          check_optional_tool("openssl", "openssl")),
+    Check("ipvsadm", "ipvs", "kk's optional column", _TOOL_FACTS,
+          check_optional_tool("ipvsadm", "ipvsadm")),
+    Check("chrony", "chrony", "kk's optional column (time sync)", _TOOL_FACTS,
+          check_optional_tool("chrony", "chronyd")),
+    Check("docker", "docker", "an existing docker and its version",
+          ("sudo", "tools", "kktools", "versions"), check_runtime("docker")),
+    Check("containerd", "ctrd", "an existing containerd and its version",
+          ("sudo", "tools", "kktools", "versions"), check_runtime("containerd")),
+    Check("haproxy", "haprxy", "haproxy for kkui's LB pair",
+          ("id", "os", "pkgmgr", "tools", "versions", "lbpkg"), check_lb_package("haproxy"),
+          LB),
+    Check("keepalived", "keepal", "keepalived for kkui's LB pair",
+          ("id", "os", "pkgmgr", "tools", "versions", "lbpkg"), check_lb_package("keepalived"),
+          LB),
+    Check("interface", "iface", "the VRRP interface exists and is up", ("links", "addrs"),
+          check_interface, LB),
+    Check("vip", "vip", "the VIP is not already held by something else",
+          ("id", "services", "vip"), check_vip, LB),
+    Check("frontend", "front", "the apiserver frontend port is free on the LB host",
+          ("id", "listen", "services"), check_frontend_port, LB),
+    Check("gather", "gather", "the fact-gathering script ran to its end", (), None,
+          frozenset()),
 )
-LB_CHECKS: tuple[CheckFn, ...] = (
-    check_sudo, check_os, check_time, check_lb_package("haproxy"),
-    check_lb_package("keepalived"), check_interface, check_vip, check_frontend_port,
-)
-K8S_CHECK_IDS: tuple[str, ...] = (
-    "ssh", "sudo", "os", "arch", "hostname", "time", "swap", "selinux", "firewalld",
-    "resources", "ports", "kernel", "socat", "conntrack", "ebtables", "ipset", "curl",
-    "openssl", "ipvsadm", "chrony", "docker", "containerd")
-LB_CHECK_IDS: tuple[str, ...] = (
-    "ssh", "sudo", "os", "time", "haproxy", "keepalived", "interface", "vip", "frontend")
+
+# The engine's lists, derived (kept as names: engine and tests import them).
+K8S_CHECKS: tuple[CheckFn, ...] = REGISTRY.functions("k8s")
+LB_CHECKS: tuple[CheckFn, ...] = REGISTRY.functions("lb")
+K8S_CHECK_IDS: tuple[str, ...] = REGISTRY.ids("k8s")
+LB_CHECK_IDS: tuple[str, ...] = REGISTRY.ids("lb")

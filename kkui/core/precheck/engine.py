@@ -29,10 +29,19 @@ from kkui.core.precheck.checks import (
 )
 from kkui.core.precheck.gather import Facts, LbProbe, MissingFact, build_script, parse_output
 from kkui.core.precheck.report import ROLE_LB, CheckResult, HostReport, PrecheckReport
+from kkui.core.sanitize import for_display, is_clean
 from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
-from kkui.core.ssh.session import KK_DEFAULT_KEY
+from kkui.core.ssh.session import (
+    DECRYPTED_NOTE,
+    ENCRYPTED_KEY_NOTE,
+    KK_DEFAULT_KEY,
+    host_label,
+)
 
 MAX_WORKERS = 64
+# The gather script prints a few KiB; a host printing far more is broken or hostile (1 GB of
+# output once took 3.6 GB of kkui's memory): keep this much of stdout and of stderr.
+MAX_OUTPUT = 4 * 1024 * 1024
 CONNECT_TIMEOUT = 5.0
 Connector = Callable[..., SshSession]
 
@@ -86,20 +95,31 @@ def run_precheck(model: ClusterModel, hosts: list[str] | None = None, strict: bo
                 index, target = todo.get_nowait()
             except queue.Empty:
                 return
-            report = _check_target(model, target, known=known, strict_host_keys=strict_host_keys,
-                                   timeout=timeout, connector=connector, live=live,
-                                   live_lock=live_lock, cancel=cancel)
+            try:
+                report = _check_target(model, target, known=known,
+                                       strict_host_keys=strict_host_keys, timeout=timeout,
+                                       connector=connector, live=live, live_lock=live_lock,
+                                       cancel=cancel)
+            except Exception as exc:  # noqa: BLE001 - a dead worker would hang the caller
+                report = _crashed(target, exc)
             done.put((index, report))
 
-    for _ in range(min(max_workers, len(targets))):
-        threading.Thread(target=worker, name="kkui-precheck", daemon=True).start()
+    threads = [threading.Thread(target=worker, name="kkui-precheck", daemon=True)
+               for _ in range(min(max_workers, len(targets)))]
+    for thread in threads:
+        thread.start()
 
     results: dict[int, HostReport] = {}
     while len(results) < len(targets) and not cancel.is_set():
         try:
             index, report = done.get(timeout=0.05)
         except queue.Empty:
+            if not any(t.is_alive() for t in threads) and done.empty():
+                for index, target in enumerate(targets):  # belt and braces: never wait for
+                    if index not in results:              # a worker that is gone
+                        done.put((index, _crashed(target, RuntimeError())))
             continue
+        report = sanitize_report(report)
         results[index] = _apply_strict(report, strict)
         if on_host_done is not None:
             on_host_done(results[index])
@@ -135,7 +155,8 @@ def _check_target(model: ClusterModel, target: Target, *, known: KnownHosts,
         script = build_script(have_password=bool(host.password), lb=_lb_probe(model, target))
         sent = time.time()
         res = session.run(f"/bin/bash -c {shlex.quote(script)}", timeout=limit,
-                          input=(host.password + "\n") if host.password else None)
+                          input=(host.password + "\n") if host.password else None,
+                          max_output=MAX_OUTPUT)
         received = time.time()
     except SshError as exc:
         why = "cancelled" if cancel.is_set() else str(exc)
@@ -149,11 +170,38 @@ def _check_target(model: ClusterModel, target: Target, *, known: KnownHosts,
     facts = parse_output(res.stdout, res.stderr)
     ctx = _context(model, target, sent, received)
     checks = [ssh_result] + _run_checks(facts, ctx, target.is_lb)
-    if not facts.complete:
+    if res.truncated:
+        checks.append(CheckResult(
+            "gather", "error", f"the host printed more than {MAX_OUTPUT // 1048576} MiB in "
+            "answer to the fact-gathering script: the output was cut there and the checks "
+            "above used only that part",
+            "look for a login script (~/.bashrc, /etc/profile.d) or a stub tool that prints "
+            "endlessly on that host"))
+    elif not facts.complete:
         tail = res.stderr.strip().splitlines()[-1:] or [f"exit status {res.exit_status}"]
         checks.append(CheckResult("gather", "error",
                                   f"the fact-gathering script stopped early: {tail[0]}"))
     return _with_host_facts(replace(base, checks=tuple(checks)), facts, ctx)
+
+
+def sanitize_report(report: HostReport) -> HostReport:
+    """Everything in a host's report may come from the host (sudo's message, the hostname,
+    tool versions): no terminal control sequence may reach the screen (issue #10, item 8)."""
+    checks = tuple(replace(c, detail=for_display(c.detail), fix=for_display(c.fix))
+                   if not (is_clean(c.detail) and is_clean(c.fix)) else c
+                   for c in report.checks)
+    return replace(report, checks=checks, hostname=for_display(report.hostname, newlines=False))
+
+
+def _crashed(target: Target, exc: Exception) -> HostReport:
+    """An unexpected error in this host's worker: an ``error`` row for the host, never a hang.
+    Only the exception's type is shown: its text may come from the host or hold key data."""
+    host = target.host
+    return HostReport(name=host.name, address=host.address, role=target.role, checks=(
+        CheckResult("ssh", "error", f"{host_label(host)}: checking this host failed "
+                                    f"unexpectedly ({type(exc).__name__})",
+                    "run `kkui precheck --hosts " + host.name + "` again; if it repeats, "
+                    "report it with this message"),))
 
 
 def _ssh_detail(session: SshSession) -> str:
@@ -166,6 +214,19 @@ def _ssh_detail(session: SshSession) -> str:
 
 def _ssh_check(target: Target, session: SshSession) -> CheckResult:
     detail = _ssh_detail(session)
+    through_agent = session.auth_method == "publickey (ssh-agent)"
+    has_key = bool(target.host.private_key_path or target.host.private_key)
+    if not target.is_lb and (DECRYPTED_NOTE in session.auth_method
+                             or ENCRYPTED_KEY_NOTE in session.auth_method
+                             or (through_agent and has_key)):  # the agent stood in for it
+        # kk v3 parses keys without a passphrase (cmd/kk/pkg/core/connector/ssh.go:81)
+        return CheckResult(
+            "ssh", "fail",
+            f"{detail}; but kk cannot use an encrypted key (it has no passphrase setting): "
+            "kk's SSH to this host would fail",
+            f"give host {target.host.name} an unencrypted key (a copy: ssh-keygen -p -N '' "
+            "-f COPY) in `privateKeyPath:`, or only a `password:` (kk stops at an encrypted "
+            "key even when the row has a password)")
     if not target.is_lb and session.auth_method == "publickey (ssh-agent)":
         return CheckResult(
             "ssh", "warn",

@@ -12,6 +12,7 @@ from kkui.core.config.model import ClusterModel
 from kkui.core.precheck.distro import install_command, install_script
 from kkui.core.precheck.engine import CONNECT_TIMEOUT, select_targets
 from kkui.core.precheck.report import HostReport, PrecheckReport
+from kkui.core.sanitize import for_display
 from kkui.core.ssh import KnownHosts, SshError, connect
 
 
@@ -68,11 +69,12 @@ def apply_fix(model: ClusterModel, plan: HostFixPlan, *, known_hosts: KnownHosts
             res = session.run(install_script(plan.family, plan.packages), sudo=True,
                               timeout=timeout)
     except SshError as exc:
-        return FixOutcome(plan.name, False, str(exc), time.monotonic() - started)
+        return FixOutcome(plan.name, False, for_display(str(exc)), time.monotonic() - started)
     elapsed = time.monotonic() - started
     if res.ok:
         return FixOutcome(plan.name, True, f"installed {' '.join(plan.packages)}", elapsed)
     tail = (res.stderr.strip() or res.stdout.strip()).splitlines()[-3:]
-    return FixOutcome(plan.name, False,
-                      f"{plan.family} exited with {res.exit_status}: " + " / ".join(tail),
+    return FixOutcome(plan.name, False,  # the package manager's words: no terminal control
+                      for_display(f"{plan.family} exited with {res.exit_status}: "
+                                  + " / ".join(tail), newlines=False),
                       elapsed)

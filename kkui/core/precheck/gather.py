@@ -1,7 +1,8 @@
 """The remote gather script (one round trip per host) and the parser of its output.
 
 The script prints sections ``@@kkui <name>`` followed by raw facts; every check is a pure
-function over the parsed :class:`Facts`, so recorded outputs of real distros test them.
+function over the parsed :class:`Facts`, so saved outputs test them: recorded in Debian roots
+or reconstructed from public sources (``tests/precheck/recorded/PROVENANCE.md`` says which).
 
 Two environment variables exist for the test lab only (set there with sshd's ``SetEnv``):
 ``KKUI_PRECHECK_ROOT`` prefixes the files read (``/etc/os-release``, ``/proc/...``) and

@@ -107,7 +107,8 @@ class KnownHosts:
         line = f"{name} {key.get_name()} {key.get_base64()}\n"
         with self._lock:
             self.kkui_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.kkui_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            fd = os.open(self.kkui_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW,
+                         0o600)  # never append through a planted symlink
             try:
                 os.write(fd, line.encode("ascii"))
             finally:

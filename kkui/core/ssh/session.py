@@ -7,8 +7,10 @@ reported quickly; command timeouts come from the host row (kk's default is 30 s)
 
 from __future__ import annotations
 
+import base64
 import errno
 import io
+import os
 import shlex
 import socket
 import threading
@@ -43,9 +45,10 @@ _KEY_CLASSES: tuple[type[paramiko.PKey], ...] = (
 
 @dataclass(frozen=True)
 class CommandResult:
-    exit_status: int
+    exit_status: int  # -1 when the output was cut (the command was not waited for)
     stdout: str
     stderr: str
+    truncated: bool = False  # stdout or stderr reached ``max_output``; the rest was dropped
 
     @property
     def ok(self) -> bool:
@@ -86,14 +89,17 @@ class SshSession:
 
     # -- commands -----------------------------------------------------------------------
     def run(self, command: str, sudo: bool = False, timeout: float = 30.0,
-            input: bytes | str | None = None) -> CommandResult:
+            input: bytes | str | None = None,
+            max_output: int | None = None) -> CommandResult:
         """Run ``command`` with the login shell; ``sudo=True`` runs it as root the way kk does
-        (``sudo -E /bin/bash -c``), typing the host row's password when sudo asks for one."""
+        (``sudo -E /bin/bash -c``), typing the host row's password when sudo asks for one.
+        ``max_output`` caps the bytes kept of stdout and of stderr: a host that prints more
+        is cut off (``truncated``) instead of filling kkui's memory."""
         payload = input.encode() if isinstance(input, str) else (input or b"")
         if sudo:
             command, prefix = self._sudo_wrap(command, timeout)
             payload = prefix + payload
-        return self._exec(command, payload, timeout)
+        return self._exec(command, payload, timeout, max_output)
 
     def put_file(self, remote_path: str, data: bytes, mode: int = 0o644, *,
                  sudo: bool = False, timeout: float = 60.0) -> None:
@@ -111,6 +117,18 @@ class SshSession:
             raise SshError(f"{host_label(self.host)}: cannot write {remote_path}: "
                            f"{res.stderr.strip() or 'exit status ' + str(res.exit_status)}",
                            host=self.host.name)
+
+    def open_sftp(self) -> paramiko.SFTPClient:
+        """An SFTP client on this session's connection (files readable by the SSH user)."""
+        try:
+            client = paramiko.SFTPClient.from_transport(self._transport)
+        except (paramiko.SSHException, OSError, EOFError) as exc:
+            raise SshError(f"{host_label(self.host)}: SFTP is not available ({exc})",
+                           host=self.host.name) from None
+        if client is None:
+            raise SshError(f"{host_label(self.host)}: SFTP is not available",
+                           host=self.host.name)
+        return client
 
     def sudo_mode(self, timeout: float = 30.0) -> str:
         """How this session becomes root: ``root``, ``nopasswd`` or ``password``."""
@@ -152,7 +170,8 @@ class SshSession:
         assert self.host.password is not None
         return f"sudo -S -p '' -E {inner}", (self.host.password + "\n").encode()
 
-    def _exec(self, command: str, payload: bytes, timeout: float) -> CommandResult:
+    def _exec(self, command: str, payload: bytes, timeout: float,
+              max_output: int | None = None) -> CommandResult:
         deadline = time.monotonic() + timeout
         label = host_label(self.host)
         try:
@@ -165,8 +184,12 @@ class SshSession:
             if payload:
                 chan.sendall(payload)
             chan.shutdown_write()
-            out = _read_all(chan.recv, chan, deadline)
-            err = _read_all(chan.recv_stderr, chan, deadline)
+            out, cut_out = _read_all(chan.recv, chan, deadline, max_output)
+            err, cut_err = (b"", False) if cut_out else \
+                _read_all(chan.recv_stderr, chan, deadline, max_output)
+            if cut_out or cut_err:  # closing the channel stops the command's output
+                return CommandResult(-1, out.decode("utf-8", "replace"),
+                                     err.decode("utf-8", "replace"), truncated=True)
             if not chan.status_event.wait(max(0.0, deadline - time.monotonic())):
                 raise TimeoutError()
             status = chan.exit_status
@@ -181,8 +204,11 @@ class SshSession:
                              err.decode("utf-8", "replace"))
 
 
-def _read_all(recv: Callable[[int], bytes], chan: paramiko.Channel, deadline: float) -> bytes:
+def _read_all(recv: Callable[[int], bytes], chan: paramiko.Channel, deadline: float,
+              limit: int | None = None) -> tuple[bytes, bool]:
+    """Everything until EOF, or the first ``limit`` bytes and True when there was more."""
     chunks: list[bytes] = []
+    size = 0
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -190,8 +216,12 @@ def _read_all(recv: Callable[[int], bytes], chan: paramiko.Channel, deadline: fl
         chan.settimeout(remaining)
         data = recv(65536)
         if not data:
-            return b"".join(chunks)
+            return b"".join(chunks), False
+        if limit is not None and size + len(data) > limit:
+            chunks.append(data[:limit - size])
+            return b"".join(chunks), True
         chunks.append(data)
+        size += len(data)
 
 
 # -- connecting ----------------------------------------------------------------------------
@@ -308,20 +338,101 @@ def _verify_host_key(host: Host, key: paramiko.PKey, known: KnownHosts, strict: 
 
 # -- authentication ------------------------------------------------------------------------
 
-def _load_key_text(text: str) -> paramiko.PKey:
+# kk v3 parses keys with Go's ssh.ParsePrivateKey and no passphrase
+# (cmd/kk/pkg/core/connector/ssh.go:81): kk cannot use an encrypted key at all.  kkui can, for
+# its own SSH (precheck, LB deploy), with the passphrase from this variable or from ssh-agent.
+KEY_PASSPHRASE_ENV = "KKUI_KEY_PASSPHRASE"
+
+
+class KeyEncrypted(Exception):
+    """The key file needs a passphrase and none (or a wrong one) was given."""
+
+
+class _DecryptedKeys(list[Any]):
+    """Keys that only the passphrase in KKUI_KEY_PASSPHRASE opened (kk cannot use them)."""
+
+
+DECRYPTED_NOTE = f"decrypted with {KEY_PASSPHRASE_ENV}"
+# in an auth method: another method got in, but the row's key is encrypted (kk fails on it,
+# password or not: cmd/kk/pkg/core/connector/ssh.go:81-84 returns before connecting)
+ENCRYPTED_KEY_NOTE = "the row's key is encrypted"
+
+
+def _passphrase() -> str | None:
+    return os.environ.get(KEY_PASSPHRASE_ENV) or None
+
+
+def _load_key_text(text: str) -> list[Any]:
     last: Exception | None = None
+    # a passphrase given for a clear key makes the loaders fail: only for encrypted ones
+    passphrase = _passphrase() if _encrypted_key_text(text.encode()) else None
     for cls in _KEY_CLASSES:
         try:
-            return cls.from_private_key(io.StringIO(text))
-        except paramiko.PasswordRequiredException:
-            raise
+            key = cls.from_private_key(io.StringIO(text), password=passphrase)
+            return _DecryptedKeys([key]) if passphrase else [key]
+        except (paramiko.PasswordRequiredException, TypeError):
+            # TypeError: what the OpenSSH-format loader raises for an encrypted key
+            raise KeyEncrypted() from None
         except (paramiko.SSHException, ValueError) as exc:
             last = exc
+    if passphrase is not None and _encrypted_key_text(text.encode()):
+        raise KeyEncrypted()  # a wrong passphrase
     raise paramiko.SSHException(f"not a supported private key ({type(last).__name__})")
 
 
 def _file_key_loader(path: str) -> Callable[[], list[Any]]:
-    return lambda: [paramiko.PKey.from_path(str(Path(path).expanduser()))]
+    def load() -> list[Any]:
+        file = Path(path).expanduser()
+        passphrase = _passphrase() if _looks_encrypted(file) else None
+        try:
+            # paramiko annotates the passphrase as str, but cryptography needs bytes
+            secret = passphrase.encode() if passphrase else None
+            key = paramiko.PKey.from_path(str(file), secret)  # type: ignore[arg-type]
+            return _DecryptedKeys([key]) if passphrase else [key]
+        except (paramiko.PasswordRequiredException, TypeError):
+            # paramiko raises TypeError ("Key is password-protected, but password was not
+            # provided") for ssh-keygen's default OpenSSH format
+            raise KeyEncrypted() from None
+        except ValueError:
+            if passphrase is not None:
+                raise KeyEncrypted() from None  # a wrong passphrase
+            raise
+    return load
+
+
+def _looks_encrypted(file: Path) -> bool:
+    try:
+        return _encrypted_key_text(file.read_bytes()[:16384])
+    except OSError:
+        return False
+
+
+def _encrypted_key_text(data: bytes) -> bool:
+    if b"ENCRYPTED" in data:
+        return True  # PEM: "Proc-Type: 4,ENCRYPTED" / PKCS#8 "ENCRYPTED PRIVATE KEY"
+    if b"OPENSSH PRIVATE KEY" not in data:
+        return False
+    try:  # OpenSSH format: the cipher name ("none" when clear) follows the magic
+        body = b"".join(line.strip() for line in data.splitlines()
+                        if line.strip() and not line.startswith(b"-----"))
+        return b"none" not in base64.b64decode(body + b"=" * (-len(body) % 4))[15:40]
+    except ValueError:
+        return False
+
+
+def _encrypted_note(label: str) -> str:
+    given = os.environ.get(KEY_PASSPHRASE_ENV)
+    if given:
+        return f"{label}: key is encrypted and {KEY_PASSPHRASE_ENV} does not decrypt it"
+    return (f"{label}: key is encrypted with a passphrase (load it into ssh-agent, or set "
+            f"{KEY_PASSPHRASE_ENV} in kkui's environment)")
+
+
+AGENT_LABEL = "publickey (ssh-agent)"
+
+
+def _agent_keys() -> list[Any]:
+    return list(paramiko.Agent().get_keys())
 
 
 def _key_candidates(host: Host, use_agent: bool) -> list[tuple[str, Callable[[], list[Any]]]]:
@@ -329,30 +440,35 @@ def _key_candidates(host: Host, use_agent: bool) -> list[tuple[str, Callable[[],
     out: list[tuple[str, Callable[[], list[Any]]]] = []
     if host.private_key:
         inline = host.private_key
-        out.append(("publickey (inline privateKey)", lambda: [_load_key_text(inline)]))
+        out.append(("publickey (inline privateKey)", lambda: _load_key_text(inline)))
     paths = [host.private_key_path] if host.private_key_path else []
     if not host.private_key and not host.private_key_path and not host.password:
         paths = [KK_DEFAULT_KEY]  # kk's default when a row has no credential at all
     for p in paths:
         out.append((f"publickey ({p})", _file_key_loader(p)))
     if use_agent and not host.private_key and not host.private_key_path and not host.password:
-        out.append(("publickey (ssh-agent)", lambda: list(paramiko.Agent().get_keys())))
+        out.append((AGENT_LABEL, _agent_keys))
     return out
 
 
 def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool) -> str:
     tried: list[str] = []
     allowed: tuple[str, ...] = ()
-    for label, loader in _key_candidates(host, use_agent):
+    encrypted = False
+    candidates = _key_candidates(host, use_agent)
+    for label, loader in candidates:  # grows: an encrypted key file adds ssh-agent's keys
         try:
             keys = loader()
         except FileNotFoundError:
             tried.append(f"{label}: file not found")
             continue
-        except paramiko.PasswordRequiredException:
-            tried.append(f"{label}: key is encrypted with a passphrase")
+        except KeyEncrypted:
+            tried.append(_encrypted_note(label))
+            encrypted = True
+            if use_agent and AGENT_LABEL not in (c[0] for c in candidates):
+                candidates.append((AGENT_LABEL, _agent_keys))
             continue
-        except (OSError, paramiko.SSHException, ValueError) as exc:
+        except (OSError, paramiko.SSHException, ValueError, TypeError) as exc:
             tried.append(f"{label}: unreadable ({type(exc).__name__})")
             continue
         if not keys:
@@ -361,6 +477,8 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
         for key in keys:
             try:
                 transport.auth_publickey(host.user, key)
+                if isinstance(keys, _DecryptedKeys):
+                    return f"{label[:-1]}, {DECRYPTED_NOTE})"
                 return label
             except paramiko.BadAuthenticationType as exc:
                 allowed = tuple(exc.allowed_types)
@@ -375,7 +493,7 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
     if host.password:
         try:
             transport.auth_password(host.user, host.password)
-            return "password"
+            return f"password ({ENCRYPTED_KEY_NOTE})" if encrypted else "password"
         except paramiko.BadAuthenticationType as exc:
             allowed = tuple(exc.allowed_types)
             if "keyboard-interactive" in allowed:
@@ -393,6 +511,14 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
         except (paramiko.SSHException, OSError, EOFError) as exc:
             raise _lost(host, exc) from None
     accepts = f"; the server accepts: {', '.join(allowed)}" if allowed else ""
+    if encrypted:
+        raise SshAuthFailed(
+            f"{host_label(host)}: the private key needs a passphrase — tried "
+            f"{'; '.join(tried)}{accepts}",
+            host=host.name, tried=tuple(tried), allowed=allowed,
+            fix=f"for kkui: `ssh-add` the key, or export {KEY_PASSPHRASE_ENV}; for kk (which "
+                "cannot use an encrypted key): give host "
+                f"{host.name} an unencrypted key (ssh-keygen -p -N '' -f KEY) or a password")
     raise SshAuthFailed(
         f"{host_label(host)}: authentication failed as {host.user!r} — tried "
         f"{'; '.join(tried) or 'no credentials'}{accepts}",

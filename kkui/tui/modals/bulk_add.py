@@ -14,6 +14,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 
 from kkui.tui.bulk import BulkError, PlannedHost, next_free_number, plan_hosts
 from kkui.tui.modals.host_form import AUTH_KEY, AUTH_PASSWORD, DEFAULT_KEY
+from kkui.tui.widgets.tick import Tick
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,14 @@ class BulkResult:
 class BulkAdd(ModalScreen[BulkResult | None]):
     DEFAULT_CSS = """
     BulkAdd { align: center middle; }
-    BulkAdd #dialog { width: 76; max-width: 100%; height: auto; max-height: 100%;
+    BulkAdd #dialog { width: 80; max-width: 100%; height: auto; max-height: 100%;
                       border: thick $primary; background: $surface; padding: 0 1; }
     BulkAdd #dialog-title { text-style: bold; }
     BulkAdd .field-row { height: 1; }
     BulkAdd .label { width: 16; color: $text-muted; }
     BulkAdd .field-row Input, BulkAdd .field-row Select { width: 1fr; }
     BulkAdd #roles { height: 1; }
-    BulkAdd #roles Checkbox { border: none; padding: 0; height: 1; margin-right: 2; }
+    BulkAdd #roles Checkbox { border: none; padding: 0; height: 1; margin-right: 1; }
     BulkAdd #preview { height: auto; max-height: 5; color: $text-muted; padding-top: 1; }
     BulkAdd #preview.-invalid { color: $error; }
     BulkAdd #buttons { height: auto; align-horizontal: right; }
@@ -44,8 +45,11 @@ class BulkAdd(ModalScreen[BulkResult | None]):
         Binding("ctrl+o", "submit", "Add all"),
     ]
 
-    def __init__(self, *, taken_names: set[str], taken_addresses: set[str]) -> None:
+    def __init__(self, *, taken_names: set[str], taken_addresses: set[str],
+                 last_auth: dict[str, str] | None = None) -> None:
         super().__init__()
+        # the login of the last host added in this session: typed once, offered again
+        self.last_auth = dict(last_auth or {})
         self.taken_names = taken_names
         self.taken_addresses = taken_addresses
         self.planned: list[PlannedHost] = []
@@ -59,18 +63,26 @@ class BulkAdd(ModalScreen[BulkResult | None]):
             yield self._row("Name pattern", Input("worker{n}", id="b-pattern", compact=True))
             yield self._row("First {n}", Input(str(start), id="b-start", compact=True,
                                                restrict=r"\d*"))
-            yield self._row("User", Input("root", id="b-user", compact=True))
+            last = self.last_auth
+            yield self._row("User", Input(last.get("user", "root"), id="b-user", compact=True))
+            yield self._row("SSH port", Input(str(last.get("port", "22")), id="b-port",
+                                              compact=True, restrict=r"\d*"))
+            auth = AUTH_PASSWORD if last.get("password") else AUTH_KEY
             yield self._row("Auth", Select([("key file", AUTH_KEY), ("password", AUTH_PASSWORD)],
-                                           value=AUTH_KEY, allow_blank=False, id="b-auth",
+                                           value=auth, allow_blank=False, id="b-auth",
                                            compact=True))
-            yield self._row("Key file", Input(DEFAULT_KEY, id="b-key", compact=True), "r-key")
+            yield self._row("Key file", Input(last.get("privateKeyPath", DEFAULT_KEY),
+                                              id="b-key", compact=True), "r-key")
+            held = " (the last host's; type to replace)" if last.get("password") else ""
             yield self._row("Password", Input(password=True, id="b-password", compact=True,
-                                              placeholder="typed masked"), "r-password")
+                                              placeholder=f"typed masked{held}"),
+                            "r-password")
             with Horizontal(id="roles"):
                 yield Label("Roles", classes="label")
-                yield Checkbox("etcd", id="role-etcd")
-                yield Checkbox("control-plane", id="role-control-plane")
-                yield Checkbox("worker", True, id="role-worker")
+                yield Tick("etcd", id="role-etcd")
+                yield Tick("control-plane", id="role-control-plane")
+                yield Tick("worker", True, id="role-worker")
+                yield Tick("loadbalancer", id="role-loadbalancer")
             yield Static("Type an address range.", id="preview")
             with Horizontal(id="buttons"):
                 yield Button("Add all", variant="primary", id="ok")
@@ -81,7 +93,8 @@ class BulkAdd(ModalScreen[BulkResult | None]):
         return Horizontal(Label(label, classes="label"), widget, classes="field-row", id=row_id)
 
     def on_mount(self) -> None:
-        self.query_one("#r-password").display = False
+        self.query_one("#r-password").display = bool(self.last_auth.get("password"))
+        self.query_one("#r-key").display = not self.last_auth.get("password")
         self.query_one("#b-addresses").focus()
 
     @on(Select.Changed, "#b-auth")
@@ -93,6 +106,18 @@ class BulkAdd(ModalScreen[BulkResult | None]):
     @on(Input.Changed)
     def _changed(self) -> None:
         self._plan()
+
+    @on(Checkbox.Changed, "#role-loadbalancer")
+    def _lb_role(self, event: Checkbox.Changed) -> None:
+        """LB hosts are named lb1, lb2…; they take no cluster role."""
+        pattern = self.query_one("#b-pattern", Input)
+        if event.value:
+            for role in ("etcd", "control-plane", "worker"):
+                self.query_one(f"#role-{role}", Checkbox).value = False
+            if pattern.value == "worker{n}":
+                pattern.value = "lb{n}"
+                self.query_one("#b-start", Input).value = str(
+                    next_free_number("lb{n}", self.taken_names))
 
     def _value(self, widget_id: str) -> str:
         return self.query_one(widget_id, Input).value.strip()
@@ -122,16 +147,27 @@ class BulkAdd(ModalScreen[BulkResult | None]):
             self.notify(error, severity="warning")
             return
         common: dict[str, Any] = {"user": self._value("#b-user") or "root"}
+        port = self._value("#b-port")
+        if port and port != "22":
+            if not 1 <= int(port) <= 65535:
+                self.notify("SSH port: a number from 1 to 65535", severity="warning")
+                return
+            common["port"] = int(port)
         if self.query_one("#b-auth", Select).value == AUTH_PASSWORD:
-            password = self.query_one("#b-password", Input).value
+            password = self.query_one("#b-password", Input).value or \
+                self.last_auth.get("password", "")
             if not password:
                 self.notify("Type the SSH password (or choose key file)", severity="warning")
                 return
             common["password"] = password
         else:
             common["privateKeyPath"] = self._value("#b-key") or DEFAULT_KEY
-        roles = [r for r in ("etcd", "control-plane", "worker")
+        roles = [r for r in ("etcd", "control-plane", "worker", "loadbalancer")
                  if self.query_one(f"#role-{r}", Checkbox).value]
+        if "loadbalancer" in roles and len(roles) > 1:
+            self.notify("An LB host is not a cluster node: choose loadbalancer alone",
+                        severity="warning")
+            return
         self.dismiss(BulkResult(self.planned, common, roles))
 
     @on(Button.Pressed, "#cancel")

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
-from kkui.core.config.validate import HOSTNAME_RE, valid_ip
+from kkui.core.config.hostfields import field_error
 
 AUTH_KEY, AUTH_PASSWORD = "key", "password"
 DEFAULT_KEY = "~/.ssh/id_ed25519"
@@ -20,31 +20,16 @@ DEFAULT_KEY = "~/.ssh/id_ed25519"
 
 def check_field(field: str, value: str, *, taken_names: set[str],
                 taken_addresses: set[str]) -> str:
-    """The inline error for one field ("" when fine)."""
+    """The inline error for one field ("" when fine): the core's host-field rules, then
+    uniqueness among the other rows."""
     value = value.strip()
-    if field == "name":
-        if not value:
-            return "a name is required"
-        if not HOSTNAME_RE.match(value):
-            return "lowercase letters, digits and '-' only (RFC 1123), e.g. node1"
-        if value in taken_names:
-            return f"{value} is already used by another host"
-    elif field == "address":
-        if not value:
-            return "an address is required"
-        if not valid_ip(value):
-            return "not an IPv4 or IPv6 address"
-        if value in taken_addresses:
-            return f"{value} is already used by another host"
-    elif field == "internalAddress":
-        for part in [p.strip() for p in value.split(",") if p.strip()]:
-            if not valid_ip(part):
-                return f"{part!r} is not an IP address (dual stack: \"v4,v6\")"
-    elif field == "port":
-        if not value.isdigit() or not 1 <= int(value) <= 65535:
-            return "a number from 1 to 65535"
-    elif field == "user" and not value:
-        return "a user is required (root, or one with passwordless sudo)"
+    error = field_error(field, value)
+    if error:
+        return error
+    if field == "name" and value in taken_names:
+        return f"{value} is already used by another host"
+    if field == "address" and value in taken_addresses:
+        return f"{value} is already used by another host"
     return ""
 
 
@@ -61,8 +46,11 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
     def __init__(self, title: str, row: Mapping[str, Any] | None = None, *,
                  taken_names: set[str] = frozenset(),  # type: ignore[assignment]
                  taken_addresses: set[str] = frozenset(),  # type: ignore[assignment]
-                 focus_field: str = "name", keep_secret_from: str = "") -> None:
+                 focus_field: str = "name", keep_secret_from: str = "",
+                 reserved: dict[str, str] | None = None) -> None:
         super().__init__()
+        # address -> what else uses it (the VIP, an LB host): a warning, not an error
+        self.reserved = dict(reserved or {})
         self.form_title = title
         self.row = dict(row or {})
         self.taken_names = set(taken_names)
@@ -120,6 +108,7 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
                         id=f"r-{field}", classes="field")
 
     def on_mount(self) -> None:
+        self.last_address = self.query_one("#f-address", Input).value.strip()
         self._show_auth()
         self.query_one(f"#f-{self.focus_field}").focus()
         for field in self.TEXT_FIELDS:
@@ -138,6 +127,12 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         field = (event.input.id or "")[2:]
+        if field == "address":
+            # an internal address that was the same as the address moves along with it
+            internal = self.query_one("#f-internalAddress", Input)
+            if internal.value.strip() in ("", self.last_address):
+                internal.value = event.value.strip() if internal.value.strip() else ""
+            self.last_address = event.value.strip()
         if field in self.TEXT_FIELDS:
             self._check(field)
 
@@ -145,14 +140,20 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
         value = self.query_one(f"#f-{field}", Input).value
         error = check_field(field, value, taken_names=self.taken_names,
                             taken_addresses=self.taken_addresses)
-        self._show_error(field, error)
+        known = self.reserved.get(value.strip(), "") if field in (
+            "address", "internalAddress") else ""
+        if error and known and "already used" in error:
+            error = known  # say which host: an LB host's address is taken, and why
+        warning = known if not error else ""
+        self._show_error(field, error, warning=warning)
         self.query_one(f"#r-{field}").set_class(bool(error), "-invalid")
         return error
 
-    def _show_error(self, field: str, error: str) -> None:
+    def _show_error(self, field: str, error: str, *, warning: str = "") -> None:
         label = self.query_one(f"#e-{field}", Static)
-        label.update(f"✘ {error}" if error else "")
-        label.display = bool(error)
+        label.update(f"✘ {error}" if error else f"! {warning}" if warning else "")
+        label.set_class(bool(warning) and not error, "-warning")
+        label.display = bool(error or warning)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:

@@ -6,12 +6,15 @@ from typing import Any
 
 from textual.screen import Screen
 
+from kkui.tui.navigation import SCREEN_NAMES
 from kkui.tui.screens.cluster import ClusterScreen
 from kkui.tui.screens.hosts import HostsScreen
 from kkui.tui.screens.install import InstallScreen
+from kkui.tui.screens.loadbalancer import LoadBalancerScreen
 from kkui.tui.screens.precheck import PrecheckScreen
 from kkui.tui.screens.review import ReviewScreen
 from kkui.tui.screens.roles import RolesScreen
+from kkui.tui.screens.verify import VerifyScreen
 
 SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
     "hosts": HostsScreen,
@@ -20,4 +23,8 @@ SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
     "review": ReviewScreen,
     "precheck": PrecheckScreen,
     "install": InstallScreen,
+    "loadbalancer": LoadBalancerScreen,
+    "verify": VerifyScreen,
 }
+
+assert tuple(SCREEN_CLASSES) == SCREEN_NAMES, "one class per screen of kkui.tui.navigation"

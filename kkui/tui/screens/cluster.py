@@ -33,6 +33,7 @@ SELECT_PATHS = {  # widget id -> document path (cluster document)
     "network-plugin": "spec.network.plugin",
 }
 INPUT_PATHS = {
+    "cluster-name": "metadata.name",
     "pods-cidr": "spec.network.kubePodsCIDR",
     "service-cidr": "spec.network.kubeServiceCIDR",
     "endpoint-address": "spec.controlPlaneEndpoint.address",
@@ -47,8 +48,48 @@ KKUI_PATHS = {  # widget id -> path in kkui's document
 INT_FIELDS = ("endpoint-port", "lb-prefix")
 
 
-def field_row(label: str, widget: Widget, row_id: str) -> Horizontal:
-    return Horizontal(Label(label, classes="label"), widget, classes="field-row", id=row_id)
+class FieldInput(Input):
+    """A text field that is edited only on purpose: tab stops on its row, enter (or a click)
+    edits it, escape or enter leaves it. So the screen keys (1-6, the screen's letters) never
+    type into a field the operator did not choose to edit."""
+
+    editing = False
+
+    def allow_focus(self) -> bool:
+        return self.editing
+
+    def focus(self, scroll_visible: bool = True) -> FieldInput:
+        self.editing = True
+        return super().focus(scroll_visible)
+
+    def on_blur(self) -> None:
+        self.editing = False
+
+
+class FieldRow(Horizontal):
+    """A label and its field. Tab, escape in the field and a jump from Review stop on the
+    row: the field is shown, not edited; enter edits it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "edit", "Edit field")]
+
+    def allow_focus(self) -> bool:
+        return bool(self.query(FieldInput))
+
+    def park(self) -> None:
+        self.focus()
+        self.scroll_visible()
+
+    def on_click(self) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        for field in self.query(FieldInput):
+            field.focus()
+            return
+
+
+def field_row(label: str, widget: Widget, row_id: str) -> FieldRow:
+    return FieldRow(Label(label, classes="label"), widget, classes="field-row", id=row_id)
 
 
 class ClusterScreen(KkuiScreen):
@@ -73,6 +114,8 @@ class ClusterScreen(KkuiScreen):
         yield NavBar("cluster")
         with VerticalScroll(id="cluster-form"):
             yield Static("Kubernetes", classes="section")
+            yield field_row("Cluster name", FieldInput(id="cluster-name", compact=True),
+                            "r-cluster-name")
             versions = [(v, v) for v in reversed(supported_kubernetes_versions())]
             yield field_row("Version", self._select("k8s-version", versions), "r-k8s-version")
             yield field_row("Container manager", self._select(
@@ -80,25 +123,30 @@ class ClusterScreen(KkuiScreen):
                             "r-container-manager")
             yield field_row("Network plugin", self._select(
                 "network-plugin", [(p, p) for p in NETWORK_PLUGINS]), "r-network-plugin")
-            yield field_row("Pod CIDR", Input(id="pods-cidr", compact=True), "r-pods-cidr")
-            yield field_row("Service CIDR", Input(id="service-cidr", compact=True),
+            yield field_row("Pod CIDR", FieldInput(id="pods-cidr", compact=True),
+                            "r-pods-cidr")
+            yield field_row("Service CIDR", FieldInput(id="service-cidr", compact=True),
                             "r-service-cidr")
             yield Static("Control-plane endpoint", classes="section")
             yield field_row("Mode", self._select("endpoint-mode",
                                                          list(ENDPOINT_MODES)), "r-endpoint-mode")
-            yield field_row("Address / VIP", Input(id="endpoint-address", compact=True),
+            yield field_row("Address / VIP",
+                            FieldInput(id="endpoint-address", compact=True),
                             "r-endpoint-address")
-            yield field_row("Port", Input(id="endpoint-port", compact=True, restrict=r"\d*"),
+            yield field_row("Port",
+                            FieldInput(id="endpoint-port", compact=True, restrict=r"\d*"),
                             "r-endpoint-port")
-            yield field_row("VIP prefix", Input(id="lb-prefix", compact=True, restrict=r"\d*"),
+            yield field_row("VIP prefix",
+                            FieldInput(id="lb-prefix", compact=True, restrict=r"\d*"),
                             "r-lb-prefix")
-            yield field_row("VRRP interface", Input(id="lb-interface", compact=True),
+            yield field_row("VRRP interface", FieldInput(id="lb-interface", compact=True),
                             "r-lb-interface")
             lb_table: DataTable[Any] = DataTable(id="lb-hosts", cursor_type="row")
             lb_table.add_columns("LB host", "Address", "User", "Auth")
             yield lb_table
             yield Static("kk", classes="section")
-            yield field_row("kk version", Input(id="kk-version", compact=True), "r-kk-version")
+            yield field_row("kk version", FieldInput(id="kk-version", compact=True),
+                            "r-kk-version")
             yield field_row("Zone", self._select("kk-zone", [
                 ("global (github.com, googleapis)", "global"),
                 ("cn (China mirrors, KKZONE=cn)", "cn")]),
@@ -111,6 +159,7 @@ class ClusterScreen(KkuiScreen):
         doc, model = self.doc, self.doc.model()
         lb = model.kkui.load_balancer
         return {
+            "cluster-name": str(doc.get("metadata.name") or ""),
             "k8s-version": model.kubernetes_version,
             "container-manager": model.container_manager,
             "network-plugin": model.network_plugin,
@@ -192,6 +241,10 @@ class ClusterScreen(KkuiScreen):
         elif widget_id in KKUI_PATHS:
             self.kapp.edit(lambda: self.doc.set_kkui(KKUI_PATHS[widget_id], value))
 
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        self.leave_field(event.input)
+
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         widget_id = event.input.id or ""
@@ -213,8 +266,39 @@ class ClusterScreen(KkuiScreen):
             self.kapp.edit(lambda: self.doc.set_kkui(KKUI_PATHS[widget_id], value))
 
     def _set_mode(self, mode: str) -> None:
+        """Leaving "external" discards the LB pair (VIP, interface, LB hosts and their
+        credentials): ask first; "no" puts the mode back and changes nothing."""
+        lb = self.doc.model().kkui.load_balancer
+        if mode != "external" and self.doc.model().lb_mode == "external" and (
+                lb.hosts or lb.vip):
+            names = ", ".join(h.name for h in lb.hosts) or "no LB hosts"
+            text = (f"The external load-balancer pair is removed from the config: VIP "
+                    f"{lb.vip or '(none)'}, interface {lb.interface or '(none)'}, LB hosts "
+                    f"{names} with their credentials."
+                    + ("\n\nThe endpoint address is cleared: kk then uses the first "
+                       "control plane's address (no HA)." if mode == "none" else "")
+                    + "\n\nSwitching back to external in this session restores them "
+                    "until you save.")
+
+            def decided(yes: bool | None) -> None:
+                if yes:
+                    self._apply_mode(mode)
+                else:  # put the select back: nothing changed
+                    self.query_one("#endpoint-mode", Select).value = "external"
+
+            self.app.push_screen(Confirm("Discard the load-balancer pair?", text,
+                                         yes="Discard pair", no="Keep external"), decided)
+            return
+        self._apply_mode(mode)
+
+    def _apply_mode(self, mode: str) -> None:
         doc = self.doc
+        leaving_external = doc.model().lb_mode == "external"
         address = str(doc.get("spec.controlPlaneEndpoint.address") or "")
+        if mode == "none" and leaving_external:
+            address = ""  # the VIP is served by nothing once the pair is gone
+        if mode == "external" and not address and self.saved_lb is not None:
+            address = str(self.saved_lb.get("vip") or "")
         port = doc.model().control_plane_endpoint.port
         self.pending_mode = mode if mode == "external" else ""
 
@@ -225,7 +309,7 @@ class ClusterScreen(KkuiScreen):
             if mode == "external" and self.saved_lb is not None:
                 doc.set_kkui("loadBalancer", self.saved_lb)
                 self.saved_lb = None
-            doc.set_control_plane_endpoint(mode, address=address or None if mode != "haproxy"
+            doc.set_control_plane_endpoint(mode, address=address if mode != "haproxy"
                                            else None, port=port)
 
         self.kapp.edit(apply)
@@ -268,5 +352,16 @@ class ClusterScreen(KkuiScreen):
         widget = self.query_one(f"#{widget_id}")
         if widget.display is False or widget_id in ("lb-hosts",) and lb_host_row(path) is None:
             widget = self.query_one("#endpoint-mode")
+        parent = widget.parent
+        if isinstance(widget, FieldInput) and isinstance(parent, FieldRow) and parent.display:
+            parent.park()  # shown, not edited: enter edits it
+            return
         widget.focus()
         widget.scroll_visible()
+
+    def leave_field(self, field: Widget) -> None:
+        parent = field.parent
+        if isinstance(parent, FieldRow):
+            parent.park()
+        else:
+            self.set_focus(None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import queue
-import shutil
+import re
 import threading
 import time
 from collections.abc import Iterable
@@ -16,10 +16,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
-from kkui.core.config.model import ClusterModel
+from kkui.core.config.profiles import uses_example_addresses
 from kkui.core.errors import KkuiError
-from kkui.core.fsutil import atomic_write
+from kkui.core.fsutil import atomic_copy, atomic_write
+from kkui.core.install import (
+    InstallOptions,
+    InstallPlan,
+    InstallResult,
+    check_precheck,
+    describe,
+    kubeconfig_path,
+    plan_install,
+    prepare_workdir,
+    resolve_kk,
+    summarize,
+)
 from kkui.core.kk.events import (
     PipelineFailed,
     ProcessExited,
@@ -27,12 +40,13 @@ from kkui.core.kk.events import (
     RawLine,
 )
 from kkui.core.kk.hints import Hint, HintCollector
+from kkui.core.kk.silence import silence_note
 from kkui.core.kk.stages import InstallProgress, format_elapsed
-from kkui.core.kk.workdir import default_workdir
 from kkui.tui.batching import EventBatcher
 from kkui.tui.messages import (
     DownloadProgressed,
     HintFound,
+    HostChecked,
     InstallFinished,
     KkEventsReceived,
     KkPromptShown,
@@ -40,23 +54,18 @@ from kkui.tui.messages import (
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.modals.kk_prompt import KkPrompt
 from kkui.tui.screens.base import KkuiScreen
-from kkui.tui.screens.precheck import uses_example_addresses
 from kkui.tui.widgets.log_pane import LogPane
 from kkui.tui.widgets.navbar import NavBar
+
+# kk's hard stops after its precheck table print one `[ERRO] <host>: <tool> is required.` per
+# missing tool and exit 1 with no pipeline failure (shared/KUBEKEY.md, "Hard stops"): the
+# banner and the host panel name the host from these lines.
+HARD_STOP = re.compile(r"\[ERRO\] ([A-Za-z0-9._-]+): (.+)$")
 
 HOST_STATE = {
     "pending": ("·", "dim"), "success": ("✔", "green"), "failed": ("✘", "bold red"),
     "skipped": ("-", "dim"), "retry": ("↻", "yellow"), "rollback": ("↺", "magenta"),
 }
-
-
-def secrets_of(model: ClusterModel) -> list[str]:
-    """Everything kk's output must never show (redacted before the log and the screen)."""
-    found: list[str] = []
-    for host in (*model.hosts, *model.kkui.load_balancer.hosts):
-        found += [s for s in (host.password, host.private_key) if s]
-    lb = model.kkui.load_balancer.secrets
-    return found + [s for s in (lb.auth_pass, lb.stats_password) if s]
 
 
 class InstallRun:
@@ -78,10 +87,13 @@ class InstallRun:
 
 class InstallScreen(KkuiScreen):
     CSS_PATH = "install.tcss"
+    # below 30 rows (80x24) the middle and the banner shrink so the log keeps >= 5 lines
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "install", "Install"),
         Binding("x", "cancel", "Cancel"),
         Binding("s", "save_log", "Save log"),
+        Binding("v", "verify", "Verify the cluster"),
     ]
 
     def __init__(self, *, max_lines: int = 5000) -> None:
@@ -96,6 +108,10 @@ class InstallScreen(KkuiScreen):
         self.outcome = ""
         self.host_order: list[str] = []
         self.live_hints: list[Hint] = []  # shown while kk runs; repeated if it is cancelled
+        self.last_output_at: float | None = None  # kapp.clock() of kk's last line
+        self.hard_stops: dict[str, str] = {}  # host -> kk's "[ERRO] host: ..." reason
+        self.plan: InstallPlan | None = None  # the core install plan of the current run
+        self.prechecked: set[str] = set()  # hosts the install's own precheck has finished
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -120,6 +136,13 @@ class InstallScreen(KkuiScreen):
         self.query_one(LogPane).log_widget.focus()
         # A banner (or a terminal resize) takes rows from the log after its last write.
         self.screen_layout_refresh_signal.subscribe(self, self._keep_log_end)
+        # the clock ticks while kk is silent (a hang must not look like a frozen 00:05)
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        """Once a second while kk runs: elapsed time and "no output from kk for N s"."""
+        if self.running and self.pid is not None and not self.outcome:
+            self._render_status()
 
     def _keep_log_end(self, _screen: object) -> None:
         """While the log follows kk, its last line stays in view across layout changes."""
@@ -146,9 +169,12 @@ class InstallScreen(KkuiScreen):
     def _reset_view(self) -> None:
         model = self.doc.model()
         self.host_order = [h.name for h in model.hosts]
-        self._status(Text.assemble(
-            ("Ready. ", "bold"), f"i runs kk {model.kkui.kk_version} create cluster on "
-            f"{len(model.hosts)} host(s) (zone {model.kkui.zone})."))
+        try:
+            what = describe(plan_install(self.doc, self.install_options(), preview=True))
+        except KkuiError as exc:
+            self._status(Text.assemble(("Not ready: ", "bold"), str(exc)))
+        else:
+            self._status(Text.assemble(("Ready. ", "bold"), f"i runs {what}."))
         self._render_stages()
         self._render_hosts()
 
@@ -185,13 +211,21 @@ class InstallScreen(KkuiScreen):
             task = f"{row.module} {row.task}".strip() if row else ""
             if row and row.reason:
                 task = row.reason
+            if name in self.hard_stops:  # kk's own precheck stopped on this host
+                state, task = "failed", self.hard_stops[name]
+                mark, style = HOST_STATE["failed"]
             table.add_row(Text(name, style="bold"), Text(f"{mark} {state}", style=style),
                           Text(task, overflow="ellipsis", no_wrap=True),
                           Text(str(row.retries) if row and row.retries else ""), key=name)
 
     def _render_status(self) -> None:
         progress = self.progress
-        self._status(Text(progress.status_line(), style="bold"))
+        text = Text(progress.status_line(), style="bold")
+        if self.running and self.last_output_at is not None and not progress.outcome:
+            note = silence_note(self.kapp.clock() - self.last_output_at, progress.stage_title)
+            if note:
+                text.append(f" · {note}", style="bold yellow")
+        self._status(text)
         self.query_one("#install-bar", ProgressBar).update(progress=progress.percent)
 
     # ------------------------------------------------------------------ events
@@ -203,7 +237,12 @@ class InstallScreen(KkuiScreen):
         for event in events:
             if isinstance(event, RawLine):
                 lines.append(event.text)
+                stop = HARD_STOP.search(event.text)
+                if stop and stop[1] in self.host_order:
+                    self.hard_stops.setdefault(stop[1], stop[2].strip())
+                    hosts_changed = True
             elif isinstance(event, ProcessStarted):
+                self.last_output_at = self.kapp.clock()
                 self.pid = event.pid
             elif isinstance(event, PipelineFailed):
                 self.failure = event
@@ -212,6 +251,8 @@ class InstallScreen(KkuiScreen):
             stage_changed |= self.progress.feed(event)
             hosts_changed |= type(event).__name__ in ("HostStatus", "PipelineFailed")
         self.query_one(LogPane).append(lines)
+        if lines:
+            self.last_output_at = self.kapp.clock()
         if stage_changed:
             self._render_stages()
             self._render_status()
@@ -265,6 +306,15 @@ class InstallScreen(KkuiScreen):
             self._banner(Text.assemble(("■ Install cancelled before kk started", "bold"),
                                        f": no host was changed.{detail}"), "-cancelled")
             self._status(Text("■ install cancelled before kk started", style="bold yellow"))
+        elif message.refused or message.error.startswith("precheck"):
+            self.outcome = "refused"
+            text = Text.assemble(("✘ kk was not started: ", "bold"), message.error, ".")
+            for line in message.refused[:4]:
+                text.append(f"\n{line}")
+            if len(message.refused) > 4:
+                text.append(f"\n… and {len(message.refused) - 4} more (Precheck screen, 5)")
+            self._banner(text, "-failure")
+            self._status(Text("✘ install refused by kkui's precheck", style="bold red"))
         elif message.error:
             self.outcome = "failed"
             self._banner(Text.assemble(("✘ Could not start kk: ", "bold"), message.error),
@@ -277,19 +327,25 @@ class InstallScreen(KkuiScreen):
         self._render_status()
         self._render_stages()
         elapsed = format_elapsed(progress.elapsed)
+        plan = self.plan or plan_install(self.doc, self.install_options(), preview=True)
+        summary = summarize(plan, InstallResult(
+            code=exited.code, progress=progress, cancelled=exited.cancelled,
+            declined=exited.declined, failure=self.failure, hints=tuple(self.hints.best(1)),
+            live_hints=tuple(self.live_hints)))
         if progress.outcome == "succeeded":
-            cps = [h.name for h in self.doc.model().control_plane_hosts]
-            first = cps[0] if cps else "the first control-plane node"
+            first = next(iter(plan.model.control_plane_hosts), None)
+            where = f"on {first.name} " if first else ""
+            kubeconfig = kubeconfig_path(first.user) if first else "~/.kube/config"
             self._banner(Text.assemble(
-                ("✔ Cluster installed", "bold"), f" in {elapsed}. Next: on {first} run ",
-                ("kubectl get nodes", "bold"), " (kubeconfig: /root/.kube/config there); "
+                ("✔ Cluster installed", "bold"), f" in {elapsed}. Next: ",
+                ("v", "bold"), " verifies it is whole and HA (etcd quorum, API through the "
+                f"endpoint, nodes, certificates); {where}run ",
+                ("kubectl get nodes", "bold"), f" (kubeconfig: {kubeconfig} there); "
                 "s saves this log."), "-success")
         elif progress.outcome == "cancelled":
             text = Text.assemble(("■ Cancelled", "bold"), f" after {elapsed}: kk and every "
-                                 "process it started were stopped. Hosts may be "
-                                 "half-configured: `./kk delete cluster -f "
-                                 "config-sample.yaml` in the workdir cleans up.")
-            for hint in self.live_hints:  # most likely why the operator gave up waiting
+                                 "process it started were stopped. ", *summary.notes)
+            for hint in summary.hints:  # most likely why the operator gave up waiting
                 text.append("\nHint: ", style="bold yellow")
                 text.append(f"{hint.title}. {hint.text}")
             self._banner(text, "-cancelled")
@@ -313,6 +369,9 @@ class InstallScreen(KkuiScreen):
             if len(first) > 110:
                 first = first[:109] + "…"
             text.append(f": {('[' + task + '] ') if task else ''}{first}" if first else "")
+        elif self.hard_stops:
+            stops = "; ".join(f"{h}: {r}" for h, r in self.hard_stops.items())
+            text.append(f" in kk's precheck on {', '.join(self.hard_stops)}: {stops}")
         elif not failure:
             text.append(f" (kk exit code {exited.code})")
         for hint in self.hints.best(1):
@@ -328,50 +387,78 @@ class InstallScreen(KkuiScreen):
         banner.set_classes(kind)
 
     # ------------------------------------------------------------------ actions
+    def install_options(self) -> InstallOptions:
+        """The app's start-up options, as ``kkui install`` takes them from its flags."""
+        app = self.kapp
+        return InstallOptions(workdir=app.workdir, kk_binary=app.kk_binary,
+                              base_url=app.kk_base_url, log_dir=app.log_dir,
+                              skip_precheck=app.skip_precheck)
+
     def action_install(self) -> None:
         if self.running:
             return
-        doc = self.doc
-        errors = [p for p in doc.validate() if p.severity == "error"]
-        if errors:
-            self.notify(f"{len(errors)} error(s) in the config: fix them on the Review screen "
-                        "(4) first", severity="error", title="Not started")
+        try:
+            plan = plan_install(self.doc, self.install_options(), preview=True)
+        except KkuiError as exc:
+            errors = getattr(exc, "problems", None)
+            detail = (f"{sum(p.severity == 'error' for p in errors)} error(s) in the config: "
+                      "fix them on the Review screen (4) first") if errors else str(exc)
+            self.notify(detail, severity="error", title="Not started")
             return
-        model = doc.model()
-        text = (f"Run kk {model.kkui.kk_version} create cluster on {len(model.hosts)} host(s)? "
-                "kk configures the OS of every host (swap off, SELinux disabled, firewalld "
-                "stopped) and installs Kubernetes "
+        model = plan.model
+        text = (f"Run {describe(plan)}? kk configures the OS of every host (swap off, SELinux "
+                "disabled, firewalld stopped) and installs Kubernetes "
                 f"{model.kubernetes_version}.")
+        if plan.skip_precheck:
+            text += "\n\nkkui's precheck is skipped (--skip-precheck)."
+        else:
+            text += "\n\nkkui's precheck runs first (or its last run of these hosts is used)."
         if uses_example_addresses(model):
             text += ("\n\nWARNING: some hosts still have the profile's example addresses "
                      "(192.168.233.x).")
+        if model.lb_mode == "external" and self.kapp.lb_state != "answering":
+            lb = model.kkui.load_balancer
+            text += (f"\n\nWARNING: the load-balancer pair has not answered in this session: "
+                     f"kk reaches the control plane through {lb.vip}:{lb.port}, which only "
+                     "works once the pair is deployed. Deploy or check it first on the LB "
+                     "pair screen (7: d deploys, s asks both LBs).")
+        if self.doc.path is None or self.doc.is_modified:
+            what = "is not saved to a file yet" if self.doc.path is None else \
+                "has unsaved changes"
+            text += (f"\n\nWARNING: the config {what}. The install writes its workdir "
+                     f"{plan.workdir} and kk's copy of the config there; save first (ctrl+s) "
+                     "to keep a file of what was installed.")
         self.app.push_screen(Confirm("Start the install?", text, yes="Install"),
                              lambda yes: self._start() if yes else None)
 
     def _start(self) -> None:
-        doc = self.doc
-        model = doc.model()
-        workdir = self.kapp.workdir or default_workdir(doc.model().name, doc.path)
-        log_dir = self.kapp.log_dir or workdir / "logs"
-        self.log_path = log_dir / time.strftime("install-%Y%m%d-%H%M%S.log")
+        try:  # the snapshot kk will get: rendered here, in the UI thread that edits the doc
+            plan = plan_install(self.doc, self.install_options())
+        except KkuiError as exc:
+            self.notify(str(exc), severity="error", title="Not started")
+            return
+        self.plan = plan
+        self.log_path = plan.log_path
         self.progress = InstallProgress(clock=self.kapp.clock)
-        self.hints = HintCollector()
+        self.hints = HintCollector(zone=plan.kkzone)  # never "use --zone cn" on cn
         self.failure, self.outcome, self.pid = None, "", None
         self.live_hints = []
+        self.hard_stops = {}
+        self.prechecked = set()
         self.query_one(LogPane).clear()
         self._banner(Text(""), "")
         self._reset_view()
         self.job = InstallRun()
         self.kapp.busy["install"] = self.job.cancel
         self.refresh_bindings()
-        self._status(Text(f"Preparing {workdir}…", style="bold"))
-        self.install(model, doc.kk_text(), workdir, self.log_path, self.job)
+        first = "Checking every host over SSH (kkui's precheck)…" if not plan.skip_precheck \
+            else f"Preparing {plan.workdir}…"
+        self._status(Text(first, style="bold"))
+        self.install(plan, self.kapp.last_precheck, self.job)
 
-    @work(thread=True, exclusive=True, group="install")
-    def install(self, model: ClusterModel, kk_text: str, workdir: Path, log_path: Path,
-                run: InstallRun) -> None:
+    @work(thread=True, exclusive=True, group="install", name="install", exit_on_error=False)
+    def install(self, plan: InstallPlan, last_precheck: Any, run: InstallRun) -> None:
         from kkui.core.download.fetch import DownloadCancelled  # httpx: only when installing
-        from kkui.core.kk.process import KK_CONFIG_NAME, KkProcess, create_cluster_argv
 
         def send(batch: list[Any]) -> None:
             self.post_message(KkEventsReceived(batch))
@@ -387,34 +474,57 @@ class InstallScreen(KkuiScreen):
                 batcher.flush()
                 for hint in live:
                     self.post_message(HintFound(hint))
+        from kkui.core.install.record import observing, recorded_install
+
         try:
-            workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            atomic_write(workdir / KK_CONFIG_NAME, kk_text, keep_backup=False)
-            self._obtain_kk(model, workdir, run.cancelled)
-            if run.cancelled.is_set():
-                self.post_message(InstallFinished(130, cancelled=True))
-                return
+            # a run-history record and the cluster lock (issue #14), as for `kkui install`
+            with recorded_install(plan, config_text=plan.kk_text, argv=("tui",)) as history:
+                history.stage("precheck")
 
-            def ask(prompt: Any) -> bool | None:
-                batcher.flush()
-                message = KkPromptShown(prompt)
-                run.answers = message.answers
-                self.post_message(message)
-                while not run.cancelled.is_set():
-                    try:
-                        return message.answers.get(timeout=0.1)
-                    except queue.Empty:
-                        continue
-                return None
+                def host_checked(report: Any) -> None:
+                    self.post_message(HostChecked(report))
 
-            process = KkProcess(create_cluster_argv(), workdir=workdir, on_event=on_event,
-                                on_prompt=ask, zone=model.kkui.zone,
-                                secrets=secrets_of(model), log_path=log_path,
-                                on_tick=batcher.tick, tick=0.05)
-            run.process = process
-            if run.cancelled.is_set():
-                process.cancel()
-            code = process.run()
+                gate = check_precheck(plan, last_precheck, cancel=run.cancelled,
+                                      on_host_done=host_checked)
+                if run.cancelled.is_set():
+                    history.finish(130)
+                    self.post_message(InstallFinished(130, cancelled=True))
+                    return
+                if not gate.ok:
+                    history.add_findings([*gate.lines, gate.message])
+                    history.finish(1)
+                    self.post_message(InstallFinished(None, gate.message, refused=gate.lines))
+                    return
+                history.stage("kk binary")
+                kk = resolve_kk(plan, on_progress=self._progress_poster(), cancel=run.cancelled)
+                if run.cancelled.is_set():
+                    history.finish(130)
+                    self.post_message(InstallFinished(130, cancelled=True))
+                    return
+                history.set_kk(kk.version, kk.sha256)
+                prepare_workdir(plan, kk)
+
+                def ask(prompt: Any) -> bool | None:
+                    batcher.flush()
+                    message = KkPromptShown(prompt)
+                    run.answers = message.answers
+                    self.post_message(message)
+                    while not run.cancelled.is_set():
+                        try:
+                            return message.answers.get(timeout=0.1)
+                        except queue.Empty:
+                            continue
+                    return None
+
+                history.stage("kk")
+                process = plan.process(on_event=observing(history, on_event), on_prompt=ask,
+                                       on_tick=batcher.tick, tick=0.05)
+                run.process = process
+                if run.cancelled.is_set():
+                    process.cancel()
+                code = process.run()
+                history.finish(130 if process.cancelled else code,
+                               outcome="cancelled" if process.declined else None)
         except DownloadCancelled as exc:
             self.post_message(InstallFinished(130, str(exc), cancelled=True))
             return
@@ -425,16 +535,8 @@ class InstallScreen(KkuiScreen):
         batcher.flush()
         self.post_message(InstallFinished(code))
 
-    def _obtain_kk(self, model: ClusterModel, workdir: Path, cancel: threading.Event) -> None:
-        target = workdir / "kk"
-        if self.kapp.kk_binary is not None:
-            source = Path(self.kapp.kk_binary)
-            if not target.exists() or not target.samefile(source):
-                shutil.copy2(source, target)
-                target.chmod(0o755)
-            return
-        from kkui.core.download import obtain_kk
-
+    def _progress_poster(self) -> Any:
+        """Download progress as messages, at most ten a second (and the last one)."""
         last = [0.0]
 
         def progressed(p: Any) -> None:
@@ -443,8 +545,16 @@ class InstallScreen(KkuiScreen):
                 last[0] = now
                 self.post_message(DownloadProgressed(p.received, p.total or 0))
 
-        obtain_kk(model.kkui.kk_version, zone=model.kkui.zone, dest=workdir,
-                  base_url=self.kapp.kk_base_url, on_progress=progressed, cancel=cancel)
+        return progressed
+
+    @on(HostChecked)
+    def _host_checked(self, message: HostChecked) -> None:
+        if self.plan is None or self.pid is not None:
+            return
+        self.prechecked.add(message.report.name)
+        total = len(self.plan.model.hosts) + len(self.plan.model.kkui.load_balancer.hosts)
+        self._status(Text(f"kkui's precheck: {len(self.prechecked)}/{total} host(s) checked…",
+                          style="bold"))
 
     def action_cancel(self) -> None:
         run = self.job
@@ -469,19 +579,35 @@ class InstallScreen(KkuiScreen):
         self.app.push_screen(Confirm("Cancel the install?", text, yes="Cancel install",
                                      no="Keep running"), confirmed)
 
+    async def action_verify(self) -> None:
+        """The end banner's next step: the Verify screen, running its checks at once."""
+        await self.kapp.switch_mode("verify")
+        verify = self.kapp.screen
+        action = getattr(verify, "action_verify", None)
+        if callable(action):
+            action()
+
     def action_save_log(self) -> None:
         target = Path.cwd() / time.strftime("kkui-install-%Y%m%d-%H%M%S.log")
         try:
             if self.log_path is not None and self.log_path.exists():
-                shutil.copyfile(self.log_path, target)
+                atomic_copy(self.log_path, target, mode=0o600)  # never through a link
             else:
                 atomic_write(target, self.query_one(LogPane).visible_text() + "\n",
                              keep_backup=False)
-            target.chmod(0o600)
-        except OSError as exc:
+        except (OSError, KkuiError) as exc:
             self.notify(f"cannot save the log: {exc}", severity="error")
             return
         self.notify(f"Saved the full log to {target}", title="Log saved")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The install worker died of a kkui bug: end the run with one line (kk's process
+        tree is stopped by the job's cancel), never a traceback or a stuck "running"."""
+        if event.state == WorkerState.ERROR and event.worker.group == "install":
+            if self.job is not None:
+                self.job.cancel()
+            self.post_message(InstallFinished(None, f"the install stopped on a kkui bug "
+                                                    f"({type(event.worker.error).__name__})"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "install":

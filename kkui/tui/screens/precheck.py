@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 from typing import Any, ClassVar
 
@@ -11,9 +10,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from kkui.core.config.model import ClusterModel
+from kkui.core.config.profiles import uses_example_addresses
 from kkui.core.errors import KkuiError
+from kkui.core.precheck.checks import REGISTRY
 from kkui.tui.messages import HostChecked, PackagesFixed, PrecheckFinished
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
@@ -25,23 +27,23 @@ STATUS_CELL = {
     "fail": ("✘", "bold red"),
     "error": ("?", "bold magenta"),
 }
-EXAMPLE_NET = ipaddress.ip_network("192.168.233.0/24")  # the bundled profiles' addresses
+
+
+ROLE_SHORT = {"etcd": "etcd", "control-plane": "cp", "worker": "w", "loadbalancer": "lb"}
+NOT_CHECKED = "–"  # a finished run did not get to this check (host unreachable, cancelled)
+
+
+def compact_role(role: str) -> str:
+    """``etcd,control-plane,worker`` -> ``etcd cp w``: the Host column stays narrow."""
+    parts = [p.strip() for p in role.replace(",", " ").split() if p.strip()]
+    return " ".join(ROLE_SHORT.get(p, p) for p in parts) or "—"
 
 
 def status_cell(status: str) -> Text:
+    if status == NOT_CHECKED:
+        return Text(NOT_CHECKED, style="dim", justify="center")
     mark, style = STATUS_CELL.get(status, ("…", "dim"))
     return Text(mark, style=style, justify="center")
-
-
-def uses_example_addresses(model: ClusterModel) -> bool:
-    hosts = (*model.hosts, *model.kkui.load_balancer.hosts)
-    for host in hosts:
-        try:
-            if ipaddress.ip_address(host.address) in EXAMPLE_NET:
-                return True
-        except ValueError:
-            continue
-    return False
 
 
 class PrecheckScreen(KkuiScreen):
@@ -50,6 +52,7 @@ class PrecheckScreen(KkuiScreen):
         Binding("r", "run", "Run precheck"),
         Binding("x", "cancel", "Cancel run"),
         Binding("f", "fix", "Fix packages"),
+        Binding("o", "failing_only", "Failing checks only"),
     ]
 
     def __init__(self) -> None:
@@ -59,12 +62,15 @@ class PrecheckScreen(KkuiScreen):
         self.cancel_event: threading.Event | None = None
         self.running = False
         self.final: Any = None
+        self.failing_only = False  # show only the checks that did not pass somewhere
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield NavBar("precheck")
         yield Static("", id="precheck-status")
-        table: DataTable[Any] = DataTable(id="grid", cursor_type="cell")
+        yield Static("", id="fix-result")
+        # the Host column stays put while the checks scroll sideways
+        table: DataTable[Any] = DataTable(id="grid", cursor_type="cell", fixed_columns=1)
         table.add_column("Host", key="host")
         table.add_column("Role", key="role")
         yield table
@@ -97,19 +103,65 @@ class PrecheckScreen(KkuiScreen):
 
     def _add_row(self, name: str, role: str) -> None:
         table = self.query_one("#grid", DataTable)
-        cells = [Text(name, style="bold"), Text(role)]
-        cells += [status_cell("")] * len(self.check_ids)
+        cells = [Text(name, style="bold"), Text(compact_role(role))]
+        cells += [status_cell("")] * len(self.shown_checks())
         table.add_row(*cells, key=name)
 
     def _status(self, text: Text | str) -> None:
         self.query_one("#precheck-status", Static).update(text)
 
+    def shown_checks(self) -> list[str]:
+        """The check columns on screen: all, or those that did not pass on some host."""
+        if not self.failing_only:
+            return list(self.check_ids)
+        return [c for c in self.check_ids if any(
+            (found := r.check(c)) is not None and found.status != "pass"
+            for r in self.reports.values())]
+
+    def action_failing_only(self) -> None:
+        self.failing_only = not self.failing_only
+        self._rebuild_grid()
+        self.notify("Showing only checks that did not pass" if self.failing_only else
+                    "Showing every check", timeout=3)
+
+    def _rebuild_grid(self) -> None:
+        """Columns from ``shown_checks``, one row per host, cells from the reports."""
+        table = self.query_one("#grid", DataTable)
+        model = self.doc.model()
+        rows = [(h.name, ",".join(model.roles_of(h.name))) for h in model.hosts]
+        rows += [(h.name, "loadbalancer") for h in model.kkui.load_balancer.hosts]
+        rows += [(n, r.role) for n, r in self.reports.items() if n not in dict(rows)]
+        table.clear(columns=True)
+        table.add_column("Host", key="host")
+        table.add_column("Role", key="role")
+        shown = self.shown_checks()
+        for check_id in shown:
+            table.add_column(REGISTRY.title(check_id), key=check_id,
+                             default=status_cell(""))
+        for name, role in rows:
+            report = self.reports.get(name)
+            cells = [Text(name, style="bold"), Text(compact_role(role or ""))]
+            for check_id in shown:
+                found = report.check(check_id) if report is not None else None
+                cells.append(status_cell(found.status if found else (
+                    NOT_CHECKED if self.final is not None else "")))
+            table.add_row(*cells, key=name)
+        self._show_detail()
+
     def _show_report(self, report: Any) -> None:
         table = self.query_one("#grid", DataTable)
+        if self.failing_only:
+            for check in report.checks:
+                if check.id not in self.check_ids:
+                    self.check_ids.append(check.id)
+            self._rebuild_grid()
+            return
         for check in report.checks:
             if check.id not in self.check_ids:
                 self.check_ids.append(check.id)
-                table.add_column(check.id, key=check.id, default=status_cell(""))
+                # the registry's short title (the same as the CLI grid); the key stays the id
+                table.add_column(REGISTRY.title(check.id), key=check.id,
+                                 default=status_cell(""))
         if report.name not in [str(r.key.value) for r in table.ordered_rows]:
             self._add_row(report.name, report.role or "—")
         for check in report.checks:
@@ -182,10 +234,7 @@ class PrecheckScreen(KkuiScreen):
     def _start(self, model: ClusterModel) -> None:
         self.reports.clear()
         self.final = None
-        table = self.query_one("#grid", DataTable)
-        for row in table.ordered_rows:
-            for check_id in self.check_ids:
-                table.update_cell(row.key, check_id, status_cell(""))
+        self._rebuild_grid()  # every cell back to "…" (running)
         self.cancel_event = threading.Event()
         self.running = True
         self.kapp.busy["precheck"] = self.cancel_event.set
@@ -195,7 +244,7 @@ class PrecheckScreen(KkuiScreen):
         self.refresh_bindings()
         self.check_hosts(model, self.cancel_event)
 
-    @work(thread=True, exclusive=True, group="precheck")
+    @work(thread=True, exclusive=True, group="precheck", name="precheck", exit_on_error=False)
     def check_hosts(self, model: ClusterModel, cancel: threading.Event) -> None:
         try:
             from kkui.core.precheck import run_precheck
@@ -228,9 +277,11 @@ class PrecheckScreen(KkuiScreen):
             self._status(Text(f"✘ {message.error}", style="bold red"))
             return
         self.final = message.report
+        self.kapp.last_precheck = message.report  # Install consults it (core install gate)
         for report in message.report.hosts:
             self.reports[report.name] = report
             self._show_report(report)
+        self._rebuild_grid()  # checks a host never got to read "–", not "…" (still running)
         if message.report.cancelled:
             head = Text("Cancelled — ", style="bold yellow")
         elif message.report.ok:
@@ -274,7 +325,7 @@ class PrecheckScreen(KkuiScreen):
         self._status(Text(f"Installing packages on {len(plans)} host(s)…", style="bold"))
         self.fix_packages(self.doc.model(), plans)
 
-    @work(thread=True, exclusive=True, group="fix")
+    @work(thread=True, exclusive=True, group="fix", name="fix packages", exit_on_error=False)
     def fix_packages(self, model: ClusterModel, plans: list[Any]) -> None:
         from kkui.core.precheck import apply_fix
 
@@ -293,9 +344,24 @@ class PrecheckScreen(KkuiScreen):
     def _fixed(self, message: PackagesFixed) -> None:
         self.running = False
         self.refresh_bindings()
-        self.notify(message.summary, title="Packages installed" if message.ok else
-                    "Package install failed", severity="information" if message.ok else "error")
+        # the result stays on screen (a toast alone disappears before it is read)
+        result = self.query_one("#fix-result", Static)
+        result.update(Text.assemble(("✔ Packages installed: " if message.ok else
+                                     "✘ Package install failed: ", "bold"), message.summary))
+        result.set_classes("-ok" if message.ok else "-failed")
         self.action_run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that died of a kkui bug ends its run like any failure: one line, the
+        screen usable again (exit_on_error=False keeps the app and the session alive)."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = type(event.worker.error).__name__
+        if event.worker.group == "precheck":
+            self.post_message(PrecheckFinished(None, f"precheck stopped by a kkui bug "
+                                                     f"({error})"))
+        elif event.worker.group == "fix":
+            self.post_message(PackagesFixed(f"stopped by a kkui bug ({error})", False))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":

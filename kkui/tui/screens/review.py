@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -10,9 +12,39 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static, TextArea
 
+from kkui.core.config.guard import UnsafeEditError
 from kkui.tui.mask import mask_secrets
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.navbar import NavBar
+
+_INDEX = re.compile(r"\[\d+\]")
+_NAMED = re.compile(r"\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class ProblemGroup:
+    """Identical problems of several rows (e.g. a password in the file on six hosts): one
+    line in the table, every field in the detail pane."""
+
+    severity: str
+    message: str
+    problems: tuple[Any, ...]
+
+    @property
+    def path(self) -> str:
+        first = self.problems[0].path
+        return first if len(self.problems) == 1 else _INDEX.sub("[*]", first)
+
+
+def group_problems(problems: list[Any]) -> list[ProblemGroup]:
+    """Same severity, same field of different rows, same message but for the row's name."""
+    groups: dict[tuple[str, str, str], list[Any]] = {}
+    for problem in problems:
+        key = (problem.severity, _INDEX.sub("[*]", problem.path),
+               _NAMED.sub("(…)", problem.message))
+        groups.setdefault(key, []).append(problem)
+    return [ProblemGroup(items[0].severity, items[0].message if len(items) == 1 else key[2],
+                         tuple(items)) for key, items in groups.items()]
 
 
 def severity_cell(severity: str) -> Text:
@@ -37,6 +69,7 @@ class ReviewScreen(KkuiScreen):
         table.add_column("Field", key="path")
         table.add_column("Problem", key="message")
         yield table
+        yield Static("", id="problem-detail")
         yield Static("", id="preview-title")
         yield TextArea("", id="preview", read_only=True, show_line_numbers=True,
                        soft_wrap=False)
@@ -48,11 +81,18 @@ class ReviewScreen(KkuiScreen):
     def refresh_from_document(self) -> None:
         doc = self.doc
         self.problems = doc.validate()
+        self.groups = group_problems(self.problems)
         table = self.query_one("#problems", DataTable)
+        cursor = table.cursor_row
         table.clear()
-        for index, problem in enumerate(self.problems):
-            table.add_row(severity_cell(problem.severity), Text(problem.path, style="bold"),
-                          Text(problem.message), key=str(index))
+        for index, group in enumerate(self.groups):
+            count = f" (×{len(group.problems)})" if len(group.problems) > 1 else ""
+            table.add_row(severity_cell(group.severity), Text(group.path + count, style="bold"),
+                          Text(group.message, overflow="ellipsis", no_wrap=True),
+                          key=str(index))
+        if self.groups:
+            table.move_cursor(row=min(cursor, len(self.groups) - 1))
+        self._show_detail()
         errors = sum(p.severity == "error" for p in self.problems)
         warnings = len(self.problems) - errors
         summary = Text.assemble(
@@ -66,9 +106,33 @@ class ReviewScreen(KkuiScreen):
         self.query_one("#preview-title", Static).update(
             f"{target} as it will be written ({state}; passwords shown as ••••; ctrl+s saves)")
         preview = self.query_one("#preview", TextArea)
-        text = mask_secrets(doc.to_text())
+        try:
+            text = mask_secrets(doc.to_text())
+        except UnsafeEditError as exc:  # the write guard: saving would be refused too
+            text = f"# {exc}\n"
         if preview.text != text:
             preview.load_text(text)
+
+    @on(DataTable.RowHighlighted, "#problems")
+    def _show_detail(self) -> None:
+        """The whole message (the table cuts it at the screen edge) and every field."""
+        detail = self.query_one("#problem-detail", Static)
+        table = self.query_one("#problems", DataTable)
+        groups = getattr(self, "groups", [])
+        if not groups or not table.row_count:
+            detail.display = False
+            return
+        group = groups[min(table.cursor_row, len(groups) - 1)]
+        text = Text.assemble(severity_cell(group.severity), " ")
+        if len(group.problems) == 1:
+            text.append(f"{group.problems[0].path}: ", style="bold")
+            text.append(group.problems[0].message)
+        else:
+            text.append(f"{len(group.problems)} fields: ", style="bold")
+            for problem in group.problems:
+                text.append(f"\n  {problem.path}: {problem.message}")
+        detail.update(text)
+        detail.display = True
 
     @on(DataTable.RowSelected, "#problems")
     def _selected(self) -> None:
@@ -78,7 +142,7 @@ class ReviewScreen(KkuiScreen):
         table = self.query_one("#problems", DataTable)
         if not table.row_count or not table.has_focus:
             return
-        problem = self.problems[table.cursor_row]
+        problem = self.groups[table.cursor_row].problems[0]
         self.run_worker(self.kapp.jump_to(problem.path), group="jump")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -76,7 +76,7 @@ class RolesScreen(KkuiScreen):
     def _toggle(self, name: str, role: str) -> None:
         current = set(self.doc.model().roles_of(name))
         current ^= {role}
-        self.kapp.edit(lambda: self.doc.set_roles(name, sorted(current)))
+        self.kapp.edit(lambda: self.doc.set_roles(name, sorted(current), host_order=True))
 
     def _current_name(self) -> str | None:
         table = self.query_one("#roles-table", DataTable)

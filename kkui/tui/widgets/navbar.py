@@ -7,12 +7,12 @@ from textual.containers import Horizontal
 from textual.events import Click
 from textual.widgets import Static
 
-NAMES = ("hosts", "roles", "cluster", "review", "precheck", "install")
+from kkui.tui.navigation import SCREENS
 
 
 class NavItem(Static):
-    def __init__(self, index: int, name: str, current: bool) -> None:
-        super().__init__(f" {index} {name.title()} ", classes="nav-item")
+    def __init__(self, index: int, name: str, title: str, current: bool) -> None:
+        super().__init__(f" {index} {title}", classes="nav-item")
         self.mode_name = name
         self.set_class(current, "-current")
 
@@ -34,5 +34,5 @@ class NavBar(Horizontal):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        for index, name in enumerate(NAMES, start=1):
-            yield NavItem(index, name, name == self.current)
+        for index, (name, title) in enumerate(SCREENS, start=1):
+            yield NavItem(index, name, title, name == self.current)

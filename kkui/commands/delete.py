@@ -1,0 +1,123 @@
+"""``kkui delete``: ``./kk delete cluster -f`` in the workdir, then a leftover scan of the hosts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import IO, TYPE_CHECKING, Any
+
+from kkui.commands._common import add_config_args, load_config, paint, print_problems
+from kkui.commands._kk_op import add_kk_args
+
+if TYPE_CHECKING:
+    from kkui.core.day2.leftovers import LeftoverReport
+
+EPILOG = """\
+what happens, in order:
+  1. kkui's precheck of every host (skip with --skip-precheck): kk stops at the first host it
+     cannot reach, and that host then keeps the whole cluster
+  2. `./kk delete cluster -f config-sample.yaml` in the workdir (as `kkui install` runs kk);
+     kk asks `Are you sure to delete this cluster? [yes/no]` (answered by you, or --yes)
+  3. a read-only scan of every host over SSH: containers, /var/lib/etcd, /etc/kubernetes and
+     other cluster directories, CNI interfaces (cali*, flannel*, cni0, tunl0, vxlan.calico,
+     kube-ipvs0), iptables KUBE-* rules, IPVS virtual servers; and kk's WORKDIR/kubekey/pki
+     here, which the next install reuses with the old addresses (kubekey#2112). Each finding
+     comes with the command that cleans it up; kkui runs none of them.
+
+--scan-only skips kk and only scans (e.g. after a delete that failed halfway).
+--json: kk's events as JSON lines, then one line {"leftovers": {"clean", "hosts": [{"host",
+"address", "findings": [{"id", "what", "items", "cleanup"}], "error"}], "local": [...]}}.
+
+exit status: 0 deleted and nothing left; 1 kk failed, a precheck failure, or leftovers found
+(or a host could not be scanned); 2 bad config or options; 130 interrupted.
+
+examples:
+  kkui delete -f config-sample.yaml                      # asks at kk's prompt
+  kkui delete -f config-sample.yaml --yes --kk ./kk --workdir /opt/kk/prod
+  kkui delete -f config-sample.yaml --scan-only --json | jq '.leftovers.hosts[].findings'
+"""
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "delete", help="delete the cluster with kk, then scan every host for leftovers",
+        description="Run `kk delete cluster` in the workdir, then list what is left on each "
+        "host with the commands that clean it up.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_args(parser)
+    add_kk_args(parser, what="delete the cluster")
+    parser.add_argument("--scan-only", action="store_true",
+                        help="do not run kk; only scan the hosts for leftovers")
+    parser.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                        help="seconds per host for the scan (default 30)")
+    parser.add_argument("--strict-host-keys", action="store_true",
+                        help="refuse hosts whose SSH key is not known yet")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kkui.commands._kk_op import plan_from_args, run_kk_operation
+
+    doc = load_config(args)
+    if args.scan_only:
+        from kkui.core.day2.kkops import plan_operation
+        from kkui.core.install import InstallOptions, InstallRefused
+
+        try:
+            plan = plan_operation(doc, InstallOptions(
+                workdir=_path(args.workdir)), "delete")
+        except InstallRefused as exc:
+            print_problems(exc.problems, sys.stderr)
+            raise
+        out = sys.stderr if args.json else sys.stdout
+        return _scan(args, plan, out)
+    plan = plan_from_args(args, doc, "delete")
+
+    def scan(plan: Any, run: Any, out: IO[str]) -> int:
+        code = _scan(args, plan, out)
+        if code:
+            run.add_findings(["leftovers after kk delete cluster (see the scan)"])
+        return code
+
+    return run_kk_operation(args, doc, plan, "delete", after=scan)
+
+
+def _path(value: str | None) -> Any:
+    from pathlib import Path
+
+    return Path(value) if value else None
+
+
+def _scan(args: argparse.Namespace, plan: Any, out: IO[str]) -> int:
+    from kkui.core.day2.leftovers import scan_leftovers
+
+    print(f"kkui: scanning {len(plan.model.hosts)} host(s) for leftovers (read-only) ...",
+          file=out, flush=True)
+    report = scan_leftovers(plan.model, plan.workdir, timeout=args.timeout,
+                            strict_host_keys=args.strict_host_keys)
+    if args.json:
+        print(json.dumps({"leftovers": report.as_dict()}, ensure_ascii=False), flush=True)
+    print_leftovers(report, out)
+    return 0 if report.clean else 1
+
+
+def print_leftovers(report: LeftoverReport, out: IO[str]) -> None:
+    for host in report.hosts:
+        if host.error:
+            print(paint(f"error  {host.host} ({host.address}): not scanned: {host.error}",
+                        "red", out), file=out)
+        elif not host.findings:
+            print(paint(f"clean  {host.host} ({host.address})", "green", out), file=out)
+        for f in host.findings:
+            print(paint(f"left   {host.host} ({host.address}) {f.id}: ", "yellow", out)
+                  + f"{f.what}: {', '.join(f.items[:8])}"
+                  + (f" (+{len(f.items) - 8} more)" if len(f.items) > 8 else ""), file=out)
+            print(f"       clean up (as root on {host.host}): {f.cleanup}", file=out)
+    for f in report.local:
+        print(paint(f"left   this machine {f.id}: ", "yellow", out) + f.what, file=out)
+        print(f"       clean up: {f.cleanup}", file=out)
+    verdict = ("nothing left behind: the hosts are ready for a new install" if report.clean
+               else "leftovers found: run the cleanup commands above before installing again")
+    print(paint(f"kkui: {verdict}", "green" if report.clean else "yellow", out), file=out,
+          flush=True)

@@ -1,0 +1,101 @@
+"""``kkui verify``: read-only acceptance checks of an installed cluster over SSH."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from kkui.commands._common import add_config_args, paint, positive_float, valid_document
+
+EPILOG = """\
+what it does:
+  SSHes into the hosts of the config (same SSH layer, credentials and host-key rules as
+  `kkui precheck`), and with what kk installed there -- /usr/local/bin/kubectl with
+  /root/.kube/config on a control-plane node, /usr/local/bin/etcdctl (API v3) with kk's
+  certificates in /etc/ssl/etcd/ssl/ -- checks that the cluster is whole and highly available.
+  Nothing is changed on any host.
+
+checks (ids for --only):
+{checks}
+
+exit status: 0 no check failed (warnings allowed), 1 a check failed or could not be run
+(error), 2 bad config or options, 130 interrupted.
+
+examples:
+  kkui verify -f config-sample.yaml
+  kkui verify -f config-sample.yaml --only etcd-quorum,apiserver-vip
+  kkui verify -f config-sample.yaml --json | jq '.checks[] | select(.status != "pass")'
+"""
+
+COLORS = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
+
+
+def _epilog() -> str:
+    # the registry is small and imports no SSH/HTTP library: safe for --help
+    from kkui.core.verify.checks import REGISTRY
+    return EPILOG.format(checks="\n".join(f"  {c.id:<17} {c.title}" for c in REGISTRY.values()))
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "verify", help="check an installed cluster: etcd quorum, API through the VIP, nodes, "
+        "certificates, the LB pair",
+        description="Read-only acceptance checks of a cluster kk installed, over SSH.",
+        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_config_args(parser)
+    parser.add_argument("--only", metavar="ID,...",
+                        help="run only these checks (comma-separated ids, listed below)")
+    parser.add_argument("--json", action="store_true",
+                        help='print {"checks": [...], "summary": {...}} instead of the table')
+    parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="S",
+                        help="seconds for each remote command (default 30); connecting gives "
+                        "up after 5 s")
+    parser.add_argument("--strict-host-keys", action="store_true",
+                        help="refuse hosts whose SSH key is not known yet")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kkui.core.verify.engine import run_verify, select_checks
+    from kkui.core.verify.report import VerifyResult
+
+    doc = valid_document(args)
+    if doc is None:
+        return 2
+    model = doc.model()
+    only = [i.strip() for i in (args.only or "").split(",") if i.strip()] or None
+    checks = select_checks(model, only)
+    if not checks:
+        print("kkui: no check applies to this config", file=sys.stderr)
+        return 2
+
+    def show(result: VerifyResult) -> None:
+        status = paint(f"{result.status.upper():<5}", COLORS[result.status])
+        print(f"{status} {result.id:<17} {result.target:<16} {result.detail}", flush=True)
+        if result.fix and result.status != "pass":
+            print(f"      {'':<17} {'':<16} fix: {result.fix}", flush=True)
+
+    if not args.json:
+        print(f"verifying {model.name}: {len(checks)} checks on {len(model.hosts)} hosts "
+              f"(read-only)", file=sys.stderr, flush=True)
+    from kkui.core.runs import recorded_run
+
+    # a run-history record (`kkui history`, issue #14); read-only: no cluster lock
+    with recorded_run("verify", model=model, config_text=doc.to_text(), config_path=doc.path,
+                      argv=getattr(args, "kkui_argv", ())) as history:
+        for note in history.notes:
+            print(f"kkui: {note}", file=sys.stderr)
+        history.stage("verify")
+        report = run_verify(model, only=only, timeout=args.timeout,
+                            strict_host_keys=args.strict_host_keys,
+                            on_result=None if args.json else show)
+        history.add_findings(f"{r.id} {r.target} {r.status}: {r.detail}"
+                             for r in report.results if r.status in ("fail", "error"))
+        history.finish(0 if report.ok else 1)
+    if args.json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(paint(report.summary_line(), "green" if report.ok else "red"))
+    return 0 if report.ok else 1

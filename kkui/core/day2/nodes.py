@@ -1,0 +1,193 @@
+"""Adding and removing nodes with kk, and what kk does not say about it (issue #15).
+
+``kk add nodes`` runs its whole pipeline on every host of the config, not only the new ones:
+precheck, OS configuration, etcd certificates and the etcd backup timer (kk v3.1.12
+cmd/kk/pkg/pipelines/add_nodes.go:47-76), so one unreachable or broken existing host blocks or
+damages the add (kubekey#1638, #1787).  :func:`diff_hosts` names the new hosts and the existing
+hosts kk will touch, against the last applied config.
+
+``kk delete node NAME`` deletes workers only: its node filter drops the first master and every
+etcd node (kk v3.1.12 cmd/kk/pkg/kubernetes/tasks.go:470-511, "nodes filter etcd nodes") and kk
+never runs ``etcdctl member remove`` (kubekey PR #1920), so kkui refuses control-plane and etcd
+nodes unless ``--force``, and even then never below etcd quorum (:func:`removal_check`).
+Draining happens before kk, over SSH with kubectl on another control-plane node
+(:func:`drain_node`).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ClusterModel
+from kkui.core.errors import ConfigError
+from kkui.core.sanitize import for_display
+from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
+from kkui.core.verify import gather
+from kkui.core.verify.engine import Sessions, first_reachable, run_script
+
+
+class NodeRefused(ConfigError):
+    """kkui will not remove this node this way; the message explains and names the way."""
+
+
+# ------------------------------------------------------------------------------------ add
+@dataclass(frozen=True)
+class HostDiff:
+    new: tuple[str, ...]  # in the config, not in the applied one
+    touched: tuple[str, ...]  # existing hosts kk add nodes re-runs its pipeline on
+    gone: tuple[str, ...]  # in the applied config, not in this one (not kk add's business)
+    changed: tuple[str, ...]  # same name, other address or roles
+    baseline: str  # where the applied config came from
+    new_control_planes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"new": list(self.new), "touched": list(self.touched), "gone": list(self.gone),
+                "changed": list(self.changed), "baseline": self.baseline,
+                "new_control_planes": list(self.new_control_planes)}
+
+
+def _signature(model: ClusterModel, name: str) -> tuple[str, tuple[str, ...]]:
+    host = next(h for h in model.hosts if h.name == name)
+    return host.address, tuple(sorted(model.roles_of(name)))
+
+
+def diff_hosts(applied: ClusterModel, wanted: ClusterModel, baseline: str) -> HostDiff:
+    before = {h.name for h in applied.hosts}
+    after = [h.name for h in wanted.hosts]
+    new = tuple(n for n in after if n not in before)
+    kept = tuple(n for n in after if n in before)
+    changed = tuple(n for n in kept if _signature(applied, n) != _signature(wanted, n))
+    gone = tuple(h.name for h in applied.hosts if h.name not in set(after))
+    planes = tuple(n for n in new if ROLE_CONTROL_PLANE in wanted.roles_of(n))
+    return HostDiff(new, kept, gone, changed, baseline, planes)
+
+
+def applied_config(model: ClusterModel, workdir: Path, *,
+                   db: Path | None = None) -> tuple[str, str] | None:
+    """(text, where) of the config the cluster was last built from: the newest successful
+    install / nodes add in the run history, else the workdir's copy of kk's config."""
+    from kkui.core.runs import HistoryError
+    from kkui.core.runs import connect as connect_db
+    from kkui.core.runs.query import last_applied
+
+    try:
+        conn = connect_db(db)
+    except HistoryError:
+        conn = None
+    if conn is not None:
+        try:
+            run = last_applied(conn, model.name)
+        finally:
+            conn.close()
+        text = getattr(run, "config_text", None) if run is not None else None
+        if run is not None and text:
+            return text, f"run #{run.summary.id} ({run.summary.command}) in the history"
+    copy = workdir / "config-sample.yaml"
+    if copy.is_file():
+        return copy.read_text(encoding="utf-8"), str(copy)
+    return None
+
+
+def lb_followup(diff: HostDiff, model: ClusterModel, config: str) -> str | None:
+    """What kkui's LB pair needs after new control-plane nodes joined: they are backends only
+    after ``kkui lb deploy`` re-renders haproxy.cfg.  kkui does not run it itself: the deploy
+    restarts haproxy and keepalived on both LBs (the VIP moves), a step the operator times."""
+    lb = model.kkui.load_balancer
+    if not diff.new_control_planes or not lb.hosts:
+        return None
+    hosts = {h.name: h for h in model.hosts}
+    backends = ", ".join(f"{n} ({hosts[n].internal_ipv4}:6443)" for n in diff.new_control_planes)
+    return (f"kkui's LB pair does not send traffic to {backends} yet: run `kkui lb deploy -f "
+            f"{config}` (it re-renders haproxy.cfg with the new backend and restarts haproxy "
+            "and keepalived on both LBs, one after the other)")
+
+
+# --------------------------------------------------------------------------------- delete
+@dataclass(frozen=True)
+class RemovalCheck:
+    roles: tuple[str, ...]
+    lines: tuple[str, ...]  # the arithmetic, for the operator
+    allowed: bool  # with --force (a worker is always allowed)
+
+
+def removal_check(model: ClusterModel, name: str, *, force: bool) -> RemovalCheck:
+    """Whether ``name`` may be removed: workers yes; control-plane/etcd only with ``force`` and
+    when the rest keeps etcd quorum and a control plane.  Raises :class:`NodeRefused`."""
+    if name not in {h.name for h in model.hosts}:
+        raise NodeRefused(f"{name}: no such host in the config (hosts: "
+                          f"{', '.join(h.name for h in model.hosts)})")
+    roles = tuple(model.roles_of(name))
+    if not {ROLE_CONTROL_PLANE, ROLE_ETCD} & set(roles):
+        return RemovalCheck(roles, (), True)
+    if model.control_plane_hosts and model.control_plane_hosts[0].name == name:
+        raise NodeRefused(f"{name} is the first control-plane node: kk runs its cluster-wide "
+                          "steps there and never deletes it (kk v3.1.12 "
+                          "cmd/kk/pkg/kubernetes/tasks.go:470-481); move another node to the "
+                          "top of roleGroups.control-plane first")
+    lines = []
+    etcd = [h.name for h in model.etcd_hosts]
+    planes = [h.name for h in model.control_plane_hosts]
+    ok = True
+    if name in etcd:
+        n = len(etcd)
+        quorum = n // 2 + 1
+        left = n - 1
+        # the member is removed while the cluster still counts n members: the n-1 others must
+        # be a quorum of n to commit its removal, and remain a cluster of n-1 afterwards
+        lines.append(f"etcd: {n} members, quorum {quorum}; without {name}: {left} members "
+                     f"(quorum {left // 2 + 1}, tolerating {max(0, (left - 1) // 2)} failure(s))"
+                     f" → {'quorum kept' if left >= quorum else 'BELOW QUORUM'}")
+        ok = ok and left >= quorum
+    if name in planes:
+        lines.append(f"control plane: {len(planes)} node(s); without {name}: {len(planes) - 1}")
+        ok = ok and len(planes) > 1
+    why = (f"{name} is {'/'.join(r for r in roles if r != 'worker')}: kk delete node removes "
+           "workers only (it skips the first master and every etcd node: kk v3.1.12 "
+           "cmd/kk/pkg/kubernetes/tasks.go:488-491) and never removes the etcd member "
+           "(kubekey PR #1920)")
+    if not force:
+        raise NodeRefused(f"{why}. Replace it step by step instead (`etcdctl member remove` "
+                          "from a healthy member, then kk), or pass --force to run kk anyway "
+                          "when quorum allows: " + "; ".join(lines))
+    if not ok:
+        raise NodeRefused(f"{why}; --force refused: " + "; ".join(lines))
+    return RemovalCheck(roles, tuple(lines), True)
+
+
+def drain_script(name: str, timeout_s: int = 120) -> str:
+    node = shlex.quote(name)
+    return (gather.PRELUDE
+            + gather.section("cordon", gather.kubectl(f"cordon {node}"))
+            + gather.section("drain", gather.kubectl(
+                f"drain {node} --ignore-daemonsets --delete-emptydir-data "
+                f"--timeout={timeout_s}s")))
+
+
+def drain_node(model: ClusterModel, name: str, *, timeout: float = 180.0,
+               strict_host_keys: bool = False, known_hosts: KnownHosts | None = None,
+               connector: Callable[..., SshSession] = connect) -> tuple[bool, str]:
+    """cordon + drain ``name`` with kubectl on the first reachable control-plane node that is
+    not ``name``: (ok, one-line detail)."""
+    sessions = Sessions(known=known_hosts if known_hosts is not None else KnownHosts(),
+                        strict=strict_host_keys, connector=connector,
+                        connect_timeout=min(5.0, timeout))
+    try:
+        others = [h for h in model.control_plane_hosts if h.name != name]
+        host, session, errors = first_reachable(others, sessions)
+        if host is None or session is None:
+            return False, "no other control-plane node reachable: " + "; ".join(errors)
+        try:
+            sections = run_script(session, drain_script(name, int(timeout) - 10), timeout)
+        except SshError as exc:
+            return False, f"on {host.name}: {for_display(str(exc), newlines=False)[:300]}"
+        for step in ("cordon", "drain"):
+            sec = sections.get(step)
+            if sec is None or not sec.ok:
+                why = sec.why() if sec is not None else "no answer"
+                return False, f"kubectl {step} {name} on {host.name}: {why}"
+        return True, f"cordoned and drained {name} (kubectl on {host.name})"
+    finally:
+        sessions.close()

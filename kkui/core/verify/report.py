@@ -1,0 +1,50 @@
+"""What ``kkui verify`` reports: one result per (check, target), and their summary.
+
+The JSON shape is a contract for scripts (README: ``kkui verify --json``):
+``{"checks": [{"id", "target", "status", "detail", "fix"}], "summary": {"pass", "warn",
+"fail", "error"}}``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Status = Literal["pass", "warn", "fail", "error"]
+STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "error")
+SEVERITY = {"pass": 0, "warn": 1, "error": 2, "fail": 3}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    id: str
+    target: str          # a host name, "cluster", or an endpoint such as "10.0.0.10:6443"
+    status: Status
+    detail: str
+    fix: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    results: tuple[VerifyResult, ...]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {s: sum(1 for r in self.results if r.status == s) for s in STATUSES}
+
+    @property
+    def ok(self) -> bool:
+        """No fail and no error: warnings are allowed (exit 0)."""
+        return not any(r.status in ("fail", "error") for r in self.results)
+
+    def summary_line(self) -> str:
+        """``27 passed, 1 warning, 0 failed, 0 could not be checked`` (CLI and TUI alike)."""
+        s = self.summary
+        return (f"{s['pass']} passed, {s['warn']} warning{'' if s['warn'] == 1 else 's'}, "
+                f"{s['fail']} failed, {s['error']} could not be checked")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"checks": [r.as_dict() for r in self.results], "summary": self.summary}

@@ -1,0 +1,115 @@
+"""Verify: the read-only acceptance checks of an installed cluster (as ``kkui verify``).
+
+Nothing connects to a host until the operator presses ``v``; the worker calls the same core
+function as the CLI (:func:`kkui.core.verify.engine.run_verify`) and each result fills a row as
+it arrives.  The highlighted row's detail and fix are shown in full below the table.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from kkui.core.config.profiles import uses_example_addresses
+from kkui.core.verify.report import VerifyResult
+from kkui.tui.messages import VerifyChecked, VerifyFinished
+from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.navbar import NavBar
+
+STYLES = {"pass": ("✔ pass", "green"), "warn": ("! warn", "yellow"),
+          "fail": ("✘ FAIL", "bold red"), "error": ("? error", "bold red")}
+
+
+class VerifyScreen(KkuiScreen):
+    CSS_PATH = "verify.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("v", "verify", "Verify the cluster"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: list[VerifyResult] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield NavBar("verify")
+        yield Static("", id="verify-summary")
+        yield DataTable(id="verify-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="verify-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#verify-table", DataTable)
+        table.add_columns("status", "check", "target", "detail")
+        self._summary(Text("After an install: v runs the read-only checks over SSH (etcd "
+                           "quorum, the API through the endpoint, nodes, certificates, the "
+                           "LB pair). Nothing is changed on any host.", style="dim"))
+
+    def _summary(self, text: Text) -> None:
+        self.query_one("#verify-summary", Static).update(text)
+
+    def running(self) -> bool:
+        return any(w.group == "verify" and w.is_running for w in self.kapp.workers)
+
+    def action_verify(self) -> None:
+        if self.running():
+            return
+        model = self.doc.model()
+        if uses_example_addresses(model):
+            self.notify("This config still has the profile's example addresses "
+                        "(192.168.233.x): put your hosts in first", severity="warning")
+            return
+        errors = [p for p in self.doc.validate() if p.severity == "error"]
+        if errors:
+            self.notify(f"{len(errors)} error(s) in the config: see Review (4)",
+                        severity="error", title="Not started")
+            return
+        self.results = []
+        self.query_one("#verify-table", DataTable).clear()
+        self._summary(Text("Verifying… (read-only)", style="bold"))
+        self._run(model)
+
+    @work(thread=True, exclusive=True, group="verify", name="verify", exit_on_error=False)
+    def _run(self, model: object) -> None:
+        from kkui.core.verify.engine import run_verify
+
+        try:
+            def checked(result: VerifyResult) -> None:
+                self.post_message(VerifyChecked(result))
+
+            report = run_verify(model, on_result=checked)  # type: ignore[arg-type]
+        except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
+            self.post_message(VerifyFinished(None, str(exc)))
+            return
+        self.post_message(VerifyFinished(report))
+
+    @on(VerifyChecked)
+    def _checked(self, message: VerifyChecked) -> None:
+        r = message.result
+        self.results.append(r)
+        label, style = STYLES[r.status]
+        self.query_one("#verify-table", DataTable).add_row(
+            Text(label, style=style), r.id, r.target, Text(r.detail))
+
+    @on(VerifyFinished)
+    def _finished(self, message: VerifyFinished) -> None:
+        if message.report is None:
+            self._summary(Text(f"✘ verify could not run: {message.error}", style="bold red"))
+            return
+        ok = message.report.ok
+        self._summary(Text(f"{'✔' if ok else '✘'} {message.report.summary_line()}",
+                           style="bold green" if ok else "bold red"))
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.results):
+            r = self.results[event.cursor_row]
+            parts: list[str | tuple[str, str]] = [(f"{r.id} · {r.target}\n", "bold"), r.detail]
+            if r.fix and r.status != "pass":
+                parts += [("\nfix: ", "bold"), r.fix]
+            self.query_one("#verify-detail", Static).update(Text.assemble(*parts))
