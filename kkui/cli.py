@@ -14,7 +14,7 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 
-from kkui import __version__
+from kkui import __version__, i18n
 from kkui.commands.index import COMMANDS
 from kkui.core.errors import KkuiError
 
@@ -26,7 +26,10 @@ COMMAND_MODULES = (
 # Command words whose module has another name (config.py registers three commands).
 COMMAND_ALIASES = {word: module for word, (module, _) in COMMANDS.items() if word != module}
 
-EPILOG = """\
+DESCRIPTION = i18n.N_("A guided console for building highly available Kubernetes clusters "
+                      "with KubeKey v3. Run without arguments to open the TUI.")
+
+EPILOG = i18n.N_("""\
 Typical session:
   kkui profiles                                  list the bundled example topologies
   kkui export-config --profile ha-external-lb    write ./config-sample.yaml from one
@@ -36,7 +39,7 @@ Typical session:
   kkui                                           the guided console (TUI)
 
 kkui drives KubeKey v3 (kk v3.1.x). kk v4 uses a different config format and is not supported.
-"""
+""")
 
 
 def build_parser(modules: Sequence[str] = COMMAND_MODULES, *,
@@ -44,14 +47,18 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES, *,
     """The parser with the commands of ``modules`` (all by default; `kkui install --help` needs
     only install's module, `kkui --version` none). ``listing``: the commands of the index
     (kkui/commands/index.py) as bare entries, for `kkui --help`, without importing them."""
+    _ = i18n._  # the language is chosen before the parser is built (main: --lang)
     parser = argparse.ArgumentParser(
         prog="kkui",
-        description="A guided console for building highly available Kubernetes clusters "
-        "with KubeKey v3. Run without arguments to open the TUI.",
-        epilog=EPILOG,
+        description=_(DESCRIPTION),
+        epilog=_(EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"kkui {__version__}")
+    parser.add_argument("--version", action="version", version=f"kkui {__version__}",
+                        help=_("show kkui's version and exit"))
+    parser.add_argument("--lang", choices=i18n.LANGUAGES, metavar="zh|en",
+                        help=_("language of messages and help (default: KKUI_LANG, then "
+                               "LC_ALL/LC_MESSAGES/LANG); --json output never changes"))
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     if listing:
         listed = {m for m, _ in COMMANDS.values() if m in COMMAND_MODULES and _exists(m)}
@@ -67,6 +74,8 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES, *,
                 continue
             raise
         module.register(subparsers)
+    for action in subparsers._choices_actions:  # noqa: SLF001 - the command list of --help
+        action.help = _(action.help) if action.help else action.help  # ids: commands/index.py
     return parser
 
 
@@ -82,6 +91,19 @@ def modules_for(args_list: Sequence[str]) -> Sequence[str]:
     return (name,)
 
 
+def _leading_lang(args_list: Sequence[str]) -> tuple[str | None, Sequence[str]]:
+    """``--lang X`` / ``--lang=X`` given before the command word: its value and what follows.
+    An invalid value is left to argparse (its choices error)."""
+    first = args_list[0] if args_list else ""
+    if first.startswith("--lang="):
+        value, rest = first.split("=", 1)[1], args_list[1:]
+    elif first == "--lang" and len(args_list) > 1:
+        value, rest = args_list[1], args_list[2:]
+    else:
+        return None, args_list
+    return (value if value in i18n.LANGUAGES else None), rest
+
+
 def _exists(module: str) -> bool:
     """A command module may still be being built (listed in COMMAND_MODULES, no file yet)."""
     return importlib.util.find_spec(f"kkui.commands.{module}") is not None
@@ -89,9 +111,12 @@ def _exists(module: str) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list:
-        args_list = ["tui"]
-    modules = modules_for(args_list)
+    lang, rest = _leading_lang(args_list)
+    i18n.set_language(lang)  # before any parser: help strings are translated when built
+    if not rest:  # `kkui` or `kkui --lang zh`: the TUI
+        args_list.append("tui")
+        rest = ["tui"]
+    modules = modules_for(rest)
     parser = build_parser(modules, listing=modules == COMMAND_MODULES)
     args = parser.parse_args(args_list)
     args.kkui_argv = tuple(args_list)  # what the run history records (kkui.core.runs)

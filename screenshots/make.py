@@ -27,6 +27,8 @@ async def shoot(scene: Scene, out: Path) -> Path:
     # scenes edit documents: their recovery copies go to a throw-away directory per scene
     state = tempfile.TemporaryDirectory(prefix="kkui-shots-")
     os.environ["XDG_STATE_HOME"] = state.name
+    # ... and the History screen reads an empty run history there, never the user's
+    os.environ["KKUI_DB"] = os.path.join(state.name, "kkui.db")
     app = scene.make_app()
     async with app.run_test(size=SIZE) as pilot:
         await scene.run_before(pilot)

@@ -265,6 +265,124 @@ async def _lb_checked(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+def _at(hour: int, minute: int, second: int) -> float:
+    """A timestamp that shows as 2026-11-30 hour:minute:second in any time zone."""
+    import time
+
+    return time.mktime((2026, 11, 30, hour, minute, second, 0, 0, -1))
+
+
+def history_runs() -> tuple[list[Any], Any]:
+    """A fixed run history of the ha-external-lb cluster: the runs the History screen lists and
+    the view of the failed install (timeline, findings, diff), as its workers post them."""
+    from kkui.core.runs.browse import RunView
+    from kkui.core.runs.diff import Change
+    from kkui.core.runs.query import RunDetail, RunSummary, Stage
+
+    cfg = "/home/ops/clusters/ha-external-lb.yaml"
+    log = "/home/ops/kkui-work/ha-external-lb/logs/install-20261130-104102.log"
+
+    def run(id_: int, command: str, start: float, took: float, outcome: str, code: int | None,
+            module: str | None = None, log_path: str | None = None) -> Any:
+        return RunSummary(id_, command, "ha-external-lb", cfg, start, start + took, outcome,
+                          code, module, log_path)
+
+    runs = [run(7, "verify", _at(11, 2, 40), 6.2, "success", 0),
+            run(6, "install", _at(10, 41, 2), 1093.0, "failed", 1, "ETCDConfigureModule", log),
+            run(5, "precheck", _at(10, 38, 15), 4.1, "success", 0),
+            run(4, "lb deploy", _at(10, 30, 51), 38.5, "success", 0),
+            run(3, "install", _at(9, 12, 7), 95.0, "cancelled", 130, None, log),
+            run(2, "precheck", _at(9, 5, 44), 3.9, "failed", 1),
+            run(1, "lb drill", _at(8, 50, 3), 21.7, "interrupted", None)]
+    t = _at(10, 41, 2)
+    stages = [Stage("precheck", t, t + 4.0, "success"),
+              Stage("kk binary", t + 4.0, t + 9.0, "success"),
+              Stage("kk: GreetingsModule", t + 9.0, t + 11.0, "success"),
+              Stage("kk: NodeBinariesModule", t + 11.0, t + 512.0, "success"),
+              Stage("kk: ETCDConfigureModule", t + 990.0, t + 1093.0, "failed")]
+    detail = RunDetail(
+        summary=runs[1], argv=["install", "-f", cfg, "--yes"], kkui_version="0.9.0",
+        kk_version="v3.1.12", kk_sha256="3f1c0d5e9a7b2c4d", endpoint="lb.kubesphere.local:6443",
+        failed_hosts=["master1"], findings=["etcd health check failed on master1 after 20 "
+                                            "retries"], config_text="(scene)", pid=4242,
+        stages=stages)
+    changes = (Change("added", "host worker3", new="192.168.233.23, worker"),
+               Change("changed", "kubernetes version", "v1.27.16", "v1.28.15"))
+    return runs, RunView(detail, 3, changes, "")
+
+
+async def _workers_done(pilot: Pilot[Any]) -> None:
+    from textual.worker import WorkerCancelled
+
+    while True:
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            continue
+        break
+    await pilot.pause()
+
+
+async def _history(pilot: Pilot[Any]) -> None:
+    from kkui.tui.messages import HistoryLoaded, RunDetailLoaded
+    from kkui.tui.screens.history import HistoryScreen
+
+    await _workers_done(pilot)  # the (empty) real history was read
+    screen = pilot.app.screen
+    assert isinstance(screen, HistoryScreen)
+    runs, view = history_runs()
+    screen.selected = view.run.summary.id  # the failed install stays highlighted
+    screen.post_message(HistoryLoaded(runs))
+    await pilot.pause()
+    await _workers_done(pilot)  # its detail worker finds no such run in the empty database
+    screen.post_message(RunDetailLoaded(view))
+    await pilot.pause()
+
+
+def cert_rows() -> list[Any]:
+    """A certificate calendar of the ha-external-lb cluster (fixed dates): one front-proxy
+    certificate 5 days from expiry, kk's etcd CA, kubeadm's leaf certificates."""
+    from kkui.core.day2.certs import CertRow
+
+    def row(host: str, path: str, day: str, left: float, status: str, *, ca: bool = False,
+            kk: bool = False) -> CertRow:
+        return CertRow(host, path, "", f"2026-{day}T07:00:00+00:00", left, status, ca, kk)
+
+    return [
+        row("master3", "/etc/kubernetes/pki/front-proxy-client.crt", "12-05", 5.0, "fail",
+            kk=True),
+        row("master1", "/etc/ssl/etcd/ssl/member-master1.pem", "12-21", 21.0, "warn"),
+        row("master1", "/etc/kubernetes/pki/apiserver.crt", "11-30", 364.9, "pass", kk=True),
+        row("master2", "/etc/kubernetes/pki/apiserver.crt", "11-30", 364.9, "pass", kk=True),
+        row("master1", "/etc/ssl/etcd/ssl/ca.pem", "11-28", 3649.0, "pass", ca=True),
+    ]
+
+
+async def _ops(pilot: Pilot[Any]) -> None:
+    """Cluster ops after c (the calendar) and an etcd snapshot, as their workers report."""
+    from rich.text import Text
+
+    from kkui.core.day2.certs import NOT_RENEWED_BY_KK
+    from kkui.tui.messages import OpsCertsRead, OpsFinished, OpsOutput
+
+    await pilot.pause()
+    screen = pilot.app.screen
+    screen.post_message(OpsOutput(Text("── certificate calendar (read-only)", style="bold")))
+    screen.post_message(OpsCertsRead(cert_rows(), {}))
+    screen.post_message(OpsOutput(Text(NOT_RENEWED_BY_KK, style="dim")))
+    screen.post_message(OpsOutput(Text("✘ 27 certificates: 1 failing or unreadable (< 7 "
+                                       "days), 1 expiring within 30 days", style="bold red")))
+    screen.post_message(OpsOutput(Text("── etcd snapshot", style="bold")))
+    for line in ("master1: etcdctl snapshot save (kk's certificates)",
+                 "master1: copied back over SFTP, sha256 checked, removed from the host"):
+        screen.post_message(OpsOutput(line))
+    screen.post_message(OpsFinished(
+        "snapshot", 0, "✔ snapshot kkui-work/ha-external-lb/etcd-snapshots/"
+        "etcd-snapshot-ha-external-lb-20261130-070251.db (4.2 MB, revision 48213, 1187 keys, "
+        "from master1)"))
+    await pilot.pause()
+
+
 async def _keys_help(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     await pilot.press("question_mark")
@@ -286,4 +404,6 @@ SCENES: tuple[Scene, ...] = (
     Scene("verify", lambda: profile_app("verify"), _verified),
     Scene("lb-pair", lambda: profile_app("loadbalancer"), _lb_checked),
     Scene("keys", profile_app, _keys_help),
+    Scene("history", lambda: profile_app("history"), _history),
+    Scene("ops", lambda: profile_app("ops"), _ops),
 )

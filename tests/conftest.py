@@ -17,6 +17,9 @@ from support.ci_policy import (  # noqa: F401  (hooks: lab skips fail under CI=t
 )
 
 netguard.install()  # from the first import on, also for session fixtures (the labs)
+# The suite asserts kkui's English messages: a developer's zh_CN locale must not change them
+# (issue #16); tests/i18n choose the language explicitly. Inherited by every kkui subprocess.
+os.environ["KKUI_LANG"] = "en"
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 

@@ -53,6 +53,14 @@ SLOW_NPROC = "#!/bin/sh\nsleep 0.8\necho 4\n"  # keeps the precheck running whil
 
 
 # -------------------------------------------------------------------------------- helpers
+def on_terminal(argv: list[str], env: Mapping[str, str], cwd: Path) -> str:
+    """What the command shows on a colour terminal (rich Live regions, panels: issue #17)."""
+    from cli_output.pty_run import pty_run
+
+    clean = {k: v for k, v in env.items() if k not in ("NO_COLOR", "LINES", "COLUMNS")}
+    return pty_run(argv, {**clean, "TERM": "xterm-256color"}, cwd)
+
+
 def leaks(text: str, secrets: Mapping[str, str]) -> list[str]:
     """Names (never values) of the secrets found in ``text``."""
     return [name for name, value in secrets.items() if value and value in text]
@@ -354,6 +362,9 @@ def test_precheck_password_and_inline_key_never_leak(
     assert "by password" in checks["sec-pw"]["ssh"]["detail"]
     assert checks["sec-pw"]["sudo"]["status"] == "pass"  # sudo -S got the password via stdin
     assert "inline privateKey" in checks["sec-key"]["ssh"]["detail"]
+    shown = on_terminal([*kkui_cmd, "precheck", "-f", str(cfg)], env, tmp_path)  # Live table
+    assert "Checking 2 hosts over SSH" in shown
+    assert_clean(shown, audit.secrets, "precheck on a terminal")
     assert scan_files(tmp_path, audit.secrets, {cfg}) == []
 
 
@@ -444,6 +455,32 @@ def test_install_masks_kk_output_and_log_and_keeps_kk_config_private(
     assert any(e["event"] == "RawLine" and "******" in e["text"] for e in events)
     assert_clean(res.output, audit.secrets, "install --json output")
 
+    # a terminal (issue #17): kk's lines above the live status line, the summary panel
+    shown = on_terminal([*kkui_cmd, *args], env, tmp_path)
+    assert "kkui stage" in shown and "sshpass -p '******'" in shown
+    assert_clean(shown, audit.secrets, "install on a terminal")
+
+
+def test_install_failure_evidence_shows_no_secret(
+        audit: Audit, tmp_path: Path, env: dict[str, str], kkui_cmd: list[str]) -> None:
+    """Issue #12: after kk fails, kkui logs in to the failed hosts (password + sudo -S, inline
+    key) for their evidence; the summary names them and nothing of their credentials."""
+    cfg = audit.config(tmp_path / "c.yaml")
+    transcript = tmp_path / "fail.txt"
+    transcript.write_text("!banner\nE {T} [InitKubernetesModule] Init cluster using kubeadm\n"
+                          "E {T} failed: [sec-pw]\nE {T} failed: [sec-key]\n"
+                          "E error: Pipeline[CreateClusterPipeline] execute failed: "
+                          "Module[InitKubernetesModule] exec failed: \n"
+                          "E failed: [sec-pw] [KubeadmInit] exec failed after 3 retries: "
+                          "timed out waiting for the condition\n!exit 1\n")
+    env = {**env, "FAKE_KK_TRANSCRIPT": str(transcript)}
+    res = run_kkui(kkui_cmd, ["install", "-f", str(cfg), "--kk", str(FAKE_KK),
+                              "--skip-precheck", "--yes", "--workdir", str(tmp_path / "work")],
+                   env, tmp_path)
+    assert res.returncode == 1, res.output
+    assert "Host evidence collected from sec-pw, sec-key" in res.stdout, res.output
+    assert_clean(res.output, audit.secrets, "install failure evidence")
+
 
 @pytest.mark.parametrize("command", [["certs", "--renew"], ["delete"]],
                          ids=["certs-renew", "delete"])
@@ -500,9 +537,107 @@ def test_run_history_database_holds_no_secret(
     for r in shown:
         assert_clean(r.output, audit.secrets, "kkui history output")
     secrets = {**audit.secrets, **key_markers(audit.key_text)}
+    # issue #16: the handover report reads the same history and the config, in both languages
+    for lang in ("en", "zh"):
+        report = run_kkui(kkui_cmd, ["report", "-f", str(cfg), "--lang", lang, "-o", "-"], env,
+                          tmp_path)
+        assert report.returncode == 0 and "******" in report.stdout, report.output
+        assert "sec-pw" in report.stdout and "kk: " in report.stdout  # hosts and kk's stages
+        assert_clean(report.output, secrets, f"kkui report --lang {lang}")
     for path in db.parent.iterdir():  # kkui.db and any -wal/-shm left
         raw = path.read_bytes().decode("latin-1")
         assert_clean(raw, secrets, f"the history database file {path.name}")
+
+
+def test_tui_history_screen_and_install_plan_show_no_secret(
+        audit: Audit, tmp_path: Path, env: dict[str, str], kkui_cmd: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #14 in the TUI: the History screen (run detail, timeline, findings, diff) and the
+    install confirm dialog with its per-host plan, over a run recorded from a config holding
+    every kind of secret, show none of them."""
+    from kkui.tui.app import KkuiApp
+
+    cfg = audit.config(tmp_path / "c.yaml")
+    key_line = next(iter(key_markers(audit.key_text).values()))
+    transcript = tmp_path / "secret-echo.txt"
+    transcript.write_text(TRANSCRIPT.format(password=SECRET, user=SECRET_USER,
+                                            key_line=key_line))
+    db = tmp_path / "history" / "kkui.db"
+    monkeypatch.setenv("KKUI_DB", str(db))
+    env = {**env, "FAKE_KK_TRANSCRIPT": str(transcript), "FAKE_KK_SPEED": "0",
+           "KKUI_DB": str(db)}
+    for _ in range(2):  # two runs: the second one's detail has a diff with the first
+        res = run_kkui(kkui_cmd, ["install", "-f", str(cfg), "--kk", str(FAKE_KK),
+                                  "--skip-precheck", "--yes", "--workdir",
+                                  str(tmp_path / "work")], env, tmp_path)
+        assert res.returncode == 0, res.output
+    svgs: dict[str, str] = {}
+
+    async def scenario() -> None:
+        app = KkuiApp(ClusterDocument.load(cfg), workdir=tmp_path / "work", start="history",
+                      clock=lambda: 0.0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            for _ in range(2):  # the list, then the highlighted run's detail
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            svgs["history"] = app.export_screenshot()
+            await pilot.press("6")
+            await pilot.pause()
+            await pilot.press("i")
+            await pilot.pause()
+            svgs["install-plan"] = app.export_screenshot()
+            svgs["install-plan-text"] = str(app.screen.query_one("#dialog-detail-text").render())
+
+    asyncio.run(scenario())
+    assert "run 2 · install" in svg_text(svgs["history"])
+    assert "sec-pw" in svgs["install-plan-text"]  # the plan names the hosts
+    secrets = {**audit.secrets, **key_markers(audit.key_text)}
+    for name, shown in svgs.items():
+        assert_clean(shown, secrets, f"the TUI {name}")
+        assert_clean(svg_text(shown), secrets, f"the TUI {name} (text)")
+
+
+def test_tui_cluster_ops_pane_and_dialog_show_no_secret(
+        audit: Audit, tmp_path: Path, env: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #15 in the TUI: Cluster ops' kk run (certs renew with kk echoing the password),
+    its confirm dialog and the calendar read over SSH afterwards show no secret."""
+    from textual.widgets import RichLog
+
+    from kkui.tui.app import KkuiApp
+
+    cfg = audit.config(tmp_path / "c.yaml")
+    key_line = next(iter(key_markers(audit.key_text).values()))
+    transcript = tmp_path / "secret-echo.txt"
+    transcript.write_text(TRANSCRIPT.format(password=SECRET, user=SECRET_USER,
+                                            key_line=key_line))
+    for name in ("KKUI_KNOWN_HOSTS", "KKUI_USER_KNOWN_HOSTS"):
+        monkeypatch.setenv(name, env[name])
+    monkeypatch.setenv("FAKE_KK_TRANSCRIPT", str(transcript))
+    monkeypatch.setenv("FAKE_KK_SPEED", "0")
+    shown: dict[str, str] = {}
+
+    async def scenario() -> None:
+        app = KkuiApp(ClusterDocument.load(cfg), workdir=tmp_path / "work", start="ops",
+                      kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            await pilot.press("R")
+            await pilot.pause()
+            shown["dialog"] = app.export_screenshot()
+            await pilot.press("y")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shown["ops"] = app.export_screenshot()
+            log = app.screen.query_one("#ops-output", RichLog)
+            shown["pane"] = "\n".join("".join(seg.text for seg in strip) for strip in log.lines)
+
+    asyncio.run(scenario())
+    assert "sshpass -p '******'" in shown["pane"], shown["pane"]
+    secrets = {**audit.secrets, **key_markers(audit.key_text)}
+    for name, text in shown.items():
+        assert_clean(text, secrets, f"the TUI Cluster ops {name}")
+        assert_clean(svg_text(text), secrets, f"the TUI Cluster ops {name} (text)")
 
 
 # --------------------------------------------------------------------------- lb render
@@ -705,34 +840,53 @@ def test_tui_screens_screenshots_and_save(audit: Audit, tmp_path: Path, style: s
 def test_tui_crash_report_shows_no_secret(audit: Audit, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    """A bug while a typed password is in flight: Textual's crash report printed every frame's
-    locals (the typed password, the raw row with the old one); kkui's leaves them out."""
+    """A bug while a typed password is in flight.  Inside a document edit it is caught: one
+    notification naming only the exception type, the session goes on (issue #11).  Outside
+    one it ends the app: Textual's crash report printed every frame's locals (the typed
+    password, the raw row with the old one); kkui's prints one line and writes a 0600 report
+    with types and code locations only (issue #10) — even when the exception's own text holds
+    the secret."""
     from textual.widgets import Input
 
     from kkui.tui.app import KkuiApp
+    from kkui.tui.screens.hosts import HostsScreen
 
-    def buggy_update(self: ClusterDocument, name: str, **fields: object) -> None:
-        raise RuntimeError("simulated bug in update_host")
-
-    monkeypatch.setattr(ClusterDocument, "update_host", buggy_update)
     cfg = audit.config(tmp_path / "config-sample.yaml")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
-    async def scenario() -> None:
-        app = KkuiApp(ClusterDocument.load(cfg), workdir=tmp_path / "work", clock=lambda: 0.0)
+    async def type_a_password(app: KkuiApp) -> str:
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press("e")
             app.screen.query_one("#f-password", Input).focus()
             await pilot.press(*NEW_SECRET, "enter")
             await pilot.pause()
+            toasts = " | ".join(f"{n.title}: {n.message}" for n in app._notifications)
+            return toasts + "\n" + svg_text(app.export_screenshot())
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    def buggy_update(self: ClusterDocument, name: str, /, **fields: object) -> None:
+        raise RuntimeError(f"simulated bug in update_host {NEW_SECRET}")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ClusterDocument, "update_host", buggy_update)
+        app = KkuiApp(ClusterDocument.load(cfg), workdir=tmp_path / "work", clock=lambda: 0.0)
+        screen = asyncio.run(type_a_password(app))
+    assert "Not changed" in screen and "RuntimeError" in screen, screen[:500]
+    assert_clean(screen, audit.secrets, "the TUI after a bug in an edit")
+
+    def buggy_edited(self: HostsScreen, *args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"simulated bug in _edited {NEW_SECRET}")
+
+    monkeypatch.setattr(HostsScreen, "_edited", buggy_edited)
+    app = KkuiApp(ClusterDocument.load(cfg), workdir=tmp_path / "work", clock=lambda: 0.0)
     with pytest.raises(RuntimeError, match="simulated bug"):
-        asyncio.run(scenario())
+        asyncio.run(type_a_password(app))
     err = capsys.readouterr().err
     # one line, no traceback (issue #10); the details went to a 0600 report file
     assert "kkui: internal error (RuntimeError)" in err and "Traceback" not in err
     reports = list((tmp_path / "state" / "kkui" / "crashes").glob("crash-*.txt"))
-    assert len(reports) == 1 and str(reports[0]) in err and mode(reports[0]) == 0o600
+    # (the line is wrapped to the terminal's width)
+    assert len(reports) == 1 and str(reports[0]) in err.replace("\n", "")
+    assert mode(reports[0]) == 0o600
     report = reports[0].read_text()
     assert "RuntimeError" in report and "_edited" in report      # with kkui's frames
     assert_clean(err, audit.secrets, "the TUI's crash line")

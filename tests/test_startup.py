@@ -45,8 +45,8 @@ def test_help_imports_no_heavy_library(args: tuple[str, ...]) -> None:
 
 def test_a_command_help_imports_only_its_own_module() -> None:
     assert loaded_for("commands", "install", "--help") == [
-        "kkui.commands._common", "kkui.commands.download", "kkui.commands.index",
-        "kkui.commands.install"]
+        "kkui.commands._common", "kkui.commands.console",  # the shared output module (#17)
+        "kkui.commands.download", "kkui.commands.index", "kkui.commands.install"]
 
 
 def test_kkui_help_lists_commands_without_importing_them() -> None:

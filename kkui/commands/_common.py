@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kkui.commands.console import console, line, status_text
 from kkui.core.errors import ConfigError
 from kkui.core.fsutil import MAX_INPUT_BYTES
+from kkui.i18n import _
 
 if TYPE_CHECKING:  # ruamel.yaml loads when a config is read, not for --help
+    from rich.console import Console as RichConsole
+
     from kkui.core.config import ClusterDocument, Problem
 
 DEFAULT_CONFIG = "config-sample.yaml"
@@ -21,9 +24,10 @@ DEFAULT_CONFIG = "config-sample.yaml"
 def add_config_args(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
     group = parser.add_mutually_exclusive_group(required=required)
     group.add_argument("-f", "--config", metavar="FILE",
-                       help=f"KubeKey config file (default: ./{DEFAULT_CONFIG})")
+                       help=_("KubeKey config file (default: ./{file})").format(
+                           file=DEFAULT_CONFIG))
     group.add_argument("--profile", metavar="NAME",
-                       help="a bundled profile instead of a file (see `kkui profiles`)")
+                       help=_("a bundled profile instead of a file (see `kkui profiles`)"))
 
 
 def load_config(args: argparse.Namespace) -> ClusterDocument:
@@ -53,23 +57,27 @@ def read_stdin() -> str:
         raise ConfigError(f"not UTF-8 text (byte {exc.start})", path="<stdin>") from None
 
 
-def use_color(stream: Any = None) -> bool:
-    # None = the sys.stdout of *now* (a default of sys.stdout would be the one at import time)
-    stream = sys.stdout if stream is None else stream
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-
-
-def paint(text: str, color: str, stream: Any = None) -> str:
-    codes = {"red": "31", "yellow": "33", "green": "32", "bold": "1", "dim": "2"}
-    return f"\x1b[{codes[color]}m{text}\x1b[0m" if use_color(stream) else text
-
-
 def print_problems(problems: list[Problem], stream: Any = None) -> None:
-    stream = sys.stdout if stream is None else stream
+    """``error: PATH: MESSAGE`` per problem; path and message come from the file: literal."""
+    con = console(sys.stdout if stream is None else stream)
     for problem in problems:
-        tag = paint("error", "red", stream) if problem.severity == "error" else \
-            paint("warning", "yellow", stream)
-        print(f"{tag}: {problem.path}: {problem.message}", file=stream)
+        line(con, status_text(problem.severity), f": {problem.path}: {problem.message}")
+
+
+def show_problems(problems: list[Problem], con: RichConsole | None = None) -> None:
+    """``kkui validate``'s list: a severity | field | problem table on a terminal (wrapped to
+    its width), :func:`print_problems` lines on a pipe."""
+    from kkui.commands.console import PIPE_WIDTH, add_row, table
+
+    con = console(sys.stdout) if con is None else con
+    if con.width >= PIPE_WIDTH or not problems:
+        print_problems(problems, con.file)
+        return
+    grid = table("severity", "field", "problem")
+    grid.columns[0].no_wrap = True
+    for problem in problems:
+        add_row(grid, [status_text(problem.severity), problem.path, problem.message])
+    con.print(grid)
 
 
 def problem_counts(problems: list[Problem]) -> tuple[int, int]:

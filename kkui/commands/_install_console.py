@@ -5,67 +5,83 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import sys
-import time
 from typing import IO, TYPE_CHECKING
 
-from kkui.commands._common import paint
+from kkui.commands.console import console, is_live, panel, styled, untrusted
 from kkui.core.kk.events import KkEvent, LogLine, PromptShown, RawLine
 from kkui.core.kk.hints import Hint, HintCollector
 from kkui.core.kk.stages import InstallProgress
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
     from kkui.core.install import InstallPlan
+    from kkui.core.install.evidence import FailureEvidence
+    from kkui.core.install.summary import InstallSummary
     from kkui.core.kk.process import KkProcess
 
 
 class InstallConsole:
-    """Terminal rendering: kk's lines as they come, a status line, hints, a final summary."""
+    """Terminal rendering: kk's lines as they come, a status line, hints, a final summary.
 
-    def __init__(self, stream: IO[str], plan: InstallPlan) -> None:
+    On a colour terminal the status line is live (:mod:`kkui.commands._kk_live`) and the
+    summary a panel; on a pipe or with ``NO_COLOR``: plain lines, a ``kkui: stage`` line per
+    stage."""
+
+    def __init__(self, stream: IO[str], plan: InstallPlan, *, collect: bool = True) -> None:
+        from kkui.commands._kk_live import LiveStatus, status_text
+
         self.stream = stream
         self.plan = plan
-        self.tty = stream.isatty()
+        self.collect = collect  # host evidence after a failure (--no-collect turns it off)
+        self.con = console(stream)
+        self.live = LiveStatus(self.con, lambda: status_text(self.progress)) \
+            if is_live(stream) else None
         self.progress = InstallProgress()
         self.progress.start()
         self.hints = HintCollector(zone=plan.kkzone)  # never "use --zone cn" on cn
         self.problems: list[str] = []  # [ERRO]/[FATA] lines, for failures without a Pipeline
         self.live_hints: list[Hint] = []  # shown while kk ran; repeated if it is cancelled
-        self._status_shown = False
         self._in_prompt = False
         self._last_stage = 0
-        self._drawn_at = 0.0
+
+    def _line(self, text: Text) -> None:
+        if self.live is not None and not self.progress.outcome:
+            self.live.print(text)
+        else:
+            self.con.print(text)
 
     # -- events --------------------------------------------------------------------------
 
     def on_event(self, event: KkEvent) -> None:
         if isinstance(event, RawLine):
-            self._clear_status()
             is_prompt = event.text.rstrip().endswith("[yes/no]:")
-            self.stream.write(event.text if is_prompt else event.text + "\n")
+            if is_prompt:
+                if self.live is not None:
+                    self.live.pause()
+                self.con.print(untrusted(event.text), end="")
+            else:
+                self._line(untrusted(event.text))
             self._in_prompt = is_prompt
         elif isinstance(event, LogLine) and event.level in ("ERRO", "FATA"):
             self.problems.append(event.text)
-        changed = self.progress.feed(event)
+        self.progress.feed(event)
         for hint in self.hints.feed(event):
             if hint.live:
                 if hint not in self.live_hints:
                     self.live_hints.append(hint)
-                self._clear_status()
-                self.stream.write(paint(f"kkui hint: {hint.title}: {hint.text}", "yellow",
-                                        self.stream) + "\n")
-        if not self.tty and self.progress.stage != self._last_stage:
-            self.stream.write(f"kkui: stage {self.progress.stage}/{self.progress.total} "
-                              f"{self.progress.stage_title}\n")
+                self._line(styled(f"kkui hint: {hint.title}: {hint.text}", "yellow"))
+        if self.live is None and self.progress.stage != self._last_stage:
+            self.con.print(f"kkui: stage {self.progress.stage}/{self.progress.total} "
+                           f"{self.progress.stage_title}")
         self._last_stage = self.progress.stage
-        if changed or isinstance(event, RawLine):
-            self._draw_status(force=changed)
         self.stream.flush()
 
     def tick(self) -> None:
-        self._draw_status(force=True)
-        self.stream.flush()
+        if self.live is not None and not self._in_prompt and not self.progress.outcome:
+            self.live.refresh()
 
     def ask(self, prompt: PromptShown) -> bool | None:
         """kk's prompt is already on screen; read the operator's answer like kk would."""
@@ -76,61 +92,84 @@ class InstallConsole:
             except EOFError:
                 return None
             if answer in ("yes", "y"):
+                self._in_prompt = False
                 return True
             if answer in ("no", "n"):
+                self._in_prompt = False
                 return False
-            self.stream.write(prompt.text)
-
-    # -- status line -----------------------------------------------------------------------
-
-    def _draw_status(self, force: bool = False) -> None:
-        if not self.tty or self._in_prompt or self.progress.outcome:
-            return
-        now = time.monotonic()
-        if not force and now - self._drawn_at < 0.1:  # kk can print thousands of lines/s
-            return
-        self._drawn_at = now
-        width = shutil.get_terminal_size((100, 20)).columns - 1
-        line = "kkui " + self.progress.status_line()
-        self.stream.write("\r\x1b[K" + paint(line[:width], "dim", self.stream))
-        self._status_shown = True
-
-    def _clear_status(self) -> None:
-        if self._status_shown:
-            self.stream.write("\r\x1b[K")
-            self._status_shown = False
+            self.con.print(untrusted(prompt.text), end="")
 
     # -- summary ---------------------------------------------------------------------------
+
+    def gather_evidence(self) -> FailureEvidence | None:
+        """The failed hosts' journals, ports, disk and clock, fed to the triage that watched
+        kk, so the summary's findings name the cause kk's log only hints at."""
+        from kkui.core.install.evidence import (
+            EVIDENCE_BUDGET_S,
+            gather_after_failure,
+            hosts_to_visit,
+        )
+
+        hosts = hosts_to_visit(self.plan, self.hints.report().failed_hosts)
+        if not hosts:
+            return None
+        names = ", ".join(h.name for h in hosts)
+        self.con.print(untrusted(f"kkui: collecting evidence from {names} over SSH (read-only, "
+                                 f"at most {EVIDENCE_BUDGET_S:.0f} s) ..."))
+        self.stream.flush()
+        return gather_after_failure(self.plan, self.hints.triage)
 
     def finish(self, proc: KkProcess) -> None:
         from kkui.core.install import InstallResult, summarize
 
-        self._clear_status()
-        w = self.stream
+        if self.live is not None:
+            self.live.stop()
         if self._in_prompt:
-            w.write("\n")
+            self.con.print()
+        evidence = None
+        if self.collect and proc.returncode and not (proc.cancelled or proc.declined):
+            evidence = self.gather_evidence()
         summary = summarize(self.plan, InstallResult(
             code=proc.returncode, progress=self.progress, cancelled=proc.cancelled,
             declined=proc.declined, failure=self.hints.failure, problems=tuple(self.problems),
-            hints=tuple(self.hints.best()), live_hints=tuple(self.live_hints)))
-        color = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}.get(
-            summary.outcome)
-        headline = f"kkui: {summary.headline}."
-        w.write("\n" + (paint(headline, color, w) if color else headline) + "\n")
-        for line in summary.details:
-            w.write(f"  {line}\n")
-        for hint in summary.hints:
-            w.write(paint(f"Hint: {hint.title}", "yellow", w) + f"\n  {hint.text}\n")
-        if summary.next_steps:
-            w.write("Next steps:\n")
-            for step in summary.next_steps:
-                w.write(f"  {step}\n")
-        for note in summary.notes:
-            w.write(f"  {note}\n")
-        if summary.kk_log:
-            w.write(f"  kk's own log: {summary.kk_log}\n")
-        w.write(f"  Full output: {summary.log}\n")
-        w.flush()
+            hints=tuple(self.hints.best()), live_hints=tuple(self.live_hints),
+            evidence=evidence.lines if evidence else (),
+            evidence_from=evidence.hosts if evidence else ()))
+        self.con.print()
+        if self.live is not None:
+            self.con.print(summary_panel(summary))
+        else:
+            for text in summary_lines(summary):
+                self.con.print(text)
+        self.stream.flush()
+
+
+OUTCOME_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}
+
+
+def summary_lines(summary: InstallSummary) -> list[Text]:
+    """The end of an install: headline, failed hosts, hints, next steps, where the logs are
+    (the words tests and operators grep for)."""
+    style = OUTCOME_STYLE.get(summary.outcome, "")
+    lines = [styled(f"kkui: {summary.headline}.", f"bold {style}".strip())]
+    lines += [untrusted(f"  {line}") for line in summary.details]
+    for hint in summary.hints:
+        lines += [styled(f"Hint: {hint.title}", "yellow"), untrusted(f"  {hint.text}")]
+    if summary.next_steps:
+        lines.append(styled("Next steps:", "bold"))
+        lines += [untrusted(f"  {step}") for step in summary.next_steps]
+    lines += [untrusted(f"  {note}") for note in summary.notes]
+    if summary.kk_log:
+        lines.append(untrusted(f"  kk's own log: {summary.kk_log}"))
+    lines.append(untrusted(f"  Full output: {summary.log}"))
+    return lines
+
+
+def summary_panel(summary: InstallSummary) -> RenderableType:
+    """:func:`summary_lines` in a panel titled with the outcome."""
+    lines = summary_lines(summary)
+    return panel(lines, title=f"kk create cluster {summary.outcome}",
+                 style=OUTCOME_STYLE.get(summary.outcome, ""))
 
 
 class JsonConsole:

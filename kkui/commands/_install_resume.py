@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from kkui.commands._common import paint
+from kkui.commands.console import paint
 
 if TYPE_CHECKING:
     from kkui.core.install import InstallPlan
@@ -44,7 +44,7 @@ def resume(args: argparse.Namespace, plan: InstallPlan, config_text: str) -> int
             print_result(kk.downloaded, sys.stdout)
         run.set_kk(kk.version, kk.sha256)
         prepare_workdir(plan, kk)
-        console = InstallConsole(sys.stdout, plan)
+        console = InstallConsole(sys.stdout, plan, collect=not args.no_collect)
 
         def phase_started(phase: str) -> None:
             run.stage(f"phase {phase}")
@@ -71,14 +71,12 @@ def resume(args: argparse.Namespace, plan: InstallPlan, config_text: str) -> int
 def _verify(plan: InstallPlan, run: Run) -> None:
     """Verify after a successful resume (issue #14): kk's phases skip modules of no phase, so
     the cluster is checked end to end (read-only) and the verdict recorded with the run."""
-    from kkui.core.verify.engine import run_verify
+    from kkui.core.install.resume import verify_after_resume
 
-    run.stage("verify")
     print("kkui: verifying the cluster (as `kkui verify`) ...", flush=True)
-    report = run_verify(plan.model, timeout=10)
+    report = verify_after_resume(plan.model, run)
     bad = [f"{r.id} {r.target} {r.status}: {r.detail}" for r in report.results
            if r.status in ("fail", "error")]
-    run.add_findings(bad)
     for line in bad:
         print(f"  {paint('FAIL', 'red')} {line}")
     print(paint(f"kkui: verify: {report.summary_line()}", "green" if report.ok else "yellow"))

@@ -15,10 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from kkui.commands._common import paint, print_problems
+from kkui.commands._common import print_problems
+from kkui.commands.console import console, is_live, paint, panel, styled, untrusted
 from kkui.core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from kkui.core.config import ClusterDocument
     from kkui.core.install import InstallPlan
     from kkui.core.kk.events import KkEvent, PromptShown
@@ -80,80 +84,61 @@ def plan_from_args(args: argparse.Namespace, doc: ClusterDocument, operation: st
 def run_kk_operation(args: argparse.Namespace, doc: ClusterDocument, plan: InstallPlan,
                      operation: str, *, before: Before | None = None,
                      after: After | None = None) -> int:
-    """Record, lock, precheck, place kk, run it, then ``after`` when kk succeeded."""
-    from kkui.core.runs import recorded_run
+    """Record, lock, precheck, place kk, run it, then ``after`` when kk succeeded: the core
+    flow of :mod:`kkui.core.day2.kkflow` (the TUI's Cluster ops runs the same), printed."""
+    from kkui.commands.download import print_result, progress_printer
+    from kkui.core.day2.kkflow import OperationHooks, recorded_operation
 
     out = sys.stderr if args.json else sys.stdout
-    with recorded_run(operation, model=plan.model, config_text=doc.to_text(),
-                      config_path=plan.source, argv=getattr(args, "kkui_argv", ()),
-                      lock=True) as run:
-        run.set_log(plan.log_path)
-        for note in run.notes:
-            print(f"kkui: {note}", file=sys.stderr)
-        return run.finish(_run(args, plan, run, out, operation, before, after))
+    consoles: list[OperationConsole] = []  # made when kk is about to start
 
+    def say(kind: str, text: str) -> None:
+        if kind == "gate":
+            status, rest = text.split(" ", 1)
+            print(f"  {paint(status, 'red', out)} {rest}", file=out, flush=True)
+        else:
+            print(f"kkui: {text}", file=out, flush=True)
 
-def _run(args: argparse.Namespace, plan: InstallPlan, run: Run, out: IO[str], operation: str,
-         before: Before | None, after: After | None) -> int:
-    from kkui.commands.download import print_result, progress_printer
-    from kkui.core.install import check_precheck, prepare_workdir, resolve_kk
-    from kkui.core.install.record import observing
+    def start_console(plan: InstallPlan) -> None:
+        consoles.append(OperationConsole(sys.stdout, plan, json_lines=args.json))
 
-    if before is not None:
-        stop = before(plan, run, out)
-        if stop is not None:
-            return stop
-    run.stage("precheck")
-    if not plan.skip_precheck:
-        print("kkui: precheck of every host over SSH (skip with --skip-precheck) ...", file=out,
-              flush=True)
-    gate = check_precheck(plan)
-    for line in gate.lines:
-        status, rest = line.split(" ", 1)
-        print(f"  {paint(status, 'red', out)} {rest}", file=out)
-    if gate.report is not None:
-        print(f"kkui: precheck: {gate.summary}", file=out, flush=True)
-    elif gate.skipped:
-        print(f"kkui: {gate.message}", file=out, flush=True)
-    if not gate.ok:
-        print(f"kkui: {gate.message}.", file=out)
-        run.add_findings([*gate.lines, gate.message])
-        return 1
-    run.stage("kk binary")
-    kk = resolve_kk(plan, on_progress=None if args.kk else progress_printer(sys.stderr))
-    if kk.downloaded is not None:
-        print_result(kk.downloaded, out)
-    run.set_kk(kk.version, kk.sha256)
-    prepare_workdir(plan, kk)
-    run.stage(f"kk {operation}")
-    console = OperationConsole(sys.stdout, plan, json_lines=args.json)
-    proc = plan.process(on_event=observing(run, console.on_event),
-                        on_prompt=(lambda _p: True) if args.yes else console.ask)
-    print(f"kkui: running {' '.join(plan.argv)} in {plan.workdir}"
-          f"{' with KKZONE=cn' if plan.kkzone == 'cn' else ''}; log: {plan.log_path}",
-          file=out, flush=True)
-    code = proc.run()
-    console.finish(proc, out)
-    if proc.cancelled:
-        return 130
-    if proc.declined:
-        run.finish(0, outcome="cancelled")  # answered no at kk's prompt: nothing changed
-        return 0
-    if code != 0 or after is None:
-        return code
-    run.stage("after kk")
-    return after(plan, run, out)
+    hooks = OperationHooks(
+        say=say, on_event=lambda event: consoles[-1].on_event(event),
+        ask=None if args.yes else (lambda prompt: consoles[-1].ask(prompt)),
+        on_progress=None if args.kk else progress_printer(sys.stderr),
+        on_downloaded=lambda result: print_result(result, out),
+        before_kk=start_console, on_finished=lambda proc: consoles[-1].finish(proc, out))
+    return recorded_operation(
+        doc, plan, operation, hooks, argv=getattr(args, "kkui_argv", ()),
+        before=(lambda p, r: before(p, r, out)) if before is not None else None,
+        after=(lambda p, r: after(p, r, out)) if after is not None else None,
+        on_note=lambda note: print(f"kkui: {note}", file=sys.stderr))
 
 
 class OperationConsole:
-    """kk's lines as they come (or JSON events), live hints, and a one-line verdict."""
+    """kk's lines as they come (or JSON events), live hints, and a verdict; on a colour
+    terminal a live status line under kk's lines and the verdict in a panel."""
 
     def __init__(self, stream: IO[str], plan: InstallPlan, *, json_lines: bool) -> None:
+        from kkui.commands._kk_live import LiveStatus, status_text
         from kkui.core.kk.hints import HintCollector
+        from kkui.core.kk.stages import InstallProgress
 
         self.stream, self.plan, self.json_lines = stream, plan, json_lines
         self.hints = HintCollector(zone=plan.kkzone)
         self.problems: list[str] = []
+        self.what = " ".join(plan.argv[1:-2])
+        self.progress = InstallProgress()
+        self.progress.start()
+        self.con = console(stream)
+        self.live = LiveStatus(self.con, lambda: status_text(self.progress, self.what)) \
+            if is_live(stream) and not json_lines else None
+
+    def _line(self, text: Text) -> None:
+        if self.live is not None:
+            self.live.print(text)
+        else:
+            self.con.print(text)
 
     def on_event(self, event: KkEvent) -> None:
         import dataclasses
@@ -165,14 +150,18 @@ class OperationConsole:
             data = {"event": type(event).__name__, **dataclasses.asdict(event)}
             self.stream.write(json.dumps(data, ensure_ascii=False) + "\n")
         elif isinstance(event, RawLine):
-            prompt = event.text.rstrip().endswith("[yes/no]:")
-            self.stream.write(event.text if prompt else event.text + "\n")
+            if event.text.rstrip().endswith("[yes/no]:"):
+                if self.live is not None:
+                    self.live.pause()
+                self.con.print(untrusted(event.text), end="")
+            else:
+                self._line(untrusted(event.text))
         if isinstance(event, LogLine) and event.level in ("ERRO", "FATA"):
             self.problems.append(event.text)
+        self.progress.feed(event)
         for hint in self.hints.feed(event):
             if hint.live and not self.json_lines:
-                self.stream.write(paint(f"kkui hint: {hint.title}: {hint.text}", "yellow",
-                                        self.stream) + "\n")
+                self._line(styled(f"kkui hint: {hint.title}: {hint.text}", "yellow"))
         self.stream.flush()
 
     def ask(self, prompt: PromptShown) -> bool | None:
@@ -186,32 +175,52 @@ class OperationConsole:
                 return True
             if answer in ("no", "n"):
                 return False
-            self.stream.write(prompt.text)
+            self.con.print(untrusted(prompt.text), end="")
 
     def finish(self, proc: KkProcess, out: IO[str]) -> None:
-        what = " ".join(self.plan.argv[1:-2])
-        if proc.cancelled:
-            line = paint(f"kkui: kk {what} interrupted; kk and every process it started were "
-                         "stopped", "yellow", out)
-        elif proc.declined:
-            line = f"kkui: you answered no: kk {what} stopped before changing any host"
-        elif proc.returncode == 0:
-            line = paint(f"kkui: kk {what} succeeded", "green", out)
+        if self.live is not None:
+            self.live.stop()
+        self.render(proc, console(out), boxed=self.live is not None and out is self.stream)
+        out.flush()
+
+    def render(self, proc: KkProcess, con: Console, *, boxed: bool) -> None:
+        """The verdict: a panel on a colour terminal, lines elsewhere."""
+        lines = self.verdict(proc)
+        if not self.json_lines:
+            con.print()
+        if boxed:
+            style = lines[0].style if isinstance(lines[0].style, str) else ""
+            con.print(panel(lines, title=f"kk {self.what}", style=style))
         else:
-            line = paint(f"kkui: kk {what} failed (exit {proc.returncode})", "red", out)
-        print(("\n" if not self.json_lines else "") + line, file=out)
+            for text in lines:
+                con.print(text)
+
+    def verdict(self, proc: KkProcess) -> list[Text]:
+        """The verdict, failed hosts (or kk's last errors), hints and the log's path."""
+        what = self.what
+        if proc.cancelled:
+            head = styled(f"kkui: kk {what} interrupted; kk and every process it started were "
+                          "stopped", "yellow")
+        elif proc.declined:
+            head = untrusted(f"kkui: you answered no: kk {what} stopped before changing any host")
+        elif proc.returncode == 0:
+            head = styled(f"kkui: kk {what} succeeded", "green")
+        else:
+            head = styled(f"kkui: kk {what} failed (exit {proc.returncode})", "red")
+        lines = [head]
         failure = self.hints.failure
         if proc.returncode not in (0, None) and not proc.cancelled:
             if failure is not None and failure.hosts:
                 for host, task, reason in failure.hosts:
                     first = next((ln.strip() for ln in reason.splitlines() if ln.strip()), "")
-                    print(f"  {host}: {task + ': ' if task else ''}{first[:200]}", file=out)
+                    lines.append(untrusted(f"  {host}: {task + ': ' if task else ''}"
+                                           f"{first[:200]}"))
             else:
-                for problem in self.problems[-5:]:
-                    print(f"  {problem}", file=out)
+                lines += [untrusted(f"  {problem}") for problem in self.problems[-5:]]
             for hint in self.hints.best():
-                print(paint(f"Hint: {hint.title}", "yellow", out) + f"\n  {hint.text}", file=out)
-        print(f"  Full output: {self.plan.log_path}", file=out, flush=True)
+                lines += [styled(f"Hint: {hint.title}", "yellow"), untrusted(f"  {hint.text}")]
+        lines.append(untrusted(f"  Full output: {self.plan.log_path}"))
+        return lines
 
 
 def stream_of(args: Any) -> IO[str]:
@@ -219,20 +228,24 @@ def stream_of(args: Any) -> IO[str]:
     return sys.stderr if getattr(args, "json", False) else sys.stdout
 
 
+def sayer(out: IO[str]) -> Callable[[str, str], None]:
+    """Core's ``say(kind, text)`` lines (kkui.core.day2.flows, the LB re-deploy) printed to
+    ``out``: "kkui: " before kkui's own lines, "detail" lines indented, verdicts coloured."""
+    colours = {"ok": "green", "fail": "red", "warn": "yellow"}
+
+    def say(kind: str, text: str) -> None:
+        line = f"  {text}" if kind == "detail" else \
+            (text if text.startswith("  ") else f"kkui: {text}")
+        print(paint(line, colours[kind], out) if kind in colours else line, file=out,
+              flush=True)
+
+    return say
+
+
 def verify_after(model: Any, out: IO[str], run: Run | None = None,
                  only: list[str] | None = None) -> int:
     """``kkui verify`` (the checks that apply, or ``only``) after kk changed the cluster: one
     line per check that is not a pass, the summary line, 0 when nothing failed."""
-    from kkui.core.verify.engine import run_verify
+    from kkui.core.day2.flows import verify_step
 
-    print("kkui: verifying the cluster (read-only, as `kkui verify`) ...", file=out, flush=True)
-    report = run_verify(model, only=only)
-    for r in report.results:
-        if r.status != "pass":
-            print(f"  {r.status.upper():<5} {r.id:<17} {r.target:<16} {r.detail}", file=out)
-    print(paint(f"kkui: verify: {report.summary_line()}", "green" if report.ok else "red", out),
-          file=out, flush=True)
-    if run is not None:
-        run.add_findings(f"verify {r.id} {r.target} {r.status}: {r.detail}"
-                         for r in report.results if r.status in ("fail", "error"))
-    return 0 if report.ok else 1
+    return verify_step(model, sayer(out), run, only)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kkui.commands._common import add_config_args, paint, positive_float, valid_document
+from kkui.commands._common import add_config_args, positive_float, valid_document
 from kkui.commands._kk_op import add_kk_args
+from kkui.commands.console import paint, status_text
+from kkui.commands.console import rows as console_rows
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 EPILOG = """\
 what it reads (over SSH, read-only; never a key file):
@@ -88,14 +93,16 @@ def _calendar(args: argparse.Namespace, model: Any) -> int:
             data["unreachable"] = unreachable
         print(json.dumps(data, indent=None if args.renew else 2, ensure_ascii=False))
         return 1 if bad else 0
-    colors = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
-    print(f"{'status':<6} {'days':>6}  {'expires (UTC)':<16} {'host':<14} {'kk renews':<9} path")
+    plain = [f"{'status':<6} {'days':>6}  {'expires (UTC)':<16} {'host':<14} {'kk renews':<9} "
+             "path"]
+    cells: list[list[Text | str]] = []
     for r in rows:
         days = "?" if r.days_left is None else f"{r.days_left:.0f}"
         when = (r.not_after or "unreadable")[:16].replace("T", " ")
         renews = "yes" if r.renewed_by_kk else ("CA" if r.is_ca else "no")
-        print(f"{paint(f'{r.status:<6}', colors[r.status])} {days:>6}  {when:<16} "
-              f"{r.host:<14} {renews:<9} {r.path}")
+        plain.append(f"{r.status:<6} {days:>6}  {when:<16} {r.host:<14} {renews:<9} {r.path}")
+        cells.append([status_text(r.status), days, when, r.host, renews, r.path])
+    console_rows(("status", "days", "expires (UTC)", "host", "kk renews", "path"), cells, plain)
     for host, why in unreachable.items():
         print(paint(f"error  {host}: not read: {why}", "red"))
     print()

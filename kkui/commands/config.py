@@ -15,7 +15,9 @@ from kkui.commands._common import (
     print_json,
     print_problems,
     problem_counts,
+    show_problems,
 )
+from kkui.commands.console import console, line
 from kkui.core.config.problem import has_errors
 from kkui.core.config.profiles import list_profiles
 from kkui.core.errors import ConfigError, EditError
@@ -117,9 +119,10 @@ def run_validate(args: argparse.Namespace) -> int:
         print_json({"file": doc.source, "readable": True, "errors": errors,
                     "warnings": warnings, "problems": [p.as_dict() for p in problems]})
     else:
-        print_problems(problems)
+        show_problems(problems)
         verdict = "ok" if not errors else "not usable by kk until the errors are fixed"
-        print(f"{doc.source}: {errors} error(s), {warnings} warning(s) — {verdict}")
+        line(console(sys.stdout), f"{doc.source}: {errors} error(s), {warnings} warning(s) — "
+             f"{verdict}", style="bold red" if errors else "bold green")
     return 1 if errors else 0
 
 

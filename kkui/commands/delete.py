@@ -7,10 +7,14 @@ import json
 import sys
 from typing import IO, TYPE_CHECKING, Any
 
-from kkui.commands._common import add_config_args, load_config, paint, print_problems
+from kkui.commands._common import add_config_args, load_config, print_problems
 from kkui.commands._kk_op import add_kk_args
+from kkui.commands.console import console, paint, status_text
+from kkui.commands.console import rows as console_rows
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from kkui.core.day2.leftovers import LeftoverReport
 
 EPILOG = """\
@@ -103,20 +107,28 @@ def _scan(args: argparse.Namespace, plan: Any, out: IO[str]) -> int:
 
 
 def print_leftovers(report: LeftoverReport, out: IO[str]) -> None:
+    """One row per host and finding: a table on a terminal, the grep-stable lines on a pipe."""
+    plain: list[str] = []
+    cells: list[list[Text | str]] = []
     for host in report.hosts:
+        where = f"{host.host} ({host.address})"
         if host.error:
-            print(paint(f"error  {host.host} ({host.address}): not scanned: {host.error}",
-                        "red", out), file=out)
+            plain.append(f"error  {where}: not scanned: {host.error}")
+            cells.append([status_text("error"), where, f"not scanned: {host.error}", ""])
         elif not host.findings:
-            print(paint(f"clean  {host.host} ({host.address})", "green", out), file=out)
+            plain.append(f"clean  {where}")
+            cells.append([status_text("clean"), where, "", ""])
         for f in host.findings:
-            print(paint(f"left   {host.host} ({host.address}) {f.id}: ", "yellow", out)
-                  + f"{f.what}: {', '.join(f.items[:8])}"
-                  + (f" (+{len(f.items) - 8} more)" if len(f.items) > 8 else ""), file=out)
-            print(f"       clean up (as root on {host.host}): {f.cleanup}", file=out)
+            items = ", ".join(f.items[:8]) + (f" (+{len(f.items) - 8} more)"
+                                              if len(f.items) > 8 else "")
+            plain += [f"left   {where} {f.id}: {f.what}: {items}",
+                      f"       clean up (as root on {host.host}): {f.cleanup}"]
+            cells.append([status_text("left"), where, f"{f.id}: {f.what}: {items}", f.cleanup])
     for f in report.local:
-        print(paint(f"left   this machine {f.id}: ", "yellow", out) + f.what, file=out)
-        print(f"       clean up: {f.cleanup}", file=out)
+        plain += [f"left   this machine {f.id}: {f.what}", f"       clean up: {f.cleanup}"]
+        cells.append([status_text("left"), "this machine", f"{f.id}: {f.what}", f.cleanup])
+    console_rows(("state", "host", "what", "clean up (as root)"), cells, plain,
+                 con=console(out))
     verdict = ("nothing left behind: the hosts are ready for a new install" if report.clean
                else "leftovers found: run the cleanup commands above before installing again")
     print(paint(f"kkui: {verdict}", "green" if report.clean else "yellow", out), file=out,

@@ -129,22 +129,34 @@ def print_result(result: KkBinary, stream: IO[str]) -> None:
 
 
 def progress_printer(stream: IO[str]) -> Callable[[DownloadProgress], None] | None:
-    """A one-line progress bar (bytes, rate, ETA) on a terminal; nothing otherwise."""
-    if not stream.isatty():
+    """A rich progress bar (bytes, rate, ETA, retries) on a colour terminal; nothing
+    otherwise (a pipe, ``NO_COLOR``, ``TERM=dumb``). Redrawn on each report of the download
+    (no refresh thread), taken down when the bytes are all there or kkui exits."""
+    import atexit
+
+    from kkui.commands.console import console, is_live
+
+    if not is_live(stream):
         return None
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    bar = Progress(TextColumn("kk"), BarColumn(), DownloadColumn(binary_units=True),
+                   TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[eta]}"),
+                   TextColumn("{task.fields[retry]}", style="yellow"),
+                   console=console(stream), auto_refresh=False, transient=False)
+    task = bar.add_task("kk", total=None, rate="", eta="", retry="")
+    atexit.register(bar.stop)  # a failed download must not leave the cursor hidden
 
     def show(p: DownloadProgress) -> None:
-        done = f"{_mib(p.received)}/{_mib(p.total)} MiB" if p.total else f"{_mib(p.received)} MiB"
-        bar = ""
-        if p.fraction is not None:
-            filled = int(30 * p.fraction)
-            bar = f" [{'#' * filled}{'.' * (30 - filled)}] {int(100 * p.fraction):3d}%"
-        eta = f" ETA {int(p.eta) // 60}:{int(p.eta) % 60:02d}" if p.eta is not None else ""
-        retry = f" (attempt {p.attempt})" if p.attempt > 1 else ""
-        stream.write(f"\r\x1b[K{done}{bar} {_mib(p.rate)} MiB/s{eta}{retry}")
+        if not bar.live.is_started:
+            bar.start()
+        eta = f"ETA {int(p.eta) // 60}:{int(p.eta) % 60:02d}" if p.eta is not None else ""
+        retry = f"attempt {p.attempt}" if p.attempt > 1 else ""
+        bar.update(task, completed=p.received, total=p.total, rate=f"{_mib(p.rate)} MiB/s",
+                   eta=eta, retry=retry)
+        bar.refresh()
         if p.total and p.received >= p.total:
-            stream.write("\n")
-        stream.flush()
+            bar.stop()
 
     return show
 

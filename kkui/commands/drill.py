@@ -10,7 +10,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kkui.commands._common import add_config_args, paint, positive_float, valid_document
+from kkui.commands._common import add_config_args, positive_float, valid_document
+from kkui.commands.console import paint
+from kkui.i18n import _
 
 EPILOG = """\
 drills:
@@ -96,15 +98,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         plan = plan_drill(model, options, lb_holder="(the VIP holder)")
     except DrillRefused as exc:
-        print(f"kkui: drill refused: {exc}", file=sys.stderr)
+        print(_("kkui: drill refused: {error}").format(error=exc), file=sys.stderr)
         return 2
     what = "; ".join(f"{h}: {d}" for h, d in plan.targets.items())
     if not args.yes:
         if not sys.stdin.isatty():
-            print(f"kkui: the drill will {what}. Without a terminal, pass --yes.",
-                  file=sys.stderr)
+            print(_("kkui: the drill will {what}. Without a terminal, pass --yes.").format(
+                what=what), file=sys.stderr)
             return 2
-        answer = input(f"The drill will {what}, then restore. Continue? [y/N] ")
+        answer = input(_("The drill will {what}, then restore. Continue? [y/N] ").format(
+            what=what))
         if answer.strip().lower() not in ("y", "yes"):
             return 0
 
@@ -135,10 +138,11 @@ def run(args: argparse.Namespace) -> int:
                                           strict_host_keys=args.strict_host_keys),
                 lb_holder=lambda: _lb_holder(model, args.strict_host_keys))
         except DrillRefused as exc:
-            print(f"kkui: drill refused: {exc}", file=sys.stderr)
+            print(_("kkui: drill refused: {error}").format(error=exc), file=sys.stderr)
             return history.finish(2)
         except KkuiError as exc:
-            print(f"kkui: drill failed before anything was changed: {exc}", file=sys.stderr)
+            print(_("kkui: drill failed before anything was changed: {error}").format(
+                error=exc), file=sys.stderr)
             return history.finish(1)
         finally:
             for sig, handler in previous.items():
@@ -148,15 +152,22 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         else:
-            print()
-            for v in report.verdicts:
-                mark = paint("PASS", "green") if v.ok else paint("FAIL", "red")
-                print(f"{mark}  {v.expectation}: {v.detail}")
-            summary = (f"API outage through {report.endpoint}: {report.api_outage:.1f} s; "
-                       f"longest write failure: {report.write_failure:.1f} s")
+            from kkui.commands.console import rows, status_text
+
+            print(flush=True)
+            # a table on a terminal; on a pipe the long-standing `PASS  expectation: detail`
+            rows(("result", "expectation", "detail"),
+                 [(status_text("pass" if v.ok else "fail", upper=True), v.expectation,
+                   v.detail) for v in report.verdicts],
+                 [f"{'PASS' if v.ok else 'FAIL'}  {v.expectation}: {v.detail}"
+                  for v in report.verdicts])
+            summary = _("API outage through {endpoint}: {outage:.1f} s; "
+                        "longest write failure: {write:.1f} s").format(
+                endpoint=report.endpoint, outage=report.api_outage,
+                write=report.write_failure)
             print(paint(summary, "green" if report.ok else "red"))
             if report.error:
-                print(paint(f"error: {report.error}", "red"))
+                print(paint(_("error: {error}").format(error=report.error), "red"))
         if interrupted.is_set():
             return history.finish(130)
         return history.finish(0 if report.ok else 1)

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kkui.commands._common import add_config_args, paint, valid_document
+from kkui.commands._common import add_config_args, valid_document
+from kkui.commands.console import paint
 
 EPILOG = """\
 snapshot: on the first etcd member that reports itself healthy, with kk's certificates

@@ -6,9 +6,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kkui.commands._common import paint, print_json
+from kkui.commands._common import print_json
+from kkui.commands.console import rows as console_rows
+from kkui.commands.console import styled
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 EPILOG = """\
 Every kkui run that touches hosts or kk (precheck, install, lb deploy/drill, verify, drill)
@@ -115,16 +120,19 @@ def run_list(args: argparse.Namespace) -> int:
         where = f" for cluster {args.cluster}" if args.cluster else ""
         print(f"no runs recorded{where} yet (install, precheck, lb, verify and drill record)")
         return 0
-    out = sys.stdout
-    print(f"{'ID':>5}  {'STARTED':19}  {'COMMAND':12}  {'CLUSTER':16}  {'OUTCOME':11}  "
-          f"{'EXIT':>4}  FAILED MODULE", file=out)
-    lines = []
+    lines = [f"{'ID':>5}  {'STARTED':19}  {'COMMAND':12}  {'CLUSTER':16}  {'OUTCOME':11}  "
+             f"{'EXIT':>4}  FAILED MODULE"]
+    cells: list[list[Text | str]] = []
     for r in runs:
-        outcome = paint(f"{r.outcome:11}", COLORS.get(r.outcome, "bold"), out)
         code = "" if r.exit_code is None else str(r.exit_code)
         lines.append(f"{r.id:>5}  {_local(r.started):19}  {r.command:12}  "
-                     f"{(r.cluster or '-'):16}  {outcome}  {code:>4}  {r.failed_module or ''}")
-    out.write("\n".join(lines) + "\n")
+                     f"{(r.cluster or '-'):16}  {r.outcome:11}  {code:>4}  "
+                     f"{r.failed_module or ''}")
+        cells.append([str(r.id), _local(r.started), r.command, r.cluster or "-",
+                      styled(r.outcome, COLORS.get(r.outcome, "bold")), code,
+                      r.failed_module or ""])
+    console_rows(("ID", "STARTED", "COMMAND", "CLUSTER", "OUTCOME", "EXIT", "FAILED MODULE"),
+                 cells, lines)
     return 0
 
 

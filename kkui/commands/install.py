@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from kkui.commands._common import (
     add_config_args,
     load_config,
-    paint,
     print_json,
     print_problems,
 )
+from kkui.commands.console import paint
 from kkui.commands.download import add_download_args, print_result, progress_printer
 from kkui.core.errors import ConfigError
 
@@ -77,6 +77,9 @@ def register(subparsers: Any) -> None:
                         help="do not run kkui's SSH precheck first")
     parser.add_argument("--json", action="store_true",
                         help="print events as JSON lines instead of text (needs --yes)")
+    parser.add_argument("--no-collect", action="store_true",
+                        help="after a failure, do not gather evidence (journals, ports, disk, "
+                        "clock) from the failed hosts over SSH (read-only, at most 30 s)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the cluster's last failed install with kk's phases "
                         "(`kk alpha create phase ...`) after checking the state they assume; "
@@ -165,7 +168,8 @@ def _install(args: argparse.Namespace, plan: InstallPlan, run: Run, out: Any,
     run.set_kk(kk.version, kk.sha256)
     prepare_workdir(plan, kk)
 
-    console = JsonConsole() if args.json else InstallConsole(sys.stdout, plan)
+    console = JsonConsole() if args.json else InstallConsole(sys.stdout, plan,
+                                                              collect=not args.no_collect)
     proc = plan.process(on_event=observing(run, console.on_event),
                         on_prompt=(lambda _p: True) if args.yes else console.ask,
                         on_tick=console.tick)

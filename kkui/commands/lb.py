@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kkui.commands._common import add_config_args, load_config, paint, print_json, print_problems
+from kkui.commands._common import add_config_args, load_config, print_json, print_problems
+from kkui.commands.console import paint, status_text
+from kkui.commands.console import rows as console_rows
 from kkui.core.errors import KkuiError
 from kkui.core.fsutil import atomic_write, contained
 
@@ -230,50 +232,26 @@ def _print_step(step: StepResult) -> None:
 
 
 def run_deploy(args: argparse.Namespace) -> int:
-    from kkui.core.lb.deploy import deploy_all, plan
-    from kkui.core.lb.remote import lb_sessions, systemd_ops
+    from kkui.core.lb.apply import deploy_pair
+    from kkui.core.lb.deploy import plan
     from kkui.core.lb.render import render_all
 
     doc = load_config(args)
     model = _secured_model(doc)
-    lb = model.kkui.load_balancer
-    rendered = render_all(model)
-    print("\n".join(plan(rendered)))
+    print("\n".join(plan(render_all(model))))
     if not args.yes and not _confirm("Deploy the load-balancer pair now?"):
         print("nothing changed")
         return 1
     with _recorded("lb deploy", doc, model, args) as history:
         history.stage("deploy")
-        with lb_sessions(lb.hosts, strict_host_keys=args.strict_host_keys) as sessions:
-            results = deploy_all(list(zip(sessions, rendered, strict=True)),
-                                 secrets=_secrets(model), on_step=_print_step)
-            if not all(r.ok for r in results):
-                print(paint("deploy stopped: fix the failed step above and run it again",
-                            "red"))
-                history.add_findings(f"{r.host}: {st.step}: {st.detail}" for r in results
-                                     for st in r.steps if st.status == "failed")
-                return history.finish(1)
-            history.stage("wait for the VIP")
-            ops = [systemd_ops(s, lb) for s in sessions]
-            status = _wait_for_holder(ops, model)
-        _print_status(status)
-        return history.finish(0 if status.ok and status.frontend_answers else 1)
-
-
-def _wait_for_holder(ops: list[Any], model: ClusterModel, timeout: float = 15.0) -> PairStatus:
-    from kkui.core.lb.ops import tcp_answers
-    from kkui.core.lb.status import backend_addresses, collect_status
-
-    """VRRP needs a few adverts before a master exists: poll until one LB holds the VIP."""
-    lb = model.kkui.load_balancer
-    deadline = time.monotonic() + timeout
-    while True:
-        status = collect_status(ops, vip=lb.vip, port=lb.port,
-                                probe=lambda: tcp_answers(lb.vip, lb.port),
-                                addresses=backend_addresses(model))
-        if (status.ok and status.frontend_answers) or time.monotonic() > deadline:
-            return status
-        time.sleep(1.0)
+        outcome = deploy_pair(model, strict_host_keys=args.strict_host_keys,
+                              on_step=_print_step)
+        if outcome.status is None:
+            print(paint("deploy stopped: fix the failed step above and run it again", "red"))
+            history.add_findings(outcome.failures())
+            return history.finish(1)
+        _print_status(outcome.status)
+        return history.finish(0 if outcome.ok else 1)
 
 
 # ---------------------------------------------------------------------- status
@@ -282,9 +260,13 @@ def _print_status(status: PairStatus) -> None:
         vip = {True: paint("holds the VIP", "green"), False: "backup",
                None: paint("unknown", "yellow")}[host.holds_vip]
         print(f"{host.name}: haproxy {host.haproxy}, keepalived {host.keepalived}, {vip}")
-        for b in host.backends:
-            mark = paint("up", "green") if b.up else paint("DOWN", "red")
-            print(f"    {b.name:<16} {b.address:<22} {mark} ({b.status})")
+        # a table of the backends on a terminal; the long-standing lines on a pipe
+        console_rows(("backend", "address", "state", "haproxy says"),
+                     [[b.name, b.address, status_text("up" if b.up else "down",
+                                                      upper=not b.up), b.status]
+                      for b in host.backends],
+                     [f"    {b.name:<16} {b.address:<22} {'up' if b.up else 'DOWN'} ({b.status})"
+                      for b in host.backends])
         if host.error:
             print(f"    {paint('error', 'red')}: {host.error}")
     target = f"{status.vip}:{status.port}"

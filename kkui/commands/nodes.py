@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from kkui.commands._common import add_config_args, load_config, paint
+from kkui.commands._common import add_config_args, load_config
 from kkui.commands._kk_op import add_kk_args
+from kkui.commands.console import paint
 
 EPILOG = """\
 nodes add: add the host rows and roles to the config first (`kkui tui`, or by hand). kkui
@@ -18,8 +19,9 @@ nodes add: add the host rows and roles to the config first (`kkui tui`, or by ha
   existing hosts kk will touch: `kk add nodes` re-runs precheck, OS configuration and etcd
   certificates/backup on EVERY host (kubekey#1638, #1787), so kkui prechecks all hosts first and
   refuses on failures (--skip-precheck overrides). Then `./kk add nodes -f config-sample.yaml`,
-  then `kkui verify`. A new control-plane node behind kkui's LB pair needs `kkui lb deploy` so
-  that it becomes a backend: kkui says so.
+  then `kkui verify`. A new control-plane node behind kkui's LB pair becomes a backend: kkui
+  re-deploys the pair first (only changed files; haproxy reloaded, not restarted; keepalived
+  untouched, so the VIP stays where it is).
 nodes delete NAME: workers: cordon + drain (kubectl over SSH on another control-plane node;
   --no-drain skips it), `./kk delete node NAME -f config-sample.yaml`, the host removed from
   your config (comments kept), `kkui verify`. Control-plane and etcd nodes are refused: kk
@@ -93,8 +95,9 @@ def _out(args: argparse.Namespace) -> IO[str]:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from kkui.commands._kk_op import plan_from_args, run_kk_operation, verify_after
+    from kkui.commands._kk_op import plan_from_args, run_kk_operation, sayer
     from kkui.core.config import ClusterDocument
+    from kkui.core.day2.flows import after_nodes_add
     from kkui.core.day2.kkops import plan_operation
     from kkui.core.day2.nodes import applied_config, diff_hosts, lb_followup
     from kkui.core.install import InstallOptions
@@ -136,21 +139,17 @@ def run_add(args: argparse.Namespace) -> int:
     plan = plan_from_args(args, doc, "nodes add")
 
     def after(plan: Any, run: Any, out: IO[str]) -> int:
-        code = verify_after(plan.model, out, run)
-        note = lb_followup(diff, plan.model, str(doc.path or "CONFIG"))
-        if note:
-            print(paint(f"kkui: {note}", "yellow", out), file=out)
-        return code
+        return after_nodes_add(diff, plan.model, sayer(out), run)
 
     return run_kk_operation(args, doc, plan, "nodes add", after=after)
 
 
 def run_delete(args: argparse.Namespace) -> int:
-    from kkui.commands._kk_op import plan_from_args, run_kk_operation, verify_after
+    from kkui.commands._kk_op import plan_from_args, run_kk_operation, sayer, verify_after
     from kkui.core.config import ClusterDocument
+    from kkui.core.day2.flows import before_nodes_delete, remove_deleted_host
     from kkui.core.day2.kkops import plan_operation
-    from kkui.core.day2.nodes import drain_node, removal_check
-    from kkui.core.day2.replace import EtcdMembers
+    from kkui.core.day2.nodes import removal_check
     from kkui.core.install import InstallOptions
 
     doc = load_config(args)
@@ -172,36 +171,12 @@ def run_delete(args: argparse.Namespace) -> int:
     plan = plan_from_args(args, kk_doc, "nodes delete", args.name)
 
     def before(plan: Any, run: Any, out: IO[str]) -> int | None:
-        if args.no_drain:
-            print(f"kkui: not draining {args.name} (--no-drain)", file=out)
-        else:
-            run.stage("drain")
-            ok, detail = drain_node(model, args.name)
-            print(paint(f"kkui: {detail}", "green" if ok else "red", out), file=out, flush=True)
-            if not ok:
-                run.add_findings([detail])
-                print("kkui: kk was not started; fix the drain, or pass --no-drain", file=out)
-                return 1
-        if "etcd" in check.roles:
-            run.stage("etcd member remove")
-            members = EtcdMembers(model, avoid=args.name)
-            try:
-                ok, detail = members.remove(args.name)
-            finally:
-                members.close()
-            print(paint(f"kkui: etcd: {detail}", "green" if ok else "red", out), file=out,
-                  flush=True)
-            if not ok:
-                run.add_findings([detail])
-                return 1
-        return None
+        return before_nodes_delete(model, args.name, check.roles, sayer(out), run,
+                                   drain=not args.no_drain)
 
     def after(plan: Any, run: Any, out: IO[str]) -> int:
         if doc.path is not None:
-            doc.remove_host(args.name)
-            doc.save()
-            print(f"kkui: {doc.path}: host {args.name} removed (comments kept)", file=out,
-                  flush=True)
+            print(f"kkui: {remove_deleted_host(doc, args.name)}", file=out, flush=True)
         code = verify_after(doc.model(), out, run)
         if args.json:
             print(json.dumps({"nodes_delete": {"name": args.name, "roles": list(check.roles),
@@ -214,10 +189,10 @@ def run_delete(args: argparse.Namespace) -> int:
 
 def run_replace(args: argparse.Namespace) -> int:
     """The checklist of :mod:`kkui.core.day2.replace`, resumed at its first unfinished step."""
-    from kkui.commands._kk_op import plan_from_args, run_kk_operation, verify_after
+    from kkui.commands._kk_op import plan_from_args, run_kk_operation, sayer, verify_after
     from kkui.core.config import ClusterDocument
     from kkui.core.day2.kkops import plan_operation
-    from kkui.core.day2.nodes import drain_node
+    from kkui.core.day2.nodes import drain_node, redeploy_lb
     from kkui.core.day2.replace import STEPS, Checklist, EtcdMembers, check_replace, roles_after
     from kkui.core.install import InstallOptions
 
@@ -249,12 +224,19 @@ def run_replace(args: argparse.Namespace) -> int:
             return (old not in names) if step == "etcd-remove" else (new in names)
         return True
 
-    def lb_note(without: bool) -> str:
-        if not doc.model().kkui.load_balancer.hosts:
-            return "no kkui LB pair in the config: nothing to do"
-        change = f"without {old}" if without else f"with {new}"
-        return (f"run `kkui lb deploy -f {doc.path}` now: haproxy's backends {change} "
-                "(kkui does not restart the pair by itself)")
+    def lb_step(without: bool) -> tuple[bool, str]:
+        """The pair re-deployed without OLD (its row still in the config) or with NEW."""
+        model = doc.model()
+        if not model.kkui.load_balancer.hosts:
+            return True, "no kkui LB pair in the config: nothing to do"
+        if without and old in doc.host_names():
+            variant = ClusterDocument.from_text(doc.to_text(), source=str(doc.path))
+            variant.remove_host(old)
+            model = variant.model()
+        ok = redeploy_lb(model, sayer(out))
+        backends = ", ".join(h.name for h in model.control_plane_hosts)
+        return ok, (f"haproxy backends now {backends}" if ok else
+                    "the LB pair was not re-deployed (above)")
 
     def step(name: str) -> tuple[bool, str]:
         model = doc.model()
@@ -284,7 +266,7 @@ def run_replace(args: argparse.Namespace) -> int:
             code = run_kk_operation(args, variant, plan, "nodes delete")
             return code == 0, f"kk delete node {old} exit {code}"
         if name in ("lb-without", "lb-with"):
-            return True, lb_note(name == "lb-without")
+            return lb_step(name == "lb-without")
         if name == "config":
             doc.set_roles(new, roles)
             doc.remove_host(old)

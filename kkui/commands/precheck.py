@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kkui.commands._common import add_config_args, load_config, paint, print_json, print_problems
+from kkui.commands._common import add_config_args, load_config, print_json, print_problems
+from kkui.commands._precheck_view import COLORS, ROLE_SHORT, SYMBOLS, LiveView
+from kkui.commands.console import is_live, paint
 from kkui.core.config.problem import has_errors
 from kkui.core.errors import ConfigError
+from kkui.i18n import _, ngettext
 
 if TYPE_CHECKING:  # paramiko loads when hosts are checked, not for --help
     from kkui.core.config.model import ClusterModel
@@ -23,10 +26,6 @@ if TYPE_CHECKING:  # paramiko loads when hosts are checked, not for --help
     from kkui.core.runs import Run
     from kkui.core.ssh import KnownHosts
 
-SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "E"}
-COLORS = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
-ROLE_SHORT = {"etcd": "etcd", "control-plane": "cp", "worker": "worker",
-              "loadbalancer": "lb"}
 
 EPILOG = """\
 what is checked (stable ids, statuses pass | warn | fail | error):
@@ -133,7 +132,7 @@ def _checked(model: ClusterModel, names: list[str] | None, args: argparse.Namesp
     from kkui.core.ssh import KnownHosts
 
     known = KnownHosts()
-    view = JsonView() if args.json else TableView(model, names, sys.stdout)
+    view = _view(model, names, args)
     history.stage("precheck")
     report = _run(model, names, args, known, view)
     history.add_findings(_findings(report))
@@ -146,12 +145,23 @@ def _checked(model: ClusterModel, names: list[str] | None, args: argparse.Namesp
     if not outcomes or not any(o["ok"] for o in outcomes):
         return view.finish(report, details=False)
     _err("checking again after the installs ...")
-    view = JsonView() if args.json else TableView(model, names, sys.stdout)
+    view = _view(model, names, args)
     view.fixes = outcomes
     history.stage("precheck again")
     report = _run(model, names, args, known, view)
     history.add_findings(_findings(report))
     return view.finish(report)
+
+
+def _view(model: ClusterModel, names: list[str] | None,
+          args: argparse.Namespace) -> TableView | JsonView | LiveView:
+    """JSON, the Live table on a colour terminal, or plain lines (pipes, NO_COLOR)."""
+    if args.json:
+        return JsonView()
+    plain = TableView(model, names, sys.stdout)
+    if not is_live(sys.stdout):
+        return plain
+    return LiveView(plain.targets, plain.ids, plain.registry)
 
 
 def _findings(report: PrecheckReport) -> list[str]:
@@ -162,7 +172,7 @@ def _findings(report: PrecheckReport) -> list[str]:
 
 
 def _run(model: ClusterModel, names: list[str] | None, args: argparse.Namespace,
-         known: KnownHosts, view: TableView | JsonView) -> PrecheckReport:
+         known: KnownHosts, view: TableView | JsonView | LiveView) -> PrecheckReport:
     from kkui.core.precheck import run_precheck
 
     cancel = threading.Event()
@@ -191,7 +201,7 @@ def _sigint_sets(event: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _exit_code(report: PrecheckReport) -> int:
+def exit_code(report: PrecheckReport) -> int:
     if report.cancelled:
         return 130
     return 0 if report.ok else 1
@@ -201,7 +211,7 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def _note_host_key(host: HostReport) -> None:
+def note_host_key(host: HostReport) -> None:
     ssh = host.check("ssh")
     if ssh is not None and "new host key" in ssh.detail:
         note = ssh.detail[ssh.detail.index("new host key"):]
@@ -266,12 +276,12 @@ class JsonView:
         pass
 
     def host_done(self, host: HostReport) -> None:
-        _note_host_key(host)
+        note_host_key(host)
 
     def finish(self, report: PrecheckReport, *, details: bool = True,
                summary: bool = True) -> int:
         if not summary:
-            return _exit_code(report)
+            return exit_code(report)
         data = report.to_dict()
         if self.fixes is not None:
             data["fixed"] = self.fixes
@@ -279,7 +289,7 @@ class JsonView:
             data["cancelled"] = True
             data["pending"] = report.pending
         print_json(data)
-        return _exit_code(report)
+        return exit_code(report)
 
 
 class TableView:
@@ -314,14 +324,15 @@ class TableView:
         from kkui.core.precheck.engine import MAX_WORKERS
 
         n = len(self.targets)
-        self._print(f"Checking {n} host{'s' if n != 1 else ''} over SSH "
-                    f"(up to {min(n, MAX_WORKERS)} at a time) ...")
+        self._print(ngettext("Checking {n} host over SSH (up to {at_once} at a time) ...",
+                             "Checking {n} hosts over SSH (up to {at_once} at a time) ...",
+                             n).format(n=n, at_once=min(n, MAX_WORKERS)))
 
     def host_done(self, host: HostReport) -> None:
-        _note_host_key(host)
+        note_host_key(host)
         self.done += 1
-        self._print(paint(f"  checked {host.name} ({self.done}/{len(self.targets)})", "dim",
-                          self.out))
+        self._print(paint("  " + _("checked {host} ({done}/{total})").format(
+            host=host.name, done=self.done, total=len(self.targets)), "dim", self.out))
 
     def grid(self, report: PrecheckReport) -> None:
         """Rows of the final report; a column per check that is not a pass on every host."""
@@ -369,21 +380,23 @@ class TableView:
                     self._print(f"--fix {f['name']}: {state}: {f['command']}")
             if report.cancelled:
                 self._print()
-                self._print(paint(f"Interrupted: not checked: {', '.join(report.pending)}",
+                self._print(paint(_("Interrupted: not checked: {hosts}").format(
+                                  hosts=", ".join(report.pending)),
                                   "yellow", self.out))
             self._print()
             self._print(_summary_line(report, self.out))
-        return _exit_code(report)
+        return exit_code(report)
 
     def _details(self, report: PrecheckReport) -> None:
-        self._print(f"legend: {SYMBOLS['pass']} pass  {SYMBOLS['warn']} warn  "
-                    f"{SYMBOLS['fail']} fail  {SYMBOLS['error']} error  · not checked")
+        self._print(_("legend: {ok} pass  {warn} warn  {fail} fail  {error} error  · not "
+                      "checked").format(ok=SYMBOLS["pass"], warn=SYMBOLS["warn"],
+                                        fail=SYMBOLS["fail"], error=SYMBOLS["error"]))
         width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
         problems = [(h, c) for h in report.hosts for c in h.checks if c.status != "pass"]
         if not problems:
             return
         self._print()
-        self._print(paint("Problems", "bold", self.out))
+        self._print(paint(_("Problems"), "bold", self.out))
         label_w = min(14, max(len(c.id) for _, c in problems))
         for host, c in problems:
             head = f"  {host.name:<{self.name_width}}  {SYMBOLS[c.status]} {c.id:<{label_w}}  "
@@ -407,15 +420,20 @@ def _wrap(text: str, width: int, first_used: int, indent: str) -> str:
 def _summary_line(report: PrecheckReport, out: TextIO) -> str:
     s = report.summary
     n = len(report.hosts)
-    counts = (f"{n} host{'s' if n != 1 else ''}: {s['pass']} passed, {s['warn']} warning"
-              f"{'s' if s['warn'] != 1 else ''}, {s['fail']} failed, {s['error']} error"
-              f"{'s' if s['error'] != 1 else ''}")
+    counts = _("{hosts}: {passed} passed, {warnings}, {failed} failed, {errors}").format(
+        hosts=ngettext("{n} host", "{n} hosts", n).format(n=n), passed=s["pass"],
+        warnings=ngettext("{n} warning", "{n} warnings", s["warn"]).format(n=s["warn"]),
+        failed=s["fail"],
+        errors=ngettext("{n} error", "{n} errors", s["error"]).format(n=s["error"]))
     if report.cancelled:
-        return paint(f"{counts} — interrupted", "yellow", out)
+        return paint(_("{counts} — interrupted").format(counts=counts), "yellow", out)
     if s["fail"] or s["error"]:
         bad = sorted({h.name for h in report.hosts for c in h.checks
                       if c.status in ("fail", "error")})
-        return paint(f"{counts} — fix {', '.join(bad)} before `kk create cluster`", "red", out)
+        return paint(_("{counts} — fix {hosts} before `kk create cluster`").format(
+            counts=counts, hosts=", ".join(bad)), "red", out)
     if s["warn"]:
-        return paint(f"{counts} — no blockers; read the warnings", "yellow", out)
-    return paint(f"{counts} — ready for `kk create cluster`", "green", out)
+        return paint(_("{counts} — no blockers; read the warnings").format(counts=counts),
+                     "yellow", out)
+    return paint(_("{counts} — ready for `kk create cluster`").format(counts=counts), "green",
+                 out)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kkui.commands._common import print_json
+from kkui.commands.console import console, untrusted
 from kkui.core.errors import ConfigError
 
 EPILOG = """\
@@ -121,9 +122,12 @@ def run(args: argparse.Namespace) -> int:
             data["collect_notes"] = notes
         print_json(_redacted(data, redact))
     else:
-        sys.stdout.write(redact(render_text(report, source=source)))
+        # the report quotes kk's log: cleaned text, never markup; the terminal wraps it
+        con = console(sys.stdout)
+        con.print(untrusted(redact(render_text(report, source=source))), end="",
+                  soft_wrap=True)
         for note in notes:
-            sys.stdout.write(redact(f"note: {note}") + "\n")
+            con.print(untrusted(redact(f"note: {note}")), soft_wrap=True)
     return 0
 
 

@@ -64,12 +64,10 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_from_args(args, doc, "upgrade", target)
 
     def after(plan: Any, run: Any, out: IO[str]) -> int:
+        from kkui.core.day2.flows import set_upgraded_version
+
         code = verify_after(plan.model, out, run)
-        doc.set("spec.kubernetes.version", target)
-        if doc.path is not None:
-            doc.save()
-            print(f"kkui: {doc.path}: spec.kubernetes.version set to {target}", file=out,
-                  flush=True)
+        print(f"kkui: {set_upgraded_version(doc, target)}", file=out, flush=True)
         if args.json:
             print(json.dumps({"upgrade": {"from": running.version, "to": target,
                                           "config": str(doc.path), "verified": code == 0}}),

@@ -7,9 +7,10 @@ import json
 import sys
 from typing import Any
 
-from kkui.commands._common import add_config_args, paint, positive_float, valid_document
+from kkui.commands._common import add_config_args, positive_float, valid_document
+from kkui.i18n import N_, _
 
-EPILOG = """\
+EPILOG = N_("""\
 what it does:
   SSHes into the hosts of the config (same SSH layer, credentials and host-key rules as
   `kkui precheck`), and with what kk installed there -- /usr/local/bin/kubectl with
@@ -27,39 +28,39 @@ examples:
   kkui verify -f config-sample.yaml
   kkui verify -f config-sample.yaml --only etcd-quorum,apiserver-vip
   kkui verify -f config-sample.yaml --json | jq '.checks[] | select(.status != "pass")'
-"""
-
-COLORS = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
+""")
 
 
 def _epilog() -> str:
     # the registry is small and imports no SSH/HTTP library: safe for --help
     from kkui.core.verify.checks import REGISTRY
-    return EPILOG.format(checks="\n".join(f"  {c.id:<17} {c.title}" for c in REGISTRY.values()))
+    return _(EPILOG).format(checks="\n".join(f"  {c.id:<17} {_(c.title)}"
+                                             for c in REGISTRY.values()))
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "verify", help="check an installed cluster: etcd quorum, API through the VIP, nodes, "
         "certificates, the LB pair",
-        description="Read-only acceptance checks of a cluster kk installed, over SSH.",
+        description=_("Read-only acceptance checks of a cluster kk installed, over SSH."),
         epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(parser)
     parser.add_argument("--only", metavar="ID,...",
-                        help="run only these checks (comma-separated ids, listed below)")
+                        help=_("run only these checks (comma-separated ids, listed below)"))
     parser.add_argument("--json", action="store_true",
-                        help='print {"checks": [...], "summary": {...}} instead of the table')
+                        help=_('print {"checks": [...], "summary": {...}} instead of the '
+                               'table'))
     parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="S",
-                        help="seconds for each remote command (default 30); connecting gives "
-                        "up after 5 s")
+                        help=_("seconds for each remote command (default 30); connecting "
+                               "gives up after 5 s"))
     parser.add_argument("--strict-host-keys", action="store_true",
-                        help="refuse hosts whose SSH key is not known yet")
+                        help=_("refuse hosts whose SSH key is not known yet"))
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from kkui.commands._verify_view import VerifyView
     from kkui.core.verify.engine import run_verify, select_checks
-    from kkui.core.verify.report import VerifyResult
 
     doc = valid_document(args)
     if doc is None:
@@ -68,18 +69,15 @@ def run(args: argparse.Namespace) -> int:
     only = [i.strip() for i in (args.only or "").split(",") if i.strip()] or None
     checks = select_checks(model, only)
     if not checks:
-        print("kkui: no check applies to this config", file=sys.stderr)
+        print(_("kkui: no check applies to this config"), file=sys.stderr)
         return 2
 
-    def show(result: VerifyResult) -> None:
-        status = paint(f"{result.status.upper():<5}", COLORS[result.status])
-        print(f"{status} {result.id:<17} {result.target:<16} {result.detail}", flush=True)
-        if result.fix and result.status != "pass":
-            print(f"      {'':<17} {'':<16} fix: {result.fix}", flush=True)
+    view = VerifyView(sys.stdout)  # a live table on a colour terminal, lines elsewhere
 
     if not args.json:
-        print(f"verifying {model.name}: {len(checks)} checks on {len(model.hosts)} hosts "
-              f"(read-only)", file=sys.stderr, flush=True)
+        print(_("verifying {name}: {checks} checks on {hosts} hosts (read-only)").format(
+            name=model.name, checks=len(checks), hosts=len(model.hosts)),
+            file=sys.stderr, flush=True)
     from kkui.core.runs import recorded_run
 
     # a run-history record (`kkui history`, issue #14); read-only: no cluster lock
@@ -90,12 +88,12 @@ def run(args: argparse.Namespace) -> int:
         history.stage("verify")
         report = run_verify(model, only=only, timeout=args.timeout,
                             strict_host_keys=args.strict_host_keys,
-                            on_result=None if args.json else show)
+                            on_result=None if args.json else view.show)
         history.add_findings(f"{r.id} {r.target} {r.status}: {r.detail}"
                              for r in report.results if r.status in ("fail", "error"))
         history.finish(0 if report.ok else 1)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
-        print(paint(report.summary_line(), "green" if report.ok else "red"))
+        view.finish(report)
     return 0 if report.ok else 1

@@ -11,20 +11,23 @@ from typing import Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from kkui.core.config import ClusterDocument
 from kkui.core.config.guard import UnsafeEditError
 from kkui.core.errors import KkuiError
+from kkui.i18n import _
 from kkui.tui import recovery
 from kkui.tui.jump import target_of
 from kkui.tui.messages import DocumentChanged
-from kkui.tui.navigation import SCREEN_NAMES, TITLES, screen_keys
+from kkui.tui.navigation import SCREEN_NAMES, TITLES, screen_digit, screen_keys
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 DEFAULT_SAVE_NAME = "config-sample.yaml"
 # Worker groups that do something on hosts or run kk: quitting asks first and stops them.
 RUNNING_WORK = {"install": "the install (kk)", "precheck": "the precheck",
-                "fix": "the package fix", "lb": "a load-balancer action"}
+                "fix": "the package fix", "lb": "a load-balancer action",
+                "ops": "a cluster operation (Cluster ops)"}
 
 
 def _mode(name: str) -> Callable[[], Screen[Any]]:
@@ -41,8 +44,8 @@ class StartScreen(Screen[None]):
 
     def compose(self):
         yield Header(show_clock=False)
-        yield Static("No config file here. Pick a bundled profile to start from "
-                     "(nothing connects to any host until you run precheck or install).",
+        yield Static(_("No config file here. Pick a bundled profile to start from "
+                       "(nothing connects to any host until you run precheck or install)."),
                      id="start-text")
         yield Footer()
 
@@ -62,7 +65,8 @@ class KkuiApp(App[int]):
         *(Binding(screen_keys(i), f"goto('{name}')", TITLES[name], show=False)
           for i, name in enumerate(SCREEN_NAMES, start=1)),
         # alt+digit is a priority binding: it switches screens even inside a text field
-        *(Binding(f"alt+{i}", f"goto('{name}')", TITLES[name], show=False, priority=True)
+        *(Binding(f"alt+{screen_digit(i)}", f"goto('{name}')", TITLES[name], show=False,
+                  priority=True)
           for i, name in enumerate(SCREEN_NAMES, start=1)),
     ]
 

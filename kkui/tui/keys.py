@@ -10,22 +10,25 @@ from typing import TYPE_CHECKING, Any
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from kkui.i18n import N_
 from kkui.tui.navigation import SCREEN_NAMES, TITLES
 
 if TYPE_CHECKING:
     from kkui.tui.app import KkuiApp
 
 LAST = len(SCREEN_NAMES)  # screens are keys 1..LAST
-# Keys that belong to the whole console (shown under "Everywhere" in the help).
+# Keys that belong to the whole console (shown under "Everywhere" in the help). Descriptions
+# are English message ids (``{last}``: the last screen key), translated and formatted where
+# shown (the help dialog: issue #16).
 GLOBAL_KEYS: tuple[tuple[str, str], ...] = (
-    (f"1-{LAST}", "show a screen (when no text field is being edited)"),
-    (f"alt+1-{LAST}", "show a screen from anywhere (never types into a field)"),
-    ("esc", f"leave the text field (then 1-{LAST} and the screen's keys work)"),
-    ("tab / shift+tab", "next / previous field or panel"),
-    ("ctrl+s", "save the config (atomic, 0600, previous file kept as .bak)"),
-    ("ctrl+p", "command palette: every action of every screen"),
-    ("? / f1", "this help"),
-    ("ctrl+q", "quit (asks first with unsaved changes or running work)"),
+    (f"1-{LAST}", N_("show a screen (when no text field is being edited)")),
+    (f"alt+1-{LAST}", N_("show a screen from anywhere (never types into a field)")),
+    ("esc", N_("leave the text field (then 1-{last} and the screen's keys work)")),
+    ("tab / shift+tab", N_("next / previous field or panel")),
+    ("ctrl+s", N_("save the config (atomic, 0600, previous file kept as .bak)")),
+    ("ctrl+p", N_("command palette: every action of every screen")),
+    ("? / f1", N_("this help")),
+    ("ctrl+q", N_("quit (asks first with unsaved changes or running work)")),
 )
 
 

@@ -133,6 +133,17 @@ def test_warning_rules(old: str, new: str, path: str, words: str) -> None:
     assert words in problem.message
 
 
+def test_a_host_in_no_role_group_is_a_warning_naming_it() -> None:
+    # kk builds its host list from the role groups only (kube_runtime.go:78-90)
+    text = BASE.replace("    worker: [w1]\n", "")
+    problem = find(only(text, "warning"), "spec.hosts[3]", "w1 is in no role group")
+    assert "never connects to it and installs nothing" in problem.message
+    # a member of any group (also an unknown one, or through a range) counts as placed
+    assert not [p for p in problems(BASE) if "no role group" in p.message]
+    ranged = BASE.replace("    worker: [w1]", "    worker: [\"w[1:1]\"]")
+    assert not [p for p in problems(ranged) if "no role group" in p.message]
+
+
 def test_endpoint_on_a_control_plane_is_a_warning() -> None:
     text = BASE.replace("    internalLoadbalancer: haproxy\n", "").replace(
         'address: ""', "address: 10.0.0.1")

@@ -134,6 +134,16 @@ start() {{
   echo "See \\"systemctl status $1.service\\" and \\"journalctl -xeu $1.service\\" for details." >&2
   exit 1
 }}
+reload() {{  # the units' ExecReload=; systemd refuses to reload a unit that is not running
+  if ! running "$1"; then
+    echo "Job for $1.service failed because the unit is not active, cannot reload." >&2
+    exit 1
+  fi
+  case $1 in
+    haproxy) {reload_haproxy} ;;
+    keepalived) kill -HUP "$(pgrep -o -x keepalived)" ;;
+  esac
+}}
 stop() {{
   rm -f "$dir/$1.failed"
   running "$1" || return 0
@@ -167,6 +177,10 @@ case $verb in
   start) for u in $units; do known "$u"; start "$u"; done ;;
   stop) for u in $units; do known "$u"; stop "$u"; done ;;
   restart) for u in $units; do known "$u"; stop "$u"; start "$u"; done ;;
+  reload) for u in $units; do known "$u"; reload "$u"; done ;;
+  reload-or-restart)  # reloads a running unit, starts a stopped one
+    for u in $units; do known "$u"; if running "$u"; then reload "$u"; else start "$u"; fi
+    done ;;
   enable|disable|daemon-reload) for u in $units; do known "$u"; done ;;
   *) echo "Unknown command verb $verb." >&2; exit 1 ;;
 esac
@@ -313,6 +327,12 @@ UNIT_HAPROXY = ["/usr/sbin/haproxy", "-Ws", "-f", "/etc/haproxy/haproxy.cfg",
                 "-p", "/run/haproxy.pid", "-S", "/run/haproxy-master.sock"]
 # --log-console: the LB's keepalived.log stands in for the journal (no /dev/log here)
 UNIT_KEEPALIVED = ["/usr/sbin/keepalived", "--dont-fork", "--log-console"]
+# Debian's haproxy.service: ExecReload= checks the file, then `kill -USR2 $MAINPID`: the -Ws
+# master re-executes itself, starts new workers on the new file (the listening sockets are
+# handed over, so the frontend never stops accepting) and soft-stops the old ones, which
+# finish their connections first.  A bad file leaves the running haproxy alone.
+UNIT_HAPROXY_RELOAD = ('/usr/sbin/haproxy -Ws -f /etc/haproxy/haproxy.cfg -c -q '
+                       '&& kill -USR2 "$(cat /run/haproxy.pid)"')
 UNIT_CONDITION = ('case $1 in keepalived) [ -s /etc/keepalived/keepalived.conf ] ;; '
                   '*) return 0 ;; esac')
 # Each deploy-lab LB gets its own copy of these (bind mounts inside its mount namespace).
@@ -445,6 +465,13 @@ class Lab:
         if proc.stdout.readline().strip() != b"ready":
             raise RuntimeError(f"backend {name} did not start")
         self.backends[name] = proc
+
+    def add_apiserver(self, name: str, last: int) -> str:
+        """One more "apiserver" (a new control plane) at ``net.last`` in the api namespace."""
+        address = f"{self.net}.{last}"
+        _ip("-n", self.ns("api"), "addr", "add", f"{address}/24", "dev", "eth0")
+        self.start_backend(name, address)
+        return address
 
     def stop_backend(self, name: str) -> None:
         proc = self.backends.pop(name)
@@ -585,9 +612,15 @@ class Lab:
         systemctl = d / "bin" / "systemctl"
         haproxy, keepalived, condition = (UNIT_HAPROXY, UNIT_KEEPALIVED, UNIT_CONDITION) \
             if self.deploy else (self.haproxy_argv(name), self.keepalived_argv(name), "return 0")
+        # without a master process: haproxy's classic soft reload, a new haproxy that takes
+        # over and tells the old ones to finish (-sf)
+        reload_haproxy = UNIT_HAPROXY_RELOAD if self.deploy else (
+            f'setsid {shlex.join(haproxy)} -sf $(pgrep -d " " -x haproxy) '
+            '>>"$dir/haproxy.log" 2>&1 </dev/null &')
         systemctl.write_text(SYSTEMCTL.format(
             name=name, dir=shlex.quote(str(d)), haproxy=shlex.join(haproxy),
-            keepalived=shlex.join(keepalived), condition=condition))
+            keepalived=shlex.join(keepalived), condition=condition,
+            reload_haproxy=reload_haproxy))
         systemctl.chmod(0o755)
         host_key = d / "ssh_host_ed25519_key"
         host_key.write_bytes(ed25519.Ed25519PrivateKey.generate().private_bytes(
@@ -831,3 +864,29 @@ def running(lab: Lab, teardown: Callable[[Lab], None] = Lab.close) -> Iterator[L
         yield lab
     finally:
         teardown(lab)
+
+
+def ensure_preempting_holder(lab: Lab, timeout: float = 20.0) -> str:
+    """Make the LB that would preempt hold the VIP before a drill (else a missing nopreempt
+    could not show).  Which LB wins at start-up is a race between the two keepalived (with
+    nopreempt the first MASTER keeps the VIP), so when the other one won, its haproxy is
+    stopped (its track script puts it in FAULT, the VIP moves) and started again (with
+    nopreempt it stays BACKUP)."""
+    from kkui.core.lb.drill import find_holders
+
+    wanted = preempting_lb(lab)
+    wait_for(lambda: len(find_holders(lab.ops())) == 1, timeout, "exactly one VIP holder")
+    holder = find_holders(lab.ops())[0]
+    if holder != wanted:
+        ops = next(o for o in lab.ops() if o.name == holder)
+        ops.stop_haproxy()
+        try:
+            wait_for(lambda: find_holders(lab.ops()) == [wanted], timeout,
+                     f"the VIP to move to {wanted}")
+        finally:
+            ops.start_haproxy()
+        wait_for(lambda: all(o.service_state("haproxy") == "active" for o in lab.ops()),
+                 timeout, "haproxy on both LBs")
+        time.sleep(preempt_window(lab, holder))  # the peer must be BACKUP again, not FAULT
+    assert find_holders(lab.ops()) == [wanted]
+    return wanted

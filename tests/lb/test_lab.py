@@ -9,7 +9,13 @@ import subprocess
 import time
 
 import pytest
-from lb.netns_lab import Lab, assert_vip_stays, preempt_window, preempting_lb, wait_for
+from lb.netns_lab import (
+    Lab,
+    assert_vip_stays,
+    ensure_preempting_holder,
+    preempt_window,
+    wait_for,
+)
 
 from kkui.core.lb.drill import DrillRefused, find_holders, run_drill
 from kkui.core.lb.status import backend_addresses, collect_status
@@ -84,9 +90,8 @@ def test_a_stopped_backend_is_taken_out(lab: Lab) -> None:
 
 
 def test_drill_moves_the_vip_and_the_port_answers_again(lab: Lab) -> None:
-    before = holders(lab)
     # only the higher-priority LB would preempt: drill that one, or nopreempt goes unseen
-    assert before == [preempting_lb(lab)]
+    before = [ensure_preempting_holder(lab)]
     events: list[str] = []
     report = run_drill(lab.ops(), lambda: lab.tcp_answers(vip(lab)), target=f"{vip(lab)}:6443",
                        timeout=30, on_event=lambda e: events.append(e.text))

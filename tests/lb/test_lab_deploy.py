@@ -14,6 +14,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from lb.netns_lab import (
     Lab,
     close_and_check,
     running,
+    wait_for,
 )
 
 from kkui.core.lb.drill import find_holders
@@ -34,6 +36,7 @@ from kkui.core.lb.drill import find_holders
 pytestmark = [pytest.mark.netns, pytest.mark.sshd]
 
 LBS = ("lb1", "lb2")
+FAKE_KK = Path(__file__).resolve().parents[1] / "support" / "fake_kk.py"
 HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
 KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf"
 LIVE = (HAPROXY_CFG, KEEPALIVED_CONF)
@@ -167,7 +170,8 @@ def test_render_check_then_deploy_brings_up_a_fresh_pair(dl: DeployLab) -> None:
     text = proc.stdout
     for lb, last in (("lb1", 10), ("lb2", 11)):  # the plan comes first
         assert text.index(f"{lb} ({lab.net}.{last}):") < text.index("  lb1: packages:")
-    assert "5. systemctl enable haproxy keepalived; restart haproxy, then keepalived" in text
+    assert "5. systemctl enable haproxy keepalived; then, only where its file changed: " \
+        "reload haproxy (no restart" in text
     assert steps_of(text) == [(lb, step, "skipped" if step == "packages" else "done")
                               for lb in LBS for step in STEPS]
     assert text.count("restart: done — restarted haproxy and keepalived; both enabled and "
@@ -259,7 +263,7 @@ def test_a_second_deploy_with_a_changed_backend_keeps_the_previous_files(
         assert sorted(lab.lb_pids(lb, "keepalived")) == keepalived[lb]
         assert sorted(lab.lb_pids(lb, "haproxy")) != haproxy[lb]
     assert f"{KEEPALIVED_CONF}: unchanged" in proc.stdout
-    assert "restarted haproxy; keepalived not restarted (file unchanged)" in proc.stdout
+    assert "reloaded haproxy; keepalived not touched (file unchanged)" in proc.stdout
     assert find_holders(lab.ops()) == holders  # the VIP never had to move
     assert_fetches_rotate(dl, ["master1", "master2"])
     assert root_snapshot() == dl.root_before
@@ -330,3 +334,78 @@ def test_haproxy_c_failing_on_the_second_lb_stops_the_deploy_there(dl: DeployLab
         assert after[key] == frozen[key], key
     assert b"master3" not in dl.read("lb2", HAPROXY_CFG)
     assert root_snapshot() == dl.root_before
+
+
+def haproxy_master(dl: DeployLab, lb: str) -> int:
+    """The -Ws master's PID as the LB numbers it (what the unit's pid file says)."""
+    return int(dl.read(lb, "/run/haproxy.pid"))
+
+
+def test_a_new_control_plane_joins_with_a_reload_and_the_vip_never_stops_answering(
+        dl: DeployLab) -> None:
+    """Issue #15: `kkui nodes add` of a control plane re-deploys the pair; haproxy is
+    reloaded (master kept, new workers) and keepalived is not touched, so the VIP stays where
+    it is and the API behind it answers all the way through."""
+    lab = dl.lab
+    address = lab.add_apiserver("master4", 15)
+    last_row = f"- {{name: master3, address: {lab.net}.14, internalAddress: {lab.net}.14}}"
+    four = dl.config_variant("four-masters.yaml", last_row, last_row + (
+        f"\n  - {{name: master4, address: {address}, internalAddress: {address}}}"))
+    text = four.read_text().replace("control-plane: [master1, master2, master3]",
+                                    "control-plane: [master1, master2, master3, master4]")
+    four.write_text(text)
+    keepalived = {lb: sorted(lab.lb_pids(lb, "keepalived")) for lb in LBS}
+    masters = {lb: haproxy_master(dl, lb) for lb in LBS}
+    holders = find_holders(lab.ops())
+    assert len(holders) == 1
+
+    # the VIP is polled from the client all through the deploy: every connection answers
+    answers: list[str] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            try:
+                answers.append(lab.fetch(dl.vip(), timeout=2.0))
+            except OSError as exc:
+                failures.append(repr(exc))
+            if answers and answers[-1] == "":
+                failures.append("empty answer (connection closed without data)")
+
+    # `kkui nodes add` with the stand-in kk: the workdir's copy of the config is the applied
+    # one (three masters); kk "adds" master4, then kkui re-deploys the pair, then verifies
+    work = dl.tmp / "work"
+    work.mkdir()
+    (work / "config-sample.yaml").write_text(dl.config.read_text())
+    env = {**lab.kkui_env(dl.home), "FAKE_KK_SPEED": "0",
+           "FAKE_KK_TRANSCRIPTS": str(FAKE_KK.parent / "kk_transcripts"),
+           "FAKE_KK_RECORD": str(dl.tmp / "kk-record.json")}
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        proc = subprocess.run(lab.kkui_argv(
+            "nodes", "add", "-f", str(four), "--kk", str(FAKE_KK), "--workdir", str(work),
+            "--skip-precheck", "--yes"), capture_output=True, text=True, env=env, timeout=180,
+            check=False)
+        wait_for(lambda: "master4" in answers[-8:], 15, "master4 behind the VIP")
+    finally:
+        stop.set()
+        poller.join(timeout=10)
+    assert json.loads((dl.tmp / "kk-record.json").read_text())["argv"][:2] == ["add", "nodes"]
+    out = proc.stdout
+    assert "new:     master4" in out, out
+    assert out.index("kk add nodes succeeded") < out.index("re-deploying kkui's LB pair") < \
+        out.index("LB pair re-deployed: VIP") < out.index("verify:"), out
+    # the lab's masters are bare TCP servers (no sshd): verify fails, and says so
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, out + proc.stderr
+    assert not failures, failures[:5]
+    assert len(answers) > 20, len(answers)  # really polled during the deploy
+    assert out.count("restart: done — reloaded haproxy; keepalived not touched "
+                     "(file unchanged); both enabled and active") == 2, out
+    for lb in LBS:
+        assert b"master4" in dl.read(lb, HAPROXY_CFG)
+        assert sorted(lab.lb_pids(lb, "keepalived")) == keepalived[lb]  # not restarted
+        assert haproxy_master(dl, lb) == masters[lb]  # reloaded, not restarted
+    assert find_holders(lab.ops()) == holders  # the VIP did not move
+    assert_fetches_rotate(dl, ["master1", "master2", "master3", "master4"])

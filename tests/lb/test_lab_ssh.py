@@ -24,8 +24,8 @@ from lb.netns_lab import (
     Lab,
     assert_vip_stays,
     close_and_check,
+    ensure_preempting_holder,
     preempt_window,
-    preempting_lb,
     running,
     wait_for,
 )
@@ -113,8 +113,7 @@ def test_status_over_ssh_shows_a_stopped_backend_down(
 
 def test_drill_over_ssh_moves_the_vip_and_restores_haproxy(
         ssh_lab: Lab, config: Path, home: Path) -> None:
-    old = wait_for_holder(ssh_lab)
-    assert old == preempting_lb(ssh_lab)  # else a missing nopreempt could not show
+    old = ensure_preempting_holder(ssh_lab)  # else a missing nopreempt could not show
     new = "lb2" if old == "lb1" else "lb1"
     target = f"{vip(ssh_lab)}:6443"
     haproxy_before = ssh_lab.lb_pids(old, "haproxy")

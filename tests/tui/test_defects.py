@@ -427,3 +427,9 @@ async def test_a_host_with_no_role_is_called_out(make_app, config_path) -> None:
         assert str(table.get_cell("node3", "roles")) == "none!"
         summary = str(app.screen.query_one("#hosts-summary").render())
         assert "node3: no role, kk will not touch it" in summary
+        # Review (and `kkui validate`) say it too: kk builds its hosts from the role groups
+        await pilot.press("4")
+        await pilot.pause()
+        messages = [p.message for p in app.screen.problems if p.severity == "warning"]
+        assert any(m.startswith("node3 is in no role group: kk never connects to it")
+                   for m in messages), messages

@@ -87,7 +87,8 @@ def test_a_new_control_plane_behind_kkuis_lb_pair_gets_the_lb_deploy_note() -> N
     diff = diff_hosts(applied, wanted, "test")
     assert diff.new_control_planes == (first,)
     note = lb_followup(diff, wanted, "prod.yaml")
-    assert note is not None and "kkui lb deploy -f prod.yaml" in note
+    assert note is not None and "re-deploys its LB pair from prod.yaml" in note
+    assert "haproxy reloaded, not restarted; keepalived untouched" in note
     assert f"{first} ({wanted.control_plane_hosts[0].internal_ipv4}:6443)" in note
     no_lb = ClusterDocument.from_profile("ha-kube-vip").model()
     assert lb_followup(diff, no_lb, "prod.yaml") is None

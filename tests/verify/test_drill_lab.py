@@ -67,7 +67,7 @@ def test_master_drill_keeps_the_api_and_quorum_then_restores(
         cluster: ClusterLab, config: Path, home: Path, tmp_path: Path) -> None:
     report_md = tmp_path / "drill.md"
     target = cluster.master_names[1]
-    proc = drill(config, home, "master", "--target", target, "--yes", "--hold", "4",
+    proc = drill(config, home, "master", "--target", target, "--yes", "--hold", "8",
                  "--json", "--report", str(report_md))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)

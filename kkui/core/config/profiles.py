@@ -35,7 +35,11 @@ def _description(path: Path) -> str:
     for line in path.read_text(encoding="utf-8").splitlines():
         stripped = line.strip()
         if stripped.startswith("#"):
-            return stripped.lstrip("#").strip()
+            # "Made from kkui's <name> profile: <what it is>" stays true in a copy the
+            # operator edits (issue #11); the picker shows only what the profile is
+            text = stripped.lstrip("#").strip()
+            what = text.partition(" profile: ")[2] or text
+            return what[:1].upper() + what[1:]
         if stripped:
             break
     return ""

@@ -45,6 +45,7 @@ def validate_document(doc: ClusterDocument) -> list[Problem]:
                        "`- {name: node1, address: ...}`")
     check_hosts(raw_hosts, "spec.hosts", problems)
     check_roles(as_mapping(as_mapping(spec).get("roleGroups")), model, problems)
+    check_roleless_hosts(as_mapping(as_mapping(spec).get("roleGroups")), raw_hosts, problems)
     cpe_raw = as_mapping(as_mapping(spec).get("controlPlaneEndpoint"))
     check_endpoint(model, problems, external_dns=cpe_raw.get("externalDNS") is True)
     check_network(model, problems)
@@ -194,6 +195,22 @@ def check_roles(groups: Mapping[str, Any], model: ClusterModel, problems: Proble
         problems.warning("spec.roleGroups.etcd", f"{len(etcd)} etcd members: etcd needs a "
                          f"majority, so {len(etcd)} tolerate only {tolerated} failure(s), the "
                          f"same as {len(etcd) - 1}; use an odd count (1, 3 or 5)")
+
+
+def check_roleless_hosts(groups: Mapping[str, Any], raw_hosts: list[Any],
+                         problems: Problems) -> None:
+    """A host in no role group is dropped by kk: its runtime host list is built from the role
+    groups only (cmd/kk/pkg/common/kube_runtime.go:78-90), so kk never connects to it and
+    installs nothing on it, while the host row still feeds the binary download's arch list
+    (pkg/binaries/tasks.go:46) and the etcd certificates' names (pkg/etcd/certs.go:204)."""
+    grouped = {name for members in groups.values() if isinstance(members, list)
+               for entry in members for name in expand(as_str(entry))}
+    for index, row in enumerate(raw_hosts):
+        name = as_str(row.get("name")) if isinstance(row, Mapping) else ""
+        if name and name not in grouped:
+            problems.warning(f"spec.hosts[{index}]", f"{name} is in no role group: kk never "
+                             "connects to it and installs nothing on it; add it to a role "
+                             f"(e.g. `worker: [..., {name}]`) or remove the host")
 
 
 # ------------------------------------------------------------------ endpoint

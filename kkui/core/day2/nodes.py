@@ -92,17 +92,58 @@ def applied_config(model: ClusterModel, workdir: Path, *,
 
 
 def lb_followup(diff: HostDiff, model: ClusterModel, config: str) -> str | None:
-    """What kkui's LB pair needs after new control-plane nodes joined: they are backends only
-    after ``kkui lb deploy`` re-renders haproxy.cfg.  kkui does not run it itself: the deploy
-    restarts haproxy and keepalived on both LBs (the VIP moves), a step the operator times."""
+    """What happens to kkui's LB pair after new control-plane nodes joined (for the plan):
+    they are backends only once haproxy.cfg is re-rendered and deployed (:func:`redeploy_lb`).
+    """
     lb = model.kkui.load_balancer
     if not diff.new_control_planes or not lb.hosts:
         return None
     hosts = {h.name: h for h in model.hosts}
     backends = ", ".join(f"{n} ({hosts[n].internal_ipv4}:6443)" for n in diff.new_control_planes)
-    return (f"kkui's LB pair does not send traffic to {backends} yet: run `kkui lb deploy -f "
-            f"{config}` (it re-renders haproxy.cfg with the new backend and restarts haproxy "
-            "and keepalived on both LBs, one after the other)")
+    return (f"kkui re-deploys its LB pair from {config} so that {backends} joins haproxy's "
+            "backends (haproxy reloaded, not restarted; keepalived untouched: the VIP stays)")
+
+
+def redeploy_lb(model: ClusterModel, say: Callable[[str, str], None], *,
+                strict_host_keys: bool = False) -> bool:
+    """``kkui lb deploy`` for a changed set of control planes (nodes add, replace): the pair
+    rendered from ``model``; ``say(kind, text)`` gets each step ("ok", "fail", "note").
+
+    Only files that changed are replaced; a changed haproxy.cfg is reloaded, keepalived stays
+    (kkui.core.lb.deploy), so the VIP does not move.  True when the pair took the new
+    backends and one LB holds the VIP."""
+    from kkui.core.errors import KkuiError
+    from kkui.core.lb.apply import deploy_pair
+    from kkui.core.lb.deploy import StepResult
+
+    if not model.kkui.load_balancer.hosts:
+        say("note", "no kkui LB pair in the config: nothing to re-deploy")
+        return True
+    backends = ", ".join(h.name for h in model.control_plane_hosts)
+    say("note", f"re-deploying kkui's LB pair: haproxy backends {backends}")
+
+    def step(result: StepResult) -> None:
+        kind = {"failed": "fail", "done": "ok"}.get(result.status, "note")
+        say(kind, f"  {result.host}: {result.step}: {result.status}"
+            + (f" — {result.detail}" if result.detail else ""))
+
+    try:
+        outcome = deploy_pair(model, strict_host_keys=strict_host_keys, on_step=step)
+    except (KkuiError, SshError) as exc:
+        say("fail", f"LB pair not re-deployed: {for_display(str(exc), newlines=False)}; fix "
+            "it, then run `kkui lb deploy -f CONFIG`")
+        return False
+    if outcome.status is None:
+        say("fail", "LB deploy stopped at the failed step above: fix it, then run "
+            "`kkui lb deploy -f CONFIG`")
+        return False
+    holders = outcome.status.holders
+    if not outcome.ok:
+        say("fail", f"LB pair re-deployed but not healthy: VIP holders {holders or 'none'}, "
+            f"frontend answers: {outcome.status.frontend_answers} (`kkui lb status -f CONFIG`)")
+        return False
+    say("ok", f"LB pair re-deployed: VIP {outcome.status.vip} on {', '.join(holders)}")
+    return True
 
 
 # --------------------------------------------------------------------------------- delete

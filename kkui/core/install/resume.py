@@ -317,9 +317,11 @@ def run_phases(install: InstallPlan, plan: ResumePlan, *,
                on_event: Callable[[KkEvent], None],
                on_prompt: Callable[[PromptShown], bool | None] | None = None,
                on_tick: Callable[[], None] | None = None,
-               on_phase: Callable[[str], None] | None = None) -> PhasesResult:
+               on_phase: Callable[[str], None] | None = None,
+               on_process: Callable[[Any], None] | None = None) -> PhasesResult:
     """``./kk alpha create phase P -f config-sample.yaml`` for each phase, in the install
-    plan's workdir and environment, stopping at the first that does not succeed."""
+    plan's workdir and environment, stopping at the first that does not succeed;
+    ``on_process`` gets each phase's KkProcess before it runs (the TUI cancels through it)."""
     from kkui.core.kk.process import KkProcess
 
     for phase in plan.phases:
@@ -328,8 +330,23 @@ def run_phases(install: InstallPlan, plan: ResumePlan, *,
         proc = KkProcess(plan.argv(phase), workdir=install.workdir, on_event=on_event,
                          on_prompt=on_prompt, zone=install.zone, secrets=install.secrets,
                          log_path=install.log_path, on_tick=on_tick, env=install.env)
+        if on_process is not None:
+            on_process(proc)
         code = proc.run()
         if proc.cancelled or proc.declined or code != 0:
             return PhasesResult(130 if proc.cancelled else (0 if proc.declined else code),
                                 phase, cancelled=proc.cancelled, declined=proc.declined)
     return PhasesResult(0, None)
+
+
+def verify_after_resume(model: ClusterModel, run: Any) -> Any:
+    """Verify after a successful resume (issue #14), for the CLI and the TUI alike: kk's
+    phases skip the modules of no phase, so the cluster is checked end to end (read-only) and
+    what failed is recorded with the run as findings.  Returns the VerifyReport."""
+    from kkui.core.verify.engine import run_verify
+
+    run.stage("verify")
+    report = run_verify(model, timeout=10)
+    run.add_findings([f"{r.id} {r.target} {r.status}: {r.detail}" for r in report.results
+                      if r.status in ("fail", "error")])
+    return report

@@ -60,6 +60,8 @@ class InstallResult:
     problems: tuple[str, ...] = ()  # kk's [ERRO]/[FATA] lines (failures without a Pipeline)
     hints: tuple[Hint, ...] = ()  # the best hints for a failure
     live_hints: tuple[Hint, ...] = ()  # shown while kk ran (why one may have cancelled)
+    evidence: tuple[str, ...] = ()  # what was collected from the failed hosts (evidence.py)
+    evidence_from: tuple[str, ...] = ()  # the hosts whose evidence the findings use
 
 
 @dataclass(frozen=True)
@@ -105,13 +107,17 @@ def summarize(plan: InstallPlan, result: InstallResult) -> InstallSummary:
     return InstallSummary(
         "failed", f"kk failed (exit {result.code}) after {elapsed} in {module} ({where})",
         details=tuple(details), hints=result.hints, log=log, kk_log=kk_log,
-        notes=(restart_note(plan), *triage_note(plan)))
+        notes=(restart_note(plan), *result.evidence,
+               *triage_note(plan, collected=bool(result.evidence_from))))
 
 
-def triage_note(plan: InstallPlan) -> tuple[str, ...]:
+def triage_note(plan: InstallPlan, *, collected: bool = False) -> tuple[str, ...]:
     """Where the rest of the answer is: the failed hosts' own logs (issue #12)."""
     if plan.source is None:  # a profile: no config file for --collect to read hosts from
         return ()
+    if collected:  # the install already gathered it: only the bundle is left to say
+        return (f"`kkui bundle -f {plan.source}` packs the log, the findings and the host "
+                "evidence without secrets.",)
     return (f"Evidence from the failed hosts (journals, ports, disk, clock): `kkui triage "
             f"{plan.log_path} -f {plan.source} --collect`; `kkui bundle -f {plan.source}` "
             "packs it all without secrets.",)

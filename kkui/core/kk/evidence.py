@@ -128,7 +128,7 @@ def derive(host: str, items: dict[str, str], local_time: float) -> list[str]:
     return found
 
 
-def collect_host(host: Host, domain: str) -> HostEvidence:
+def collect_host(host: Host, domain: str, timeout: float = HOST_TIMEOUT_S) -> HostEvidence:
     from kkui.core.errors import KkuiError
     from kkui.core.ssh.errors import SudoFailed, SudoPasswordRequired
     from kkui.core.ssh.session import connect
@@ -138,13 +138,13 @@ def collect_host(host: Host, domain: str) -> HostEvidence:
         with connect(host, connect_timeout=CONNECT_TIMEOUT_S) as session:
             started = time.time()
             try:
-                res = session.run(evidence_script(domain), sudo=True, timeout=HOST_TIMEOUT_S,
+                res = session.run(evidence_script(domain), sudo=True, timeout=timeout,
                                   max_output=HOST_MAX_BYTES)
             except (SudoFailed, SudoPasswordRequired):
                 # the journal of system units needs root (or the systemd-journal group): say so
                 result.derived.append(f"note: no sudo on {host.name}: the journal and crictl "
                                       "output may be empty")
-                res = session.run(evidence_script(domain), timeout=HOST_TIMEOUT_S,
+                res = session.run(evidence_script(domain), timeout=timeout,
                                   max_output=HOST_MAX_BYTES)
             local = (started + time.time()) / 2
     except KkuiError as exc:
@@ -186,14 +186,19 @@ class EvidenceRun:
     notes: list[str]  # hosts not visited or not reachable, one line each
 
 
-def collect_evidence(model: ClusterModel, failed: Iterable[str]) -> EvidenceRun:
-    """Evidence from every failed host, in parallel; connection problems become notes."""
+def collect_evidence(model: ClusterModel, failed: Iterable[str], *,
+                     budget_s: float | None = None) -> EvidenceRun:
+    """Evidence from every failed host, in parallel; connection problems become notes.
+    ``budget_s`` bounds the whole run: every host at once, each script cut to what is left
+    after the connect (after an install the operator is waiting, kkui/core/install/evidence.py)."""
     hosts, notes = target_hosts(model, list(failed))
     domain = model.control_plane_endpoint.domain or "lb.kubesphere.local"
+    timeout = HOST_TIMEOUT_S if budget_s is None else max(1.0, budget_s - CONNECT_TIMEOUT_S)
     results: list[HostEvidence] = []
     if hosts:
-        with ThreadPoolExecutor(max_workers=min(8, len(hosts))) as pool:
-            results = list(pool.map(lambda h: collect_host(h, domain), hosts))
+        workers = len(hosts) if budget_s is not None else min(8, len(hosts))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(lambda h: collect_host(h, domain, timeout), hosts))
     for item in results:
         notes.extend(item.notes)
     return EvidenceRun(results, notes)

@@ -1,10 +1,16 @@
 """Put the rendered pair on its hosts: packages, configs (old ones kept), check, restart.
 
-Hosts are done one after the other and the deploy stops at the first failure, so a bad
-config never reaches the second LB.  New files are checked on the host (where the interface
-exists) before they replace the old ones.  A file identical to the live one is left alone and
-its service is not restarted: restarting keepalived on the VIP holder moves the VIP (a short
-API outage), which a backend-only change must not cause.
+Hosts are done one after the other and the deploy stops at the first failure, so a bad config
+never reaches the second LB. New files are checked on the host (where the interface exists)
+before they replace the old ones. A file identical to the live one is left alone and its
+service is not touched: restarting keepalived on the VIP holder moves the VIP (a short API
+outage), which a backend-only change must not cause. A changed haproxy.cfg is applied to a
+running haproxy with ``systemctl reload haproxy``: the distro units reload with ``haproxy -c``
+then ``kill -USR2`` on the master (haproxy's ``-Ws`` master-worker mode), which starts new
+workers on the new file while the old ones finish their connections (``-sf`` semantics), so the
+frontend never stops listening and keepalived's ``killall -0 haproxy`` check never fails (a new
+control plane joins the backends without an API blip). keepalived is restarted only when its
+own file changed.
 """
 
 from __future__ import annotations
@@ -84,8 +90,9 @@ def plan(rendered: Sequence[RenderedHost]) -> list[str]:
             "  3. check them on the host: haproxy -c, keepalived -t (stop here on failure)",
             "  4. keep the current files as *.kkui-<time>.bak, move the new ones in place "
             "(files that did not change are left alone)",
-            "  5. systemctl enable haproxy keepalived; restart haproxy, then keepalived "
-            "(only where its file changed; start it if it is not running)",
+            "  5. systemctl enable haproxy keepalived; then, only where its file changed: "
+            "reload haproxy (no restart: connections and the VIP stay; started if not "
+            "running), restart keepalived",
         ]
     lines.append("Hosts are done one at a time; the deploy stops at the first failure.")
     return lines
@@ -190,9 +197,14 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
             word, f"previous kept as {word}") for p, word in outcome.items()))
 
     # 5. services: haproxy first, so keepalived's check finds it.  `start` is a no-op for a
-    # running unit whose file did not change.
-    verbs = {"haproxy": "restart" if haproxy_cfg in changed else "start",
-             "keepalived": "restart" if keepalived_conf in changed else "start"}
+    # running unit whose file did not change.  A running haproxy with a new file is reloaded
+    # (the unit's ExecReload checks the file again, then USR2: no listener gap, so keepalived's
+    # track script never fails and the VIP stays); one that is not running is (re)started.
+    verbs = {"haproxy": "start", "keepalived": "restart" if keepalived_conf in changed
+             else "start"}
+    if haproxy_cfg in changed:
+        res = sh("systemctl is-active haproxy")
+        verbs["haproxy"] = "reload" if res.stdout.strip() == "active" else "restart"
     res = sh("systemctl enable haproxy keepalived && "
              + " && ".join(f"systemctl {verbs[unit]} {unit}" for unit in SERVICES))
     if res.exit_status != 0:
@@ -207,11 +219,12 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
             f"{unit} ({states.get(unit, 'unknown')})" for unit in not_active)
             + f" — see `journalctl -u {' -u '.join(not_active)}` on the host")
         return result
-    restarted = [unit for unit in SERVICES if verbs[unit] == "restart"]
-    kept = [unit for unit in SERVICES if unit not in restarted]
+    done = [f"{verb}ed " + " and ".join(u for u in SERVICES if verbs[u] == verb)
+            for verb in ("reload", "restart") if verb in verbs.values()]
+    kept = [unit for unit in SERVICES if verbs[unit] == "start"]
     record("restart", "done", "; ".join(
-        ([f"restarted {' and '.join(restarted)}"] if restarted else [])
-        + ([f"{' and '.join(kept)} not restarted (file unchanged)"] if kept else [])
+        ([" and ".join(done)] if done else [])
+        + ([f"{' and '.join(kept)} not touched (file unchanged)"] if kept else [])
         + ["both enabled and active"]))
     return result
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_WORKER, ClusterModel, Host
 from kkui.core.verify.facts import Facts, HostFacts
 from kkui.core.verify.report import VerifyResult
+from kkui.i18n import N_  # titles are English ids, translated where shown (issue #16)
 
 CERT_WARN_DAYS = 30
 CERT_FAIL_DAYS = 7
@@ -131,7 +132,7 @@ def _etcd_health(model: ClusterModel, facts: Facts) -> dict[str, tuple[bool, str
     return health
 
 
-@check("etcd-members", "etcd member list matches the etcd group", reads=("etcd",),
+@check("etcd-members", N_("etcd member list matches the etcd group"), reads=("etcd",),
        applies=_uses_kk_etcd)
 def etcd_members(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.etcd is not None
@@ -161,7 +162,7 @@ def etcd_members(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
         "nodes replace does this step by step); a missing one: re-run kk add nodes")]
 
 
-@check("etcd-health", "every etcd endpoint is healthy", reads=("etcd",), applies=_uses_kk_etcd)
+@check("etcd-health", N_("every etcd endpoint is healthy"), reads=("etcd",), applies=_uses_kk_etcd)
 def etcd_health(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.etcd is not None
     health = _etcd_health(model, facts)
@@ -174,7 +175,7 @@ def etcd_health(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
             for name, (ok, why) in health.items()]
 
 
-@check("etcd-quorum", "enough healthy etcd members for a quorum", reads=("etcd",),
+@check("etcd-quorum", N_("enough healthy etcd members for a quorum"), reads=("etcd",),
        applies=_uses_kk_etcd)
 def etcd_quorum(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.etcd is not None
@@ -205,7 +206,7 @@ def etcd_quorum(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
                          "has no quorum and the API server cannot write", ETCD_FIX)]
 
 
-@check("etcd-leader", "etcd has one agreed leader", reads=("etcd",), applies=_uses_kk_etcd)
+@check("etcd-leader", N_("etcd has one agreed leader"), reads=("etcd",), applies=_uses_kk_etcd)
 def etcd_leader(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.etcd is not None
     data = facts.etcd.json("etcd-status")
@@ -230,7 +231,7 @@ def etcd_leader(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
                          "election was under way", "re-run kkui verify in a few seconds")]
 
 
-@check("etcd-db-size", "etcd database size below its quota", reads=("etcd",),
+@check("etcd-db-size", N_("etcd database size below its quota"), reads=("etcd",),
        applies=_uses_kk_etcd)
 def etcd_db_size(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.etcd is not None
@@ -266,7 +267,7 @@ API_FIX = ("on that node: crictl ps -a | grep kube-apiserver; journalctl -u kube
            "-1h | tail; check etcd first (kkui verify --only etcd-quorum)")
 
 
-@check("apiserver", "/readyz on each control-plane node", reads=("hosts",),
+@check("apiserver", N_("/readyz on each control-plane node"), reads=("hosts",),
        applies=lambda m: bool(m.control_plane_hosts))
 def apiserver(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.hosts is not None
@@ -288,7 +289,7 @@ def apiserver(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     return out
 
 
-@check("apiserver-vip", "/readyz through the control-plane endpoint", reads=("cluster",),
+@check("apiserver-vip", N_("/readyz through the control-plane endpoint"), reads=("cluster",),
        applies=lambda m: bool(m.control_plane_hosts))
 def apiserver_vip(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.cluster is not None
@@ -316,7 +317,7 @@ def _node_roles(labels: dict[str, str]) -> set[str]:
     return roles
 
 
-@check("nodes-ready", "every host is a Ready node with its roles", reads=("cluster",),
+@check("nodes-ready", N_("every host is a Ready node with its roles"), reads=("cluster",),
        applies=lambda m: bool(kube_nodes(m)))
 def nodes_ready(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.cluster is not None
@@ -379,7 +380,7 @@ def _pod_problem(pod: dict[str, Any]) -> str | None:
     return f"not ready: {', '.join(map(str, not_ready))}" if not_ready else None
 
 
-@check("system-pods", "kube-system pods Running and Ready", reads=("cluster",),
+@check("system-pods", N_("kube-system pods Running and Ready"), reads=("cluster",),
        applies=lambda m: bool(m.control_plane_hosts))
 def system_pods(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.cluster is not None
@@ -414,7 +415,7 @@ def _expected_hosts_ip(model: ClusterModel, host: Host) -> str:
     return endpoint_address(model)
 
 
-@check("kubelet-endpoint", "kubelets use the endpoint, not one master", reads=("hosts",),
+@check("kubelet-endpoint", N_("kubelets use the endpoint, not one master"), reads=("hosts",),
        applies=lambda m: bool(kube_nodes(m)))
 def kubelet_endpoint(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.hosts is not None
@@ -485,7 +486,7 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-@check("dns", "CoreDNS answers kubernetes.default", reads=("dns",),
+@check("dns", N_("CoreDNS answers kubernetes.default"), reads=("dns",),
        applies=lambda m: bool(m.control_plane_hosts))
 def dns(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.dns is not None
@@ -504,7 +505,7 @@ def dns(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
                          "kubectl -n kube-system logs -l k8s-app=kube-dns")]
 
 
-@check("certs", "certificate expiry (kubeadm, kk's etcd, the CAs)", reads=("hosts",),
+@check("certs", N_("certificate expiry (kubeadm, kk's etcd, the CAs)"), reads=("hosts",),
        applies=lambda m: bool(m.control_plane_hosts or m.etcd_hosts))
 def certs(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.hosts is not None
@@ -552,7 +553,7 @@ def certs(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     return out
 
 
-@check("time", "clock skew between nodes", reads=("hosts",))
+@check("time", N_("clock skew between nodes"), reads=("hosts",))
 def time_skew(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     assert facts.hosts is not None
     offsets = {n: hf.clock_offset for n, hf in facts.hosts.items()
@@ -574,7 +575,7 @@ def time_skew(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
 
 # -- kkui's HAProxy + Keepalived pair ----------------------------------------------------------
 
-@check("lb-vip", "exactly one LB holds the VIP", reads=("lb",), applies=_has_lb_pair)
+@check("lb-vip", N_("exactly one LB holds the VIP"), reads=("lb",), applies=_has_lb_pair)
 def lb_vip(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     status = facts.lb
     vip = model.kkui.load_balancer.vip
@@ -598,7 +599,7 @@ def lb_vip(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
                          "make the LB hosts reachable over SSH")]
 
 
-@check("lb-backends", "every API server is UP in each HAProxy", reads=("lb",),
+@check("lb-backends", N_("every API server is UP in each HAProxy"), reads=("lb",),
        applies=_has_lb_pair)
 def lb_backends(model: ClusterModel, facts: Facts) -> list[VerifyResult]:
     status = facts.lb

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from kkui.i18n import _, ngettext
+
 Status = Literal["pass", "warn", "fail", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "warn", "fail", "error")
 SEVERITY = {"pass": 0, "warn": 1, "error": 2, "fail": 3}
@@ -42,9 +44,11 @@ class VerifyReport:
 
     def summary_line(self) -> str:
         """``27 passed, 1 warning, 0 failed, 0 could not be checked`` (CLI and TUI alike)."""
-        s = self.summary
-        return (f"{s['pass']} passed, {s['warn']} warning{'' if s['warn'] == 1 else 's'}, "
-                f"{s['fail']} failed, {s['error']} could not be checked")
+        s = self.summary  # shown to people only: in their language (as_dict stays English)
+        warnings = ngettext("{n} warning", "{n} warnings", s["warn"]).format(n=s["warn"])
+        return _("{passed} passed, {warnings}, {failed} failed, {error} could not be checked"
+                 ).format(passed=s["pass"], warnings=warnings, failed=s["fail"],
+                          error=s["error"])
 
     def as_dict(self) -> dict[str, object]:
         return {"checks": [r.as_dict() for r in self.results], "summary": self.summary}

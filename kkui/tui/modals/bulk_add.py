@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from kkui.tui.bulk import BulkError, PlannedHost, next_free_number, plan_hosts
 from kkui.tui.modals.host_form import AUTH_KEY, AUTH_PASSWORD, DEFAULT_KEY
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.tick import Tick
 
 

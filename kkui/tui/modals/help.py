@@ -10,10 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from kkui.tui.keys import GLOBAL_KEYS, screen_keys
+from kkui.i18n import _
+from kkui.tui.keys import GLOBAL_KEYS, LAST, screen_keys
 from kkui.tui.navigation import TITLES
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 
 class KeysHelp(ModalScreen[None]):
@@ -36,18 +38,19 @@ class KeysHelp(ModalScreen[None]):
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
         title = getattr(self.under, "HELP_TITLE", "") or (
-            TITLES.get(str(self.app.current_mode), "") if not isinstance(self.under, ModalScreen)
+            _(TITLES.get(str(self.app.current_mode), "")) if not isinstance(self.under,
+                                                                ModalScreen)
             else "") or type(self.under).__name__
         own = screen_keys(type(self.under))
         table.add_row(Text(f"{title}", style="bold"), "")
         for key in own:
-            table.add_row(key.keys, key.description)
+            table.add_row(key.keys, _(key.description))
         if not own:
-            table.add_row("", Text("(no keys of its own)", style="dim"))
+            table.add_row("", Text(_("(no keys of its own)"), style="dim"))
         table.add_row("", "")
-        table.add_row(Text("Everywhere", style="bold"), "")
+        table.add_row(Text(_("Everywhere"), style="bold"), "")
         for keys, text in GLOBAL_KEYS:
-            table.add_row(keys, text)
+            table.add_row(keys, _(text).format(last=LAST))
         return table
 
     def plain_text(self) -> str:
@@ -61,7 +64,7 @@ class KeysHelp(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Keys (esc closes)", id="dialog-title")
+            yield Static(_("Keys (esc closes)"), id="dialog-title")
             with VerticalScroll(id="keys"):
                 yield Static(self.keys_table(), id="keys-table")
         yield Footer()

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from kkui.core.config.hostfields import field_error
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 AUTH_KEY, AUTH_PASSWORD = "key", "password"
 DEFAULT_KEY = "~/.ssh/id_ed25519"

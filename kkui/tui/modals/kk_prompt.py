@@ -8,9 +8,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 
 from kkui.tui.modals.confirm import YesNoDialog
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 # Columns kk needs on every host; an empty cell there means kk will refuse or fail.
 REQUIRED = ("sudo", "curl", "openssl", "socat", "conntrack")

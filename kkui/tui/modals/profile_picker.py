@@ -10,12 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kkui.core.config import ClusterDocument
 from kkui.core.config.profiles import list_profiles
 from kkui.core.errors import KkuiError
+from kkui.i18n import _
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 
 class ProfilePicker(ModalScreen[ClusterDocument | None]):
@@ -37,15 +39,15 @@ class ProfilePicker(ModalScreen[ClusterDocument | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Start from a bundled profile", id="dialog-title")
-            yield Static("No ./config-sample.yaml here. The profiles use example addresses "
-                         "(192.168.233.x): change them before precheck or install.")
+            yield Static(_("Start from a bundled profile"), id="dialog-title")
+            yield Static(_("No ./config-sample.yaml here. The profiles use example addresses "
+                           "(192.168.233.x): change them before precheck or install."))
             options = []
             for profile in list_profiles():
                 label = Text.assemble((profile.name, "bold"), "  ", (profile.description, "dim"))
                 options.append(Option(label, id=profile.name))
             yield OptionList(*options, id="profiles")
-            yield Input(placeholder="…or type a config file path and press enter",
+            yield Input(placeholder=_("…or type a config file path and press enter"),
                         id="open-file")
             yield Static("", id="picker-error")
         yield Footer()

@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
+
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 
 class SaveAs(ModalScreen[Path | None]):

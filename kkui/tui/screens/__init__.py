@@ -8,9 +8,11 @@ from textual.screen import Screen
 
 from kkui.tui.navigation import SCREEN_NAMES
 from kkui.tui.screens.cluster import ClusterScreen
+from kkui.tui.screens.history import HistoryScreen
 from kkui.tui.screens.hosts import HostsScreen
 from kkui.tui.screens.install import InstallScreen
 from kkui.tui.screens.loadbalancer import LoadBalancerScreen
+from kkui.tui.screens.ops import OpsScreen
 from kkui.tui.screens.precheck import PrecheckScreen
 from kkui.tui.screens.review import ReviewScreen
 from kkui.tui.screens.roles import RolesScreen
@@ -25,6 +27,8 @@ SCREEN_CLASSES: dict[str, type[Screen[Any]]] = {
     "install": InstallScreen,
     "loadbalancer": LoadBalancerScreen,
     "verify": VerifyScreen,
+    "history": HistoryScreen,
+    "ops": OpsScreen,
 }
 
 assert tuple(SCREEN_CLASSES) == SCREEN_NAMES, "one class per screen of kkui.tui.navigation"

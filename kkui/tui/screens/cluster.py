@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from kkui.core.config.validate import CONTAINER_MANAGERS, NETWORK_PLUGINS
 from kkui.core.config.versions import supported_kubernetes_versions
@@ -19,6 +19,7 @@ from kkui.tui.jump import cluster_widget, lb_host_row
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.modals.host_form import HostForm
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
 
 ENDPOINT_MODES = (

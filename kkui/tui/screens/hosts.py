@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from kkui.core.config.model import Host
 from kkui.tui.jump import host_row
@@ -20,6 +20,7 @@ from kkui.tui.modals.bulk_add import BulkAdd, BulkResult
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.modals.host_form import HostForm
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
 
 COLUMNS = (("name", "Name"), ("address", "Address"), ("internal", "Internal"), ("user", "User"),

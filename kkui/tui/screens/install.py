@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from kkui.core.config.profiles import uses_example_addresses
@@ -33,8 +33,10 @@ from kkui.core.install import (
     resolve_kk,
     summarize,
 )
+from kkui.core.install.resume import ResumePlan
 from kkui.core.kk.events import (
     PipelineFailed,
+    PipelineSucceeded,
     ProcessExited,
     ProcessStarted,
     RawLine,
@@ -45,15 +47,21 @@ from kkui.core.kk.stages import InstallProgress, format_elapsed
 from kkui.tui.batching import EventBatcher
 from kkui.tui.messages import (
     DownloadProgressed,
+    EvidenceCollected,
+    EvidenceCollecting,
     HintFound,
     HostChecked,
     InstallFinished,
     KkEventsReceived,
     KkPromptShown,
+    ResumeChecked,
+    ResumeFinished,
+    ResumePhaseStarted,
 )
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.modals.kk_prompt import KkPrompt
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.log_pane import LogPane
 from kkui.tui.widgets.navbar import NavBar
 
@@ -94,6 +102,7 @@ class InstallScreen(KkuiScreen):
         Binding("x", "cancel", "Cancel"),
         Binding("s", "save_log", "Save log"),
         Binding("v", "verify", "Verify the cluster"),
+        Binding("r", "resume", "Resume"),
     ]
 
     def __init__(self, *, max_lines: int = 5000) -> None:
@@ -112,6 +121,9 @@ class InstallScreen(KkuiScreen):
         self.hard_stops: dict[str, str] = {}  # host -> kk's "[ERRO] host: ..." reason
         self.plan: InstallPlan | None = None  # the core install plan of the current run
         self.prechecked: set[str] = set()  # hosts the install's own precheck has finished
+        self.resume_phases: tuple[str, ...] = ()  # the phases of the running/last resume
+        self.evidence_lines: tuple[str, ...] = ()  # host evidence after a failure (#12)
+        self.exit_code: int | None = None  # kk's, once it exited
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -323,6 +335,7 @@ class InstallScreen(KkuiScreen):
 
     def _show_end(self, exited: ProcessExited) -> None:
         progress = self.progress
+        self.exit_code = exited.code
         self.outcome = progress.outcome
         self._render_status()
         self._render_stages()
@@ -353,11 +366,25 @@ class InstallScreen(KkuiScreen):
             self._banner(Text("■ You answered no: kk stopped before changing any host.",
                               style="bold"), "-cancelled")
         else:
-            self._banner(self._failure_text(exited), "-failure")
+            self._banner(self._failure_text(exited.code), "-failure")
 
-    def _failure_text(self, exited: ProcessExited) -> Text:
+    @on(EvidenceCollecting)
+    def _evidence_collecting(self, message: EvidenceCollecting) -> None:
+        self.evidence_lines = (f"Collecting evidence from {', '.join(message.hosts)} over SSH "
+                               "(read-only, bounded)…",)
+        if self.outcome == "failed":
+            self._banner(self._failure_text(self.exit_code or 1), "-failure")
+
+    @on(EvidenceCollected)
+    def _evidence_collected(self, message: EvidenceCollected) -> None:
+        message.evidence.feed(self.hints.triage)
+        self.evidence_lines = message.evidence.lines
+        if self.outcome == "failed":
+            self._banner(self._failure_text(self.exit_code or 1), "-failure")
+
+    def _failure_text(self, code: int, what: str = "Install failed") -> Text:
         failure = self.failure
-        text = Text("✘ Install failed", style="bold")
+        text = Text(f"✘ {what}", style="bold")
         if failure is not None and failure.module:
             text.append(f" in {failure.module}")
         hosts = [h for h, _, _ in failure.hosts] if failure else []
@@ -373,10 +400,12 @@ class InstallScreen(KkuiScreen):
             stops = "; ".join(f"{h}: {r}" for h, r in self.hard_stops.items())
             text.append(f" in kk's precheck on {', '.join(self.hard_stops)}: {stops}")
         elif not failure:
-            text.append(f" (kk exit code {exited.code})")
+            text.append(f" (kk exit code {code})")
         for hint in self.hints.best(1):
             text.append("\nHint: ", style="bold yellow")
             text.append(f"{hint.title}. {hint.text}")
+        for line in self.evidence_lines:
+            text.append(f"\n{line}", style="dim")
         if self.log_path is not None:
             text.append(f"\nFull log: {self.log_path}", style="dim")
         return text
@@ -428,7 +457,13 @@ class InstallScreen(KkuiScreen):
             text += (f"\n\nWARNING: the config {what}. The install writes its workdir "
                      f"{plan.workdir} and kk's copy of the config there; save first (ctrl+s) "
                      "to keep a file of what was installed.")
-        self.app.push_screen(Confirm("Start the install?", text, yes="Install"),
+        from kkui.core.install.hostplan import plan_from_history
+
+        # issue #14: what kk will do to each host, as `kkui install --plan` prints it
+        hosts_plan, note = plan_from_history(model, workdir=str(plan.workdir))
+        text += f"\n\nPlan: {hosts_plan.summary()}; per host below."
+        detail = "\n".join([*hosts_plan.lines(), *([f"({note})"] if note else [])])
+        self.app.push_screen(Confirm("Start the install?", text, yes="Install", detail=detail),
                              lambda yes: self._start() if yes else None)
 
     def _start(self) -> None:
@@ -437,12 +472,22 @@ class InstallScreen(KkuiScreen):
         except KkuiError as exc:
             self.notify(str(exc), severity="error", title="Not started")
             return
+        self._begin(plan)
+        first = "Checking every host over SSH (kkui's precheck)…" if not plan.skip_precheck \
+            else f"Preparing {plan.workdir}…"
+        self._status(Text(first, style="bold"))
+        assert self.job is not None
+        self.install(plan, self.kapp.last_precheck, self.job)
+
+    def _begin(self, plan: InstallPlan) -> None:
+        """A new run (install or resume) of ``plan``: the view reset, the job registered."""
         self.plan = plan
         self.log_path = plan.log_path
         self.progress = InstallProgress(clock=self.kapp.clock)
         self.hints = HintCollector(zone=plan.kkzone)  # never "use --zone cn" on cn
         self.failure, self.outcome, self.pid = None, "", None
         self.live_hints = []
+        self.evidence_lines = ()
         self.hard_stops = {}
         self.prechecked = set()
         self.query_one(LogPane).clear()
@@ -451,10 +496,6 @@ class InstallScreen(KkuiScreen):
         self.job = InstallRun()
         self.kapp.busy["install"] = self.job.cancel
         self.refresh_bindings()
-        first = "Checking every host over SSH (kkui's precheck)…" if not plan.skip_precheck \
-            else f"Preparing {plan.workdir}…"
-        self._status(Text(first, style="bold"))
-        self.install(plan, self.kapp.last_precheck, self.job)
 
     @work(thread=True, exclusive=True, group="install", name="install", exit_on_error=False)
     def install(self, plan: InstallPlan, last_precheck: Any, run: InstallRun) -> None:
@@ -504,20 +545,9 @@ class InstallScreen(KkuiScreen):
                 history.set_kk(kk.version, kk.sha256)
                 prepare_workdir(plan, kk)
 
-                def ask(prompt: Any) -> bool | None:
-                    batcher.flush()
-                    message = KkPromptShown(prompt)
-                    run.answers = message.answers
-                    self.post_message(message)
-                    while not run.cancelled.is_set():
-                        try:
-                            return message.answers.get(timeout=0.1)
-                        except queue.Empty:
-                            continue
-                    return None
-
                 history.stage("kk")
-                process = plan.process(on_event=observing(history, on_event), on_prompt=ask,
+                process = plan.process(on_event=observing(history, on_event),
+                                       on_prompt=self._asker(run, batcher),
                                        on_tick=batcher.tick, tick=0.05)
                 run.process = process
                 if run.cancelled.is_set():
@@ -533,7 +563,189 @@ class InstallScreen(KkuiScreen):
             self.post_message(InstallFinished(None, str(exc)))
             return
         batcher.flush()
+        if code and not (process.cancelled or process.declined):
+            self._collect_evidence(plan, hints)
         self.post_message(InstallFinished(code))
+
+    def _collect_evidence(self, plan: InstallPlan, hints: HintCollector) -> None:
+        """In the install worker, after kk failed: the failed hosts' journals, ports, disk
+        and clock (bounded: kkui/core/install/evidence.py); the screen feeds them to the
+        triage and shows the findings, as `kkui install` prints them."""
+        from kkui.core.install.evidence import collect_after_failure, hosts_to_visit
+
+        failed = hints.report().failed_hosts
+        hosts = hosts_to_visit(plan, failed)
+        if hosts:
+            self.post_message(EvidenceCollecting(tuple(h.name for h in hosts)))
+            self.post_message(EvidenceCollected(collect_after_failure(plan, failed)))
+
+    # ------------------------------------------------------------------ resume (issue #14)
+    def action_resume(self) -> None:
+        """After a failed install: the resume plan (kk's phases still to run and the state they
+        assume) in a confirm dialog; yes checks that state over SSH and runs the phases, with
+        the same core functions as `kkui install --resume`. A refusal says why and what to do
+        instead."""
+        if self.running:
+            return
+        from kkui.core.install.resume import resume_from_history
+
+        try:
+            rp = resume_from_history(self.doc.model())
+        except KkuiError as exc:
+            self.notify(str(exc), title="Nothing to resume", severity="warning", timeout=10)
+            return
+        if not rp.phases:  # the failed module belongs to no phase, or kk changed nothing yet
+            self._banner(Text.assemble(("✘ Not resumable. ", "bold"), "\n".join(rp.lines())),
+                         "-failure")
+            return
+        text = "\n".join(rp.lines()) + ("\n\nThe state checks run first, over SSH; if one "
+                                          "fails, kk is not started.")
+        self.app.push_screen(Confirm("Resume the failed install?", text, yes="Resume"),
+                             lambda yes: self._start_resume(rp) if yes else None)
+
+    def _start_resume(self, resume_plan: ResumePlan) -> None:
+        try:
+            plan = plan_install(self.doc, self.install_options())
+        except KkuiError as exc:
+            self.notify(str(exc), severity="error", title="Not started")
+            return
+        self._begin(plan)
+        self.resume_phases = resume_plan.phases
+        self._status(Text("Checking the state the phases assume…", style="bold"))
+        assert self.job is not None
+        self.resume(plan, resume_plan, self.job)
+
+    @work(thread=True, exclusive=True, group="install", name="resume", exit_on_error=False)
+    def resume(self, plan: InstallPlan, resume_plan: ResumePlan, run: InstallRun) -> None:
+        from kkui.core.download.fetch import DownloadCancelled
+        from kkui.core.install.record import observing, recorded_install
+        from kkui.core.install.resume import PhasesResult, check_state, run_phases
+
+        def send(batch: list[Any]) -> None:
+            self.post_message(KkEventsReceived(batch))
+
+        def checked_one(outcome: Any) -> None:
+            self.post_message(ResumeChecked(outcome))
+
+        batcher = EventBatcher(send)
+
+        def on_event(event: Any) -> None:
+            # each phase ends with its own "execute successfully" and exit: the resume ends
+            # once, with ResumeFinished
+            if not isinstance(event, (PipelineSucceeded, ProcessExited)):
+                batcher.add(event)
+
+        def phase_started(phase: str) -> None:
+            batcher.flush()
+            history.stage(f"phase {phase}")
+            self.post_message(ResumePhaseStarted(phase))
+
+        def started(process: Any) -> None:
+            run.process = process
+            if run.cancelled.is_set():
+                process.cancel()
+
+        try:
+            with recorded_install(plan, config_text=plan.kk_text,
+                                  argv=("tui", "--resume")) as history:
+                history.stage("resume checks")
+                checked = check_state(resume_plan, plan.model, on_check=checked_one)
+                if not checked.ok:
+                    history.add_findings([checked.refusal])
+                    history.finish(1)
+                    self.post_message(ResumeFinished(None, refusal=checked.refusal))
+                    return
+                history.stage("kk binary")
+                kk = resolve_kk(plan, on_progress=self._progress_poster(), cancel=run.cancelled)
+                if run.cancelled.is_set():
+                    history.finish(130)
+                    self.post_message(ResumeFinished(PhasesResult(130, None, cancelled=True)))
+                    return
+                history.set_kk(kk.version, kk.sha256)
+                prepare_workdir(plan, kk)
+                result = run_phases(plan, checked, on_event=observing(history, on_event),
+                                    on_prompt=self._asker(run, batcher), on_tick=batcher.tick,
+                                    on_phase=phase_started, on_process=started)
+                verified, verified_ok = "", True
+                if result.code == 0 and not (result.cancelled or result.declined):
+                    from kkui.core.install.resume import verify_after_resume
+
+                    report = verify_after_resume(plan.model, history)
+                    verified, verified_ok = report.summary_line(), report.ok
+                history.finish(130 if result.cancelled else result.code,
+                               outcome="cancelled" if result.declined else None)
+        except DownloadCancelled as exc:
+            self.post_message(ResumeFinished(PhasesResult(130, None, cancelled=True),
+                                             error=str(exc)))
+            return
+        except (KkuiError, OSError) as exc:
+            batcher.flush()
+            self.post_message(ResumeFinished(None, error=str(exc)))
+            return
+        batcher.flush()
+        self.post_message(ResumeFinished(result, verified=verified, verified_ok=verified_ok))
+
+    @on(ResumeChecked)
+    def _resume_checked(self, message: ResumeChecked) -> None:
+        o = message.outcome
+        self.query_one(LogPane).append([f"kkui: {'ok  ' if o.ok else 'FAIL'} {o.id}: {o.detail}"])
+
+    @on(ResumePhaseStarted)
+    def _phase_started(self, message: ResumePhaseStarted) -> None:
+        line = f"kkui: running ./kk alpha create phase {message.phase}"
+        self.query_one(LogPane).append([line])
+        self._status(Text(f"Resuming: phase {message.phase} "
+                          f"({self.resume_phases.index(message.phase) + 1}/"
+                          f"{len(self.resume_phases)})…", style="bold"))
+
+    @on(ResumeFinished)
+    def _resume_finished(self, message: ResumeFinished) -> None:
+        self.job = None
+        self.kapp.busy.pop("install", None)
+        self.refresh_bindings()
+        result, progress = message.result, self.progress
+        progress.ended_at = self.kapp.clock()
+        if result is None:
+            self.outcome = progress.outcome = "failed"
+            why = message.refusal or message.error
+            head = "✘ Not resumed: " if message.refusal else "✘ The resume did not start: "
+            self._banner(Text.assemble((head, "bold"), why), "-failure")
+        elif result.cancelled or result.declined:
+            self.outcome = progress.outcome = "cancelled"
+            where = f" in phase {result.phase}" if result.phase else ""
+            self._banner(Text.assemble((f"■ Resume cancelled{where}", "bold"), ": kk and every "
+                                       "process it started were stopped. r resumes again."),
+                         "-cancelled")
+        elif result.code != 0:
+            self.outcome = progress.outcome = "failed"
+            self._banner(self._failure_text(result.code, f"Resume failed in phase "
+                                                         f"{result.phase}"), "-failure")
+        else:
+            self.outcome = progress.outcome = "succeeded"
+            # verified in the worker, as `kkui install --resume` does (core verify_after_resume)
+            self._banner(Text.assemble(
+                ("✔ Resumed", "bold"), f": phases {', '.join(self.resume_phases)} ran. ",
+                ("Verify: ", "bold"),
+                (message.verified, "green" if message.verified_ok else "bold yellow"),
+                " — v shows every check; s saves this log."), "-success")
+        self._render_status()
+        self._render_stages()
+
+    def _asker(self, run: InstallRun, batcher: EventBatcher) -> Any:
+        """kk's prompt as the KkPrompt dialog; waits (in the worker) for the answer."""
+        def ask(prompt: Any) -> bool | None:
+            batcher.flush()
+            message = KkPromptShown(prompt)
+            run.answers = message.answers
+            self.post_message(message)
+            while not run.cancelled.is_set():
+                try:
+                    return message.answers.get(timeout=0.1)
+                except queue.Empty:
+                    continue
+            return None
+
+        return ask
 
     def _progress_poster(self) -> Any:
         """Download progress as messages, at most ten a second (and the last one)."""
@@ -614,4 +826,6 @@ class InstallScreen(KkuiScreen):
             return not self.running or None
         if action == "cancel":
             return self.running or None
+        if action == "resume":
+            return not self.running or None
         return True

@@ -6,7 +6,6 @@ writes what happened into the output pane; nothing connects to a host before the
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -14,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, RichLog, Static
+from textual.widgets import Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
 from kkui.core.config.model import ClusterModel
@@ -25,6 +24,7 @@ from kkui.core.kk.workdir import default_workdir
 from kkui.tui.messages import LbActionFinished, LbOutput
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
 
 HOLDER_WAIT = 15.0  # VRRP needs a few adverts before one LB holds the VIP
@@ -260,10 +260,9 @@ class LoadBalancerScreen(KkuiScreen):
 
     @work(thread=True, exclusive=True, group="lb", name="deploy", exit_on_error=False)
     def run_deploy(self, model: ClusterModel, rendered: list[Any]) -> None:
-        from kkui.core.lb.deploy import StepResult, deploy_all
-        from kkui.core.lb.remote import lb_sessions, systemd_ops
-
-        lb = model.kkui.load_balancer
+        """``rendered`` was shown in the dialog; the deploy renders the same model again."""
+        from kkui.core.lb.apply import deploy_pair
+        from kkui.core.lb.deploy import StepResult
 
         def step(result: StepResult) -> None:
             style = {"done": "green", "skipped": "dim", "failed": "bold red"}[result.status]
@@ -271,35 +270,18 @@ class LoadBalancerScreen(KkuiScreen):
             self.post_message(LbOutput(Text.assemble(f"  {result.host}: {result.step}: ",
                                                      (result.status, style), detail)))
 
-        try:
-            with lb_sessions(lb.hosts) as sessions:
-                results = deploy_all(list(zip(sessions, rendered, strict=True)),
-                                     secrets=lb_secrets(model), on_step=step)
-                if not all(r.ok for r in results):
-                    self.post_message(LbActionFinished(
-                        "deploy", False, "✘ deploy stopped: fix the failed step above and "
-                        "deploy again", state="failed"))
-                    return
-                status = self._wait_for_holder([systemd_ops(s, lb) for s in sessions], model)
+        try:  # the same core flow as `kkui lb deploy` and `kkui nodes add`
+            outcome = deploy_pair(model, on_step=step, holder_wait=HOLDER_WAIT)
         except (KkuiError, OSError) as exc:
             self.post_message(LbActionFinished("deploy", False, f"✘ deploy failed: {exc}",
                                                state="failed"))
             return
-        self._post_status("deploy", status)
-
-    def _wait_for_holder(self, ops: list[Any], model: ClusterModel) -> Any:
-        from kkui.core.lb.ops import tcp_answers
-        from kkui.core.lb.status import backend_addresses, collect_status
-
-        lb = model.kkui.load_balancer
-        deadline = time.monotonic() + HOLDER_WAIT
-        while True:
-            status = collect_status(ops, vip=lb.vip, port=lb.port,
-                                    probe=lambda: tcp_answers(lb.vip, lb.port),
-                                    addresses=backend_addresses(model))
-            if (status.ok and status.frontend_answers) or time.monotonic() > deadline:
-                return status
-            time.sleep(1.0)  # a worker thread: the UI keeps running
+        if outcome.status is None:
+            self.post_message(LbActionFinished(
+                "deploy", False, "✘ deploy stopped: fix the failed step above and deploy "
+                "again", state="failed"))
+            return
+        self._post_status("deploy", outcome.status)
 
     def _post_status(self, action: str, status: Any) -> None:
         for line in status_lines(status):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker, WorkerState
 
 from kkui.core.config.model import ClusterModel
@@ -19,6 +20,7 @@ from kkui.core.precheck.checks import REGISTRY
 from kkui.tui.messages import HostChecked, PackagesFixed, PrecheckFinished
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
 
 STATUS_CELL = {
@@ -242,17 +244,31 @@ class PrecheckScreen(KkuiScreen):
         self.total_hosts = total
         self._status(Text(f"Checking {total} host(s)… (x cancels)", style="bold"))
         self.refresh_bindings()
-        self.check_hosts(model, self.cancel_event)
+        try:  # the config as checked, for the run history (read here, in the editing thread)
+            text: str | None = self.doc.to_text()
+        except KkuiError:
+            text = None
+        self.check_hosts(model, self.cancel_event, text, self.doc.path)
 
     @work(thread=True, exclusive=True, group="precheck", name="precheck", exit_on_error=False)
-    def check_hosts(self, model: ClusterModel, cancel: threading.Event) -> None:
+    def check_hosts(self, model: ClusterModel, cancel: threading.Event,
+                    config_text: str | None = None, config_path: Path | None = None) -> None:
         try:
             from kkui.core.precheck import run_precheck
+            from kkui.core.runs import recorded_run
 
             def host_done(report: Any) -> None:
                 self.post_message(HostChecked(report))
 
-            report = run_precheck(model, on_host_done=host_done, cancel=cancel)
+            # a run-history record, as `kkui precheck` makes (issue #14); read-only: no lock
+            with recorded_run("precheck", model=model, config_text=config_text,
+                              config_path=config_path, argv=("tui",)) as history:
+                history.stage("precheck")
+                report = run_precheck(model, on_host_done=host_done, cancel=cancel)
+                history.add_findings(f"{host.name} {check.id} {check.status}: {check.detail}"
+                                     for host in report.hosts for check in host.checks
+                                     if check.status in ("fail", "error"))
+                history.finish(130 if report.cancelled else 0 if report.ok else 1)
         except KkuiError as exc:
             self.post_message(PrecheckFinished(None, str(exc)))
             return

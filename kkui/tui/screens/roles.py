@@ -8,10 +8,11 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from kkui.core.config.model import ROLES
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
 
 ON, OFF = "✔", "·"

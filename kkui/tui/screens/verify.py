@@ -7,18 +7,22 @@ it arrives.  The highlighted row's detail and fix are shown in full below the ta
 
 from __future__ import annotations
 
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from kkui.core.config.profiles import uses_example_addresses
+from kkui.core.errors import KkuiError
 from kkui.core.verify.report import VerifyResult
+from kkui.i18n import _
 from kkui.tui.messages import VerifyChecked, VerifyFinished
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
 
 STYLES = {"pass": ("✔ pass", "green"), "warn": ("! warn", "yellow"),
@@ -45,10 +49,10 @@ class VerifyScreen(KkuiScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#verify-table", DataTable)
-        table.add_columns("status", "check", "target", "detail")
-        self._summary(Text("After an install: v runs the read-only checks over SSH (etcd "
-                           "quorum, the API through the endpoint, nodes, certificates, the "
-                           "LB pair). Nothing is changed on any host.", style="dim"))
+        table.add_columns(_("status"), _("check"), _("target"), _("detail"))
+        self._summary(Text(_("After an install: v runs the read-only checks over SSH (etcd "
+                             "quorum, the API through the endpoint, nodes, certificates, the "
+                             "LB pair). Nothing is changed on any host."), style="dim"))
 
     def _summary(self, text: Text) -> None:
         self.query_one("#verify-summary", Static).update(text)
@@ -71,18 +75,31 @@ class VerifyScreen(KkuiScreen):
             return
         self.results = []
         self.query_one("#verify-table", DataTable).clear()
-        self._summary(Text("Verifying… (read-only)", style="bold"))
-        self._run(model)
+        self._summary(Text(_("Verifying… (read-only)"), style="bold"))
+        try:  # the config as verified, for the run history (read here, in the editing thread)
+            text: str | None = self.doc.to_text()
+        except KkuiError:
+            text = None
+        self._run(model, text, self.doc.path)
 
     @work(thread=True, exclusive=True, group="verify", name="verify", exit_on_error=False)
-    def _run(self, model: object) -> None:
+    def _run(self, model: Any, config_text: str | None = None,
+             config_path: Path | None = None) -> None:
+        from kkui.core.runs import recorded_run
         from kkui.core.verify.engine import run_verify
 
         try:
             def checked(result: VerifyResult) -> None:
                 self.post_message(VerifyChecked(result))
 
-            report = run_verify(model, on_result=checked)  # type: ignore[arg-type]
+            # a run-history record, as `kkui verify` makes (issue #14); read-only: no lock
+            with recorded_run("verify", model=model, config_text=config_text,
+                              config_path=config_path, argv=("tui",)) as history:
+                history.stage("verify")
+                report = run_verify(model, on_result=checked)
+                history.add_findings(f"{r.id} {r.target} {r.status}: {r.detail}"
+                                     for r in report.results if r.status in ("fail", "error"))
+                history.finish(0 if report.ok else 1)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
             self.post_message(VerifyFinished(None, str(exc)))
             return

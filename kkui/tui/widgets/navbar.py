@@ -7,12 +7,13 @@ from textual.containers import Horizontal
 from textual.events import Click
 from textual.widgets import Static
 
+from kkui.i18n import _
 from kkui.tui.navigation import SCREENS
 
 
 class NavItem(Static):
     def __init__(self, index: int, name: str, title: str, current: bool) -> None:
-        super().__init__(f" {index} {title}", classes="nav-item")
+        super().__init__(f" {index} {_(title)}", classes="nav-item")
         self.mode_name = name
         self.set_class(current, "-current")
 

@@ -1,0 +1,185 @@
+"""The CLI's one way to write to the terminal (issue #17): rich consoles for stdout (results)
+and stderr (progress), styled text, tables and panels.
+
+Rules kept here so no command has to remember them:
+
+- colour only on a terminal, never with ``NO_COLOR`` (any value, no-color.org) or
+  ``TERM=dumb``; a pipe gets no escape code at all (``color_system=None``) and lines as wide
+  as their text (no wrapping: ``grep`` sees one line per row);
+- markup is off on every console: a string is always printed literally, and untrusted text
+  (kk output, host output, file contents, user values) goes through :func:`untrusted`, i.e.
+  :func:`kkui.core.sanitize.for_display` then a plain ``Text`` -- a ``[bold]`` from a host is
+  shown as ``[bold]``, an escape sequence is dropped;
+- the terminal's width is rich's (``COLUMNS`` or the tty); tests pass ``width=`` and
+  ``record=True`` for golden outputs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+from kkui.core.sanitize import for_display
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
+# a pipe is as wide as its longest line: rows stay whole for grep
+PIPE_WIDTH = 10_000
+
+# one colour per status word, shared by every command
+STATUS_STYLE = {"pass": "green", "ok": "green", "up": "green", "done": "green",
+                "succeeded": "green", "clean": "green", "valid": "green",
+                "warn": "yellow", "warning": "yellow", "cancelled": "yellow", "left": "yellow",
+                "unknown": "yellow", "skip": "dim", "skipped": "dim",
+                "fail": "red", "failed": "red", "error": "red", "down": "red",
+                "expired": "red", "running": "cyan"}
+
+
+def wants_color(stream: IO[str] | None = None) -> bool:
+    """Colour on this stream: a terminal, no ``NO_COLOR``, no ``TERM=dumb``."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        tty = stream.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    return tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def is_live(stream: IO[str] | None = None) -> bool:
+    """Redraw in place (Live regions, progress bars): a colour terminal only. ``NO_COLOR``,
+    ``TERM=dumb`` and pipes get plain lines instead."""
+    return wants_color(stream)
+
+
+def console(stream: IO[str] | None = None, *, width: int | None = None,
+            color: bool | None = None, record: bool = False) -> Console:
+    """A rich Console on ``stream`` (default: the sys.stdout of now) following the rules in
+    the module docstring; ``width``/``color``/``record`` override them (golden tests)."""
+    from rich.console import Console
+
+    stream = sys.stdout if stream is None else stream
+    color = wants_color(stream) if color is None else color
+    if width is None and not _isatty(stream):
+        width = PIPE_WIDTH
+    return Console(file=stream, width=width, color_system="standard" if color else None,
+                   force_terminal=color if color else None, markup=False, emoji=False,
+                   highlight=False, record=record, soft_wrap=False,
+                   legacy_windows=False, no_color=not color,
+                   force_interactive=None if color else False)
+
+
+def out() -> Console:
+    """Results: stdout."""
+    return console(sys.stdout)
+
+
+def err() -> Console:
+    """Progress and notes: stderr."""
+    return console(sys.stderr)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+# -- text -----------------------------------------------------------------------------------
+
+def untrusted(text: str, style: str = "", *, newlines: bool = True) -> Text:
+    """Text from hosts, kk, files or users: control sequences dropped, never markup."""
+    from rich.text import Text
+
+    return Text(for_display(text, newlines=newlines), style=style)
+
+
+def styled(text: str, style: str) -> Text:
+    """kkui's own words in a style (the words may embed untrusted values: they are cleaned)."""
+    return untrusted(text, style)
+
+
+def status_text(word: str, *, pad: int = 0, upper: bool = False) -> Text:
+    """A status word (pass, FAIL, up ...) in its colour, padded to ``pad`` columns."""
+    shown = word.upper() if upper else word
+    return styled(f"{shown:<{pad}}", STATUS_STYLE.get(word.lower(), ""))
+
+
+def join(*parts: Text | str) -> Text:
+    """One Text from pieces; plain strings are untrusted (cleaned, literal)."""
+    from rich.text import Text
+
+    line = Text()
+    for part in parts:
+        line.append_text(part if isinstance(part, Text) else untrusted(part))
+    return line
+
+
+def paint(text: str, style: str, stream: IO[str] | None = None) -> str:
+    """``text`` in ``style`` as a string for ``print(..., file=stream)``: the line-oriented
+    commands' way to colour a word; plain when ``stream`` gets no colour."""
+    text = for_display(text)
+    if not wants_color(stream):
+        return text
+    con = console(stream, width=PIPE_WIDTH)
+    with con.capture() as capture:
+        con.print(styled(text, style), end="")
+    return capture.get()
+
+
+def line(con: Console, *parts: Text | str, style: str = "") -> None:
+    """Print one line of pieces on ``con`` (plain strings cleaned and literal)."""
+    text = join(*parts)
+    if style:
+        text.stylize(style)
+    con.print(text, crop=False, overflow="ignore", no_wrap=con.width >= PIPE_WIDTH)
+
+
+# -- tables and panels ----------------------------------------------------------------------
+
+def table(*headers: str, title: str | None = None) -> Table:
+    """A borderless table with kkui's header style; columns wrap to the terminal width."""
+    from rich import box
+    from rich.table import Table
+
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title,
+                 header_style="bold", title_justify="left", title_style="bold")
+    for header in headers:
+        grid.add_column(header, overflow="fold")
+    return grid
+
+
+def add_row(grid: Table, cells: Sequence[Text | str]) -> None:
+    grid.add_row(*(c if not isinstance(c, str) else untrusted(c) for c in cells))
+
+
+def panel(lines: Iterable[Text | str], *, title: str, style: str = "") -> RenderableType:
+    """A summary panel sized to its content (not stretched over a wide pipe)."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text("\n").join(c if isinstance(c, Text) else untrusted(c) for c in lines)
+    return Panel.fit(body, title=styled(title, f"bold {style}".strip()), border_style=style,
+                     title_align="left")
+
+
+def rows(headers: Sequence[str], cells: Iterable[Sequence[Text | str]],
+         plain: Iterable[str], *, con: Console | None = None) -> None:
+    """Rows of a listing: a table (wrapped to the terminal's width) on a terminal, else the
+    ``plain`` lines -- the command's long-standing text, aligned by hand and stable for grep
+    (the same words either way)."""
+    con = console(sys.stdout) if con is None else con
+    if con.width >= PIPE_WIDTH:
+        for text in plain:
+            con.print(untrusted(text), no_wrap=True, crop=False)
+        return
+    grid = table(*headers)
+    for row in cells:
+        add_row(grid, row)
+    if grid.row_count:  # no rows: no lonely header
+        con.print(grid)

@@ -1,0 +1,58 @@
+"""Terminal width of text: CJK characters take two columns (issue #16: Chinese help and screens
+must fit 80 columns). Used by the Chinese argparse help (kkui.i18n) and by the tests."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# closing CJK punctuation sticks to what precedes it: a line never starts with "，" or "）"
+_CLOSING = "，。；：、）」"
+
+
+def cells(text: str) -> int:
+    """Columns ``text`` takes in a terminal."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _tokens(text: str) -> list[str]:
+    out: list[str] = []
+    for match in re.finditer(r"\s+|[^\s]+", text):
+        chunk = match.group(0)
+        if chunk.isspace() or all(cells(ch) == 1 for ch in chunk):
+            out.append(chunk)
+            continue
+        word = ""  # split a mixed run: each wide character may end a line
+        for ch in chunk:
+            if cells(ch) == 2 and ch not in _CLOSING:
+                if word:
+                    out.append(word)
+                word = ch
+            elif cells(ch) == 2 or cells(word[-1:] or "a") == 2 and ch in _CLOSING:
+                word += ch
+            else:
+                if word and cells(word[-1]) == 2:
+                    out.append(word)
+                    word = ""
+                word += ch
+        if word:
+            out.append(word)
+    return out
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy wrap to ``width`` columns, breaking between words or between CJK characters."""
+    lines: list[str] = []
+    line = ""
+    for token in _tokens(text):
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        if line and cells(line) + cells(token) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines

@@ -1,0 +1,129 @@
+"""The Chinese catalog is whole and current (issue #16): every message kkui marks for
+translation has a zh_CN translation, no translation is left for a message that is gone, the
+placeholders of each pair match, and the committed ``kkui.mo`` is the compiled ``kkui.po``.
+
+Extraction is Babel's, with the project's own ``babel.cfg`` (the same as the documented
+`pybabel extract` command in kkui/i18n/__init__.py)."""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+import tokenize
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "kkui" / "i18n" / "locale" / "zh_CN" / "LC_MESSAGES" / "kkui.po"
+MO = PO.with_suffix(".mo")
+
+
+def extracted_ids(root: Path = ROOT) -> dict[str | tuple[str, ...], str]:
+    """Every message id marked in ``root``'s kkui sources -> the first file it is in."""
+    with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found: dict[str | tuple[str, ...], str] = {}
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+            str(root), method_map, options_map):
+        found.setdefault(message, filename)
+    return found
+
+
+def untranslated(ids: dict[str | tuple[str, ...], str], catalog: Catalog) -> list[str]:
+    """The ids that have no (complete) translation in ``catalog``, with where they are."""
+    missing = []
+    for message_id, where in ids.items():
+        key = message_id[0] if isinstance(message_id, tuple) else message_id
+        entry = catalog.get(key)
+        strings = entry.string if entry is not None else None
+        forms = list(strings) if isinstance(strings, tuple | list) else [strings]
+        if entry is None or not all(forms) or entry.fuzzy:
+            missing.append(f"{where}: {key!r}")
+    return sorted(missing)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    with open(PO, "rb") as f:
+        return read_po(f, locale="zh_CN", domain="kkui")
+
+
+@pytest.fixture(scope="module")
+def ids() -> dict[str | tuple[str, ...], str]:
+    return extracted_ids()
+
+
+def test_every_marked_message_has_a_chinese_translation(ids, catalog: Catalog) -> None:
+    assert len(ids) > 150  # the extraction really ran over kkui (not an empty directory)
+    missing = untranslated(ids, catalog)
+    assert not missing, ("translate these in kkui/i18n/locale/zh_CN/LC_MESSAGES/kkui.po "
+                         "(commands in kkui/i18n/__init__.py):\n" + "\n".join(missing))
+
+
+def test_no_translation_is_left_for_a_message_that_is_gone(ids, catalog: Catalog) -> None:
+    wanted = {i[0] if isinstance(i, tuple) else i for i in ids}
+    unused = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalog
+                    if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in wanted)
+    assert not unused, f"remove from kkui.po (no code uses them any more): {unused}"
+
+
+def test_a_new_untranslated_string_is_caught(tmp_path: Path, catalog: Catalog) -> None:
+    """What the first test does when someone adds ``_("...")`` without a translation."""
+    pkg = tmp_path / "kkui" / "commands"
+    pkg.mkdir(parents=True)
+    (pkg / "new.py").write_text('from kkui.i18n import _\nprint(_("verifying {name}: {checks} '
+                                'checks on {hosts} hosts (read-only)"))\n'
+                                'print(_("a brand-new message nobody translated"))\n')
+    missing = untranslated(extracted_ids(tmp_path), catalog)
+    assert missing == ["kkui/commands/new.py: 'a brand-new message nobody translated'"]
+
+
+def _fields(text: str) -> list[str]:
+    """The ``{name}`` placeholders of a str.format template, sorted."""
+    return sorted(f"{name}:{spec}" for _lit, name, spec, _conv in string.Formatter().parse(text)
+                  if name is not None)
+
+
+def test_placeholders_match(catalog: Catalog) -> None:
+    # %-style (argparse's ids): Babel's own checkers (python_format)
+    problems = [f"{m.id!r}: {errors}" for m, errors in catalog.check()]
+    # {}-style (kkui's ids): the same names and format specs in both languages
+    for m in catalog:
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        for translated in strings:
+            if _fields(ids[-1]) != _fields(translated) and _fields(ids[0]) != _fields(translated):
+                problems.append(f"{m.id!r}: {_fields(ids[0])} vs {_fields(translated)}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_committed_mo_is_the_compiled_po(catalog: Catalog) -> None:
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    assert MO.read_bytes() == compiled.getvalue(), \
+        "kkui.mo is stale: pybabel compile -d kkui/i18n/locale -D kkui -l zh_CN"
+
+
+TRANSLATE_CALL = re.compile(r"\b(?:_|N_|ngettext)\(\s*[rbu]*['\"]")
+
+
+def test_no_message_literal_inside_an_f_string() -> None:
+    """Babel (on Python 3.11) does not look inside f-strings: ``f"{_('x')}"`` would never
+    reach the catalog, and the first test could not see it."""
+    hits = []
+    for path in sorted((ROOT / "kkui").rglob("*.py")):
+        with open(path, "rb") as f:
+            for tok in tokenize.tokenize(f.readline):
+                if tok.type == tokenize.STRING and re.match(r"[rbRB]*[fF]", tok.string) \
+                        and TRANSLATE_CALL.search(tok.string):
+                    hits.append(f"{path.relative_to(ROOT)}:{tok.start[0]}")
+    assert not hits, f"use _('... {{x}}').format(x=...) instead: {hits}"
