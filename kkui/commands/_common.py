@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kkui.commands.console import console, line, status_text
 from kkui.core.errors import ConfigError
-from kkui.core.fsutil import MAX_INPUT_BYTES
 from kkui.i18n import _
 
 if TYPE_CHECKING:  # ruamel.yaml loads when a config is read, not for --help
@@ -47,6 +45,8 @@ def load_config(args: argparse.Namespace) -> ClusterDocument:
 
 def read_stdin() -> str:
     """``-f -``: at most MAX_INPUT_BYTES of UTF-8 (``yes | kkui validate -f -`` must end)."""
+    from kkui.core.fsutil import MAX_INPUT_BYTES  # fsutil (hashlib, secrets) not for --help
+
     raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     if len(raw) > MAX_INPUT_BYTES:
         raise ConfigError(f"<stdin>: larger than {MAX_INPUT_BYTES >> 20} MiB: not a KubeKey "
@@ -86,6 +86,8 @@ def problem_counts(problems: list[Problem]) -> tuple[int, int]:
 
 
 def print_json(data: Any) -> None:
+    import json  # not for --help
+
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 

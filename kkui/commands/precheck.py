@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import signal
 import sys
-import textwrap
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
@@ -20,6 +17,8 @@ from kkui.core.errors import ConfigError
 from kkui.i18n import _, ngettext
 
 if TYPE_CHECKING:  # paramiko loads when hosts are checked, not for --help
+    import threading
+
     from kkui.core.config.model import ClusterModel
     from kkui.core.precheck import HostReport, PrecheckReport
     from kkui.core.precheck.fix import HostFixPlan
@@ -173,6 +172,8 @@ def _findings(report: PrecheckReport) -> list[str]:
 
 def _run(model: ClusterModel, names: list[str] | None, args: argparse.Namespace,
          known: KnownHosts, view: TableView | JsonView | LiveView) -> PrecheckReport:
+    import threading
+
     from kkui.core.precheck import run_precheck
 
     cancel = threading.Event()
@@ -186,6 +187,8 @@ def _run(model: ClusterModel, names: list[str] | None, args: argparse.Namespace,
 @contextmanager
 def _sigint_sets(event: threading.Event) -> Iterator[None]:
     """First Ctrl-C sets ``event`` (results so far are printed); a second one aborts."""
+    import threading
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -391,6 +394,8 @@ class TableView:
         self._print(_("legend: {ok} pass  {warn} warn  {fail} fail  {error} error  · not "
                       "checked").format(ok=SYMBOLS["pass"], warn=SYMBOLS["warn"],
                                         fail=SYMBOLS["fail"], error=SYMBOLS["error"]))
+        import shutil
+
         width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 120))
         problems = [(h, c) for h in report.hosts for c in h.checks if c.status != "pass"]
         if not problems:
@@ -408,6 +413,8 @@ class TableView:
 
 
 def _wrap(text: str, width: int, first_used: int, indent: str) -> str:
+    import textwrap
+
     lines = textwrap.wrap(text, width=max(30, width - first_used), break_long_words=False,
                           break_on_hyphens=False)
     if not lines:

@@ -137,8 +137,8 @@ class EtcdLab:
         for name in list(self.members):
             self.stop(name)
 
-    def ctl(self, *args: str, via: str | None = None,
-            timeout: float = 10) -> subprocess.CompletedProcess[str]:
+    def ctl(self, *args: str, via: str | None = None, timeout: float = 10,
+            command_timeout: str = "2s") -> subprocess.CompletedProcess[str]:
         m = self.members[via or next(iter(self.members))]
         endpoints = ",".join(o.client_url for o in self.members.values())
         env = {"ETCDCTL_API": "3", "PATH": os.environ.get("PATH", "")}
@@ -146,7 +146,7 @@ class EtcdLab:
             [ETCDCTL, f"--endpoints={endpoints}", "--cacert", str(m.ssl_dir / "ca.pem"),
              "--cert", str(m.ssl_dir / f"admin-{m.name}.pem"),
              "--key", str(m.ssl_dir / f"admin-{m.name}-key.pem"),
-             "--dial-timeout=1s", "--command-timeout=2s", *args],
+             "--dial-timeout=1s", f"--command-timeout={command_timeout}", *args],
             capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
     def wait_healthy(self, count: int, timeout: float = 20) -> None:

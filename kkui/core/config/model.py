@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-ROLE_ETCD = "etcd"
-ROLE_CONTROL_PLANE = "control-plane"
-ROLE_WORKER = "worker"
-ROLES: tuple[str, ...] = (ROLE_ETCD, ROLE_CONTROL_PLANE, ROLE_WORKER)
+from kkui.core.config.roles import ROLE_CONTROL_PLANE, ROLE_ETCD, ROLE_WORKER, ROLES
+
+__all__ = ["ROLES", "ROLE_CONTROL_PLANE", "ROLE_ETCD", "ROLE_WORKER"]  # re-exported names
 
 LbMode = Literal["none", "haproxy", "kube-vip", "external"]
 

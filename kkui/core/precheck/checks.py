@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ROLE_WORKER, Host
+from kkui.core.config.roles import ROLE_CONTROL_PLANE, ROLE_ETCD, ROLE_WORKER
 from kkui.core.precheck.distro import (
     OsInfo,
     family_of,
@@ -22,6 +23,9 @@ from kkui.core.precheck.distro import (
 from kkui.core.precheck.gather import Facts
 from kkui.core.precheck.registry import BOTH, LB, Check, Registry
 from kkui.core.precheck.report import CheckResult, Status
+
+if TYPE_CHECKING:  # the model is not needed to list the checks (`precheck --help`)
+    from kkui.core.config.model import Host
 
 GIB = 1024 * 1024  # in KiB
 ARCH_ALIASES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64",
