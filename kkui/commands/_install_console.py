@@ -8,7 +8,7 @@ import json
 import sys
 from typing import IO, TYPE_CHECKING
 
-from kkui.commands.console import console, is_live, panel, styled, untrusted
+from kkui.commands.console import console, is_live, panel, read_kk_answer, styled, untrusted
 from kkui.core.kk.events import KkEvent, LogLine, PromptShown, RawLine
 from kkui.core.kk.hints import Hint, HintCollector
 from kkui.core.kk.stages import InstallProgress
@@ -85,19 +85,10 @@ class InstallConsole:
 
     def ask(self, prompt: PromptShown) -> bool | None:
         """kk's prompt is already on screen; read the operator's answer like kk would."""
-        while True:
-            self.stream.flush()
-            try:
-                answer = input().strip().lower()
-            except EOFError:
-                return None
-            if answer in ("yes", "y"):
-                self._in_prompt = False
-                return True
-            if answer in ("no", "n"):
-                self._in_prompt = False
-                return False
-            self.con.print(untrusted(prompt.text), end="")
+        answer = read_kk_answer(self.stream, self.con, prompt.text)
+        if answer is not None:
+            self._in_prompt = False
+        return answer
 
     # -- summary ---------------------------------------------------------------------------
 

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from kkui.commands._common import print_problems
-from kkui.commands.console import console, is_live, paint, panel, styled, untrusted
+from kkui.commands.console import (
+    console,
+    is_live,
+    paint,
+    panel,
+    read_kk_answer,
+    styled,
+    untrusted,
+)
 from kkui.core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -165,17 +173,7 @@ class OperationConsole:
         self.stream.flush()
 
     def ask(self, prompt: PromptShown) -> bool | None:
-        while True:
-            self.stream.flush()
-            try:
-                answer = input().strip().lower()
-            except EOFError:
-                return None
-            if answer in ("yes", "y"):
-                return True
-            if answer in ("no", "n"):
-                return False
-            self.con.print(untrusted(prompt.text), end="")
+        return read_kk_answer(self.stream, self.con, prompt.text)
 
     def finish(self, proc: KkProcess, out: IO[str]) -> None:
         if self.live is not None:

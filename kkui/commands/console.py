@@ -183,3 +183,19 @@ def rows(headers: Sequence[str], cells: Iterable[Sequence[Text | str]],
         add_row(grid, row)
     if grid.row_count:  # no rows: no lonely header
         con.print(grid)
+
+
+def read_kk_answer(stream: IO[str], con: Console, prompt_text: str) -> bool | None:
+    """The operator's answer to kk's ``[yes/no]`` prompt (already on screen), read the way kk
+    reads it: yes/y or no/n, anything else shows the prompt again; None at end of input."""
+    while True:
+        stream.flush()
+        try:
+            answer = input().strip().lower()
+        except EOFError:
+            return None
+        if answer in ("yes", "y"):
+            return True
+        if answer in ("no", "n"):
+            return False
+        con.print(untrusted(prompt_text), end="")

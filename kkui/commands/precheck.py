@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kkui.commands._common import add_config_args, load_config, print_json, print_problems
+from kkui.commands._common import (
+    add_config_args,
+    load_config,
+    positive_float,
+    print_json,
+    print_problems,
+)
 from kkui.commands._precheck_view import COLORS, ROLE_SHORT, SYMBOLS, LiveView
 from kkui.commands.console import is_live, paint
 from kkui.core.config.problem import has_errors
@@ -65,7 +71,7 @@ def register(subparsers: Any) -> None:
                         help="treat every warning as a failure (e.g. SELinux Enforcing)")
     parser.add_argument("--strict-host-keys", action="store_true",
                         help="refuse hosts whose SSH key is not known yet")
-    parser.add_argument("--timeout", type=_positive_float, metavar="S",
+    parser.add_argument("--timeout", type=positive_float, metavar="S",
                         help="seconds per host for the checks (default: the host row's "
                         "`timeout`, kk's default 30); connecting gives up after 5 s")
     parser.add_argument("--fix", action="store_true",
@@ -86,16 +92,6 @@ class _ChecksFromRegistry(argparse.RawDescriptionHelpFormatter):
 
             text = text.replace("{checks}", REGISTRY.help_text())
         super().add_text(text)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -301,27 +301,13 @@ def atomic_copy(source: str | os.PathLike[str], target: str | os.PathLike[str], 
     with contextlib.suppress(OSError):
         if os.path.samefile(src, dst) and not dst.is_symlink():
             return dst
-    _make_dirs(dst.parent if str(dst.parent) else Path("."))
     try:
-        _refuse_link_or_dir(dst)
-        remove_stale_temps(dst.parent)
-        fd, tmp = _open_temp(dst, mode)
-        try:
-            with os.fdopen(fd, "wb") as out, open(src, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, dst)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        with open(src, "rb") as handle:
+            return atomic_write_stream(dst, handle.read, mode=mode)[0]
     except FileWriteError:
         raise
-    except OSError as exc:
+    except OSError as exc:  # the source could not be opened
         raise _write_error(dst, exc) from None
-    return dst
 
 
 def open_private_append(path: str | os.PathLike[str]) -> IO[str]:
@@ -357,10 +343,12 @@ def atomic_write_stream(path: str | os.PathLike[str], read: Callable[[int], byte
     through a temp file beside it; returns the path and the sha256 of what was written.
     Never follows a link planted at ``path``; a failure leaves no partial file."""
     target = Path(path)
-    _make_dirs(target.parent if str(target.parent) else Path("."))
+    directory = target.parent if str(target.parent) else Path(".")
+    _make_dirs(directory)
     digest = hashlib.sha256()
     try:
         _refuse_link_or_dir(target)
+        remove_stale_temps(directory)
         fd, tmp = _open_temp(target, mode)
         try:
             with os.fdopen(fd, "wb") as out:

@@ -66,6 +66,13 @@ def wait_for_holder(lab: Lab) -> str:
     return find_holders(lab.ops())[0]
 
 
+def wait_until_down_on_both(lab: Lab, backend: str) -> None:
+    def down_on_both() -> bool:
+        return all(any(b.name == backend and not b.up for b in host_status(o).backends)
+                   for o in lab.ops())
+    wait_for(down_on_both, 15, f"both haproxies to mark {backend} DOWN")
+
+
 def vip(lab: Lab) -> str:
     return str(lab.model.kkui.load_balancer.vip)
 
@@ -97,10 +104,7 @@ def test_status_over_ssh_shows_a_stopped_backend_down(
     wait_for_holder(ssh_lab)
     ssh_lab.stop_backend("master2")
     try:
-        def down_on_both() -> bool:
-            return all(any(b.name == "master2" and not b.up for b in host_status(o).backends)
-                       for o in ssh_lab.ops())
-        wait_for(down_on_both, 15, "both haproxies to mark master2 DOWN")
+        wait_until_down_on_both(ssh_lab, "master2")
         proc = kkui(ssh_lab, home, "lb", "status", "-f", str(config), "--json")
         assert proc.returncode == 0, proc.stdout + proc.stderr  # one holder: the pair is fine
         for host in json.loads(proc.stdout)["hosts"]:
@@ -233,10 +237,7 @@ def test_verify_checks_the_pair_over_ssh_and_names_a_down_backend(
     assert sorted(c["status"] for c in checks if c["id"] == "lb-backends") == ["pass", "pass"]
     ssh_lab.stop_backend("master2")
     try:
-        def down_on_both() -> bool:
-            return all(any(b.name == "master2" and not b.up for b in host_status(o).backends)
-                       for o in ssh_lab.ops())
-        wait_for(down_on_both, 15, "both haproxies to mark master2 DOWN")
+        wait_until_down_on_both(ssh_lab, "master2")
         proc = kkui(ssh_lab, home, "verify", "-f", str(config), "--only", "lb-backends")
         assert proc.returncode == 1, proc.stdout + proc.stderr
         fails = [ln for ln in proc.stdout.splitlines() if ln.startswith("FAIL")]

@@ -41,6 +41,19 @@ def drill(config: Path, home: Path, *args: str, timeout: float = 180
                           check=False)
 
 
+def drill_until(config: Path, home: Path, line: str, *args: str
+                ) -> subprocess.Popen[str]:
+    """`kkui drill ARGS` running in the background, returned once it printed ``line``."""
+    proc = subprocess.Popen([sys.executable, "-m", "kkui", "drill", *args, "-f", str(config)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env(home))
+    assert proc.stdout is not None
+    for text in proc.stdout:
+        if line in text:
+            break
+    return proc
+
+
 def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -129,14 +142,8 @@ def test_a_drill_on_an_unclean_cluster_is_refused_and_changes_nothing(
 def test_ctrl_c_restores_at_once_and_exits_130(
         cluster: ClusterLab, config: Path, home: Path) -> None:
     target = cluster.master_names[0]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kkui", "drill", "master", "--target", target, "--yes",
-         "--hold", "60", "-f", str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(home))
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if f"{target}: stop" in line:
-            break
+    proc = drill_until(config, home, f"{target}: stop", "master", "--target", target,
+                       "--yes", "--hold", "60")
     wait_until(lambda: cluster.service(target, "kubelet") == "inactive", 5, "the failure")
     started = time.monotonic()
     proc.send_signal(signal.SIGINT)
@@ -151,14 +158,8 @@ def test_ctrl_c_restores_at_once_and_exits_130(
 def test_when_kkui_is_killed_the_host_timer_restores(
         cluster: ClusterLab, config: Path, home: Path) -> None:
     worker = cluster.worker_names[0]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kkui", "drill", "node", "--yes", "--hold", "120",
-         "--max-outage", "5", "-f", str(config)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(home))
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if f"{worker}: stop kubelet" in line:
-            break
+    proc = drill_until(config, home, f"{worker}: stop kubelet", "node", "--yes", "--hold",
+                       "120", "--max-outage", "5")
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     assert cluster.service(worker, "kubelet") == "inactive"   # kkui could not restore it
