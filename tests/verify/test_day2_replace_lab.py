@@ -18,6 +18,12 @@ from .test_day2_kk_lab import kk_flags, kk_record, kkui
 pytestmark = [pytest.mark.sshd]
 
 
+# etcd's own retryable answers while membership or leadership changes (etcdserver errors
+# ErrTimeout, ErrTimeoutDueToLeaderFail, ErrLeaderChanged, ErrNoLeader; the health gate)
+ETCD_TRANSIENT = ("deadline exceeded", "unhealthy cluster", "request timed out",
+                  "leader changed", "no leader")
+
+
 def members(cluster: ClusterLab, via: str) -> set[str]:
     out = cluster.etcd.ctl("member", "list", "-w", "json", via=via)
     assert out.returncode == 0, out.stderr
@@ -63,7 +69,7 @@ def test_replace_runs_the_checklist_and_resumes_at_the_failed_step(
                                  f"--peer-urls=https://{cluster.address(new)}:2380", via=first,
                                  timeout=20, command_timeout="10s")
         if added.returncode == 0 or time.monotonic() > deadline or not any(
-                why in added.stderr for why in ("deadline exceeded", "unhealthy cluster")):
+                why in added.stderr for why in ETCD_TRANSIENT):
             break
         time.sleep(1)
         again = cluster.etcd.ctl("member", "list", via=first)
