@@ -122,7 +122,9 @@ def test_a_tui_that_goes_away_leaves_no_kk_behind(tmp_path: Path, kkui_env, kkui
         log = next((work / "logs").glob("*.log")).read_text()
         assert "cancel requested: SIGINT to kk's process group" in log  # kkui stopped kk
         if how == "SIGTERM":
-            wait_for("the shell's exit-status file", rc_file.exists, 5)
+            # `echo $? > rc` creates the file before it writes the status: wait for the line
+            wait_for("the shell's exit-status file",
+                     lambda: rc_file.exists() and rc_file.read_text().endswith("\n"), 5)
             assert rc_file.read_text().strip() == "143"
     finally:
         subprocess.run(["tmux", "kill-server"], env=env, capture_output=True)
