@@ -1,8 +1,9 @@
 """kkui's languages (issue #16): English and 简体中文, with standard gettext catalogs.
 
-The Chinese catalog is ``locale/zh_CN/LC_MESSAGES/kkui.po`` (the source, edited by people) and
-``kkui.mo`` beside it (compiled, committed, loaded here with the standard library's
-:mod:`gettext`: no runtime dependency). English is the message ids themselves.
+The Chinese catalogs are the ``locale/zh_CN/LC_MESSAGES/*.po`` files (the sources, edited by
+people; one per area of kkui, e.g. ``kkui.po``, ``config.po``, ``tui.po``) and the ``.mo`` beside
+each (compiled, committed, loaded here with the standard library's :mod:`gettext`: no runtime
+dependency). A message id lives in exactly one of them. English is the message ids themselves.
 
 Which language: ``--lang zh|en`` (kkui/cli.py calls :func:`set_language`), else ``KKUI_LANG``,
 else the POSIX locale variables ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` (first one set wins, as in
@@ -10,15 +11,17 @@ setlocale(3)); ``zh*`` means Chinese, anything else English.
 
 Translation happens at presentation time only: ``--json`` output, run records and check ids are
 never translated. Strings declared at import time (registries, tables) are marked with
-:func:`N_` and translated where they are shown with :func:`_`.
+:func:`N_` and translated where they are shown with :func:`_`. Text the core builds from values
+(a validation problem, a precheck detail, a triage finding) is an :class:`L_` message: an English
+``str`` (what ``--json`` and the records get) that remembers its template and values, so the CLI
+and the TUI show it in the user's language with :func:`shown`.
 
 Re-extract and compile after changing strings (Babel, in the test extras)::
 
-    pybabel extract -F babel.cfg -o /tmp/kkui.pot --no-location --omit-header --sort-output .
-    pybabel update -i /tmp/kkui.pot -d kkui/i18n/locale -D kkui -l zh_CN -w 100 \
-        --ignore-obsolete --no-fuzzy-matching
-    # translate the new entries (empty msgstr) in kkui.po, then:
-    pybabel compile -d kkui/i18n/locale -D kkui -l zh_CN
+    python tools/i18n.py missing --into config.po kkui/core/config   # stubs for new ids
+    # translate the new entries (empty msgstr) in that .po, then:
+    python tools/i18n.py compile        # every .po -> .mo
+    python tools/i18n.py prune          # drop entries no code uses any more
 
 Strings inside f-strings are not extracted: write ``_("... {name}").format(name=...)``.
 
@@ -36,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-DOMAIN = "kkui"
+DOMAIN = "kkui"  # the first catalog; the others are the other .mo files of the language
 LANGUAGES = ("en", "zh")
 # gettext catalog directory of each language (English needs none: the ids are English)
 CATALOG = {"zh": "zh_CN"}
@@ -72,11 +75,29 @@ def set_language(language: str | None = None) -> str:
     global _translations, _language, _chosen
     _language = resolve(language)
     catalog = CATALOG.get(_language)
-    _translations = gettext.translation(DOMAIN, LOCALE_DIR, languages=[catalog], fallback=True) \
-        if catalog else gettext.NullTranslations()
+    _translations = _load(catalog) if catalog else gettext.NullTranslations()
     _chosen = True
     _install_argparse()
     return _language
+
+
+def catalog_domains(catalog: str) -> list[str]:
+    """The catalogs (gettext domains) of a language directory: ``kkui`` first, then by name."""
+    found = sorted(p.stem for p in (LOCALE_DIR / catalog / "LC_MESSAGES").glob("*.mo"))
+    return sorted(found, key=lambda name: (name != DOMAIN, name))
+
+
+def _load(catalog: str) -> gettext.NullTranslations:
+    """All catalogs of ``catalog`` chained: a message is looked up in each in turn."""
+    chain: gettext.NullTranslations = gettext.NullTranslations()
+    first: gettext.NullTranslations | None = None
+    for domain in catalog_domains(catalog):
+        part = gettext.translation(domain, LOCALE_DIR, languages=[catalog], fallback=True)
+        if first is None:
+            first = part
+        else:
+            first.add_fallback(part)
+    return first if first is not None else chain
 
 
 def language() -> str:
@@ -104,6 +125,42 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks a string for extraction without translating it (it is translated where shown)."""
     return message
+
+
+class L_(str):  # noqa: N801 - named like _ and N_: Babel extracts its first argument
+    """A message built now and shown later: ``L_("{host}: {n} members", host=h, n=3)`` *is* the
+    English text (a ``str``: JSON, run records, comparisons and logs get English), and
+    :func:`shown` renders it in the user's language. Values that are themselves ``L_`` messages
+    are translated too. Concatenating or f-formatting one gives a plain English ``str``."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> L_:
+        text = template.format(**values) if values else template
+        message = super().__new__(cls, text)
+        message.template = template
+        message.values = values
+        return message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (self.template, self.values))
+
+    def localized(self) -> str:
+        translated = _(self.template)
+        if not self.values:
+            return translated
+        return translated.format(**{k: shown(v) for k, v in self.values.items()})
+
+
+def _restore(template: str, values: dict[str, Any]) -> L_:
+    return L_(template, **values)
+
+
+def shown(text: Any) -> Any:
+    """``text`` as the user sees it: an :class:`L_` message in the current language; anything
+    else unchanged (plain strings are data or already translated)."""
+    return text.localized() if isinstance(text, L_) else text
 
 
 def _install_argparse() -> None:

@@ -1,6 +1,7 @@
-"""The Chinese catalog is whole and current (issue #16): every message kkui marks for
-translation has a zh_CN translation, no translation is left for a message that is gone, the
-placeholders of each pair match, and the committed ``kkui.mo`` is the compiled ``kkui.po``.
+"""The Chinese catalogs are whole and current (issue #16): every message kkui marks for
+translation has a zh_CN translation in exactly one catalog, no translation is left for a message
+that is gone, the placeholders of each pair match, and each committed ``.mo`` is its compiled
+``.po``.
 
 Extraction is Babel's, with the project's own ``babel.cfg`` (the same as the documented
 `pybabel extract` command in kkui/i18n/__init__.py)."""
@@ -21,8 +22,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
-PO = ROOT / "kkui" / "i18n" / "locale" / "zh_CN" / "LC_MESSAGES" / "kkui.po"
-MO = PO.with_suffix(".mo")
+CATALOGS = ROOT / "kkui" / "i18n" / "locale" / "zh_CN" / "LC_MESSAGES"
+PO_FILES = sorted(CATALOGS.glob("*.po"))
 
 
 def extracted_ids(root: Path = ROOT) -> dict[str | tuple[str, ...], str]:
@@ -49,10 +50,38 @@ def untranslated(ids: dict[str | tuple[str, ...], str], catalog: Catalog) -> lis
     return sorted(missing)
 
 
+def _read(path: Path) -> Catalog:
+    with open(path, "rb") as f:
+        return read_po(f, locale="zh_CN", domain=path.stem)
+
+
 @pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    with open(PO, "rb") as f:
-        return read_po(f, locale="zh_CN", domain="kkui")
+def catalogs() -> dict[str, Catalog]:
+    return {p.name: _read(p) for p in PO_FILES}
+
+
+@pytest.fixture(scope="module")
+def catalog(catalogs: dict[str, Catalog]) -> Catalog:
+    """All catalogs as one (the lookup kkui.i18n does: a chain of them)."""
+    merged = Catalog(locale="zh_CN", domain="kkui")
+    for part in catalogs.values():
+        for m in part:
+            if m.id:
+                merged[m.id] = m
+    return merged
+
+
+def test_each_message_is_in_one_catalog_only(catalogs: dict[str, Catalog]) -> None:
+    assert "kkui.po" in catalogs and len(catalogs) >= 1
+    home: dict[str, str] = {}
+    twice = []
+    for name, part in catalogs.items():
+        for m in part:
+            key = m.id if isinstance(m.id, str) else m.id[0]
+            if key and key in home:
+                twice.append(f"{key!r}: {home[key]} and {name}")
+            home.setdefault(key, name)
+    assert not twice, "keep one translation of each message:\n" + "\n".join(twice)
 
 
 @pytest.fixture(scope="module")
@@ -63,15 +92,16 @@ def ids() -> dict[str | tuple[str, ...], str]:
 def test_every_marked_message_has_a_chinese_translation(ids, catalog: Catalog) -> None:
     assert len(ids) > 150  # the extraction really ran over kkui (not an empty directory)
     missing = untranslated(ids, catalog)
-    assert not missing, ("translate these in kkui/i18n/locale/zh_CN/LC_MESSAGES/kkui.po "
-                         "(commands in kkui/i18n/__init__.py):\n" + "\n".join(missing))
+    assert not missing, ("translate these in a catalog of kkui/i18n/locale/zh_CN/LC_MESSAGES/ "
+                         "(python tools/i18n.py missing --into AREA.po; commands in "
+                         "kkui/i18n/__init__.py):\n" + "\n".join(missing))
 
 
 def test_no_translation_is_left_for_a_message_that_is_gone(ids, catalog: Catalog) -> None:
     wanted = {i[0] if isinstance(i, tuple) else i for i in ids}
     unused = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalog
                     if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in wanted)
-    assert not unused, f"remove from kkui.po (no code uses them any more): {unused}"
+    assert not unused, f"no code uses these any more (python tools/i18n.py prune): {unused}"
 
 
 def test_a_new_untranslated_string_is_caught(tmp_path: Path, catalog: Catalog) -> None:
@@ -106,11 +136,34 @@ def test_placeholders_match(catalog: Catalog) -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_the_committed_mo_is_the_compiled_po(catalog: Catalog) -> None:
+@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: p.name)
+def test_the_committed_mo_is_the_compiled_po(po: Path) -> None:
     compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    assert MO.read_bytes() == compiled.getvalue(), \
-        "kkui.mo is stale: pybabel compile -d kkui/i18n/locale -D kkui -l zh_CN"
+    write_mo(compiled, _read(po))
+    mo = po.with_suffix(".mo")
+    assert mo.exists() and mo.read_bytes() == compiled.getvalue(), \
+        f"{mo.name} is stale: python tools/i18n.py compile"
+
+
+def test_every_compiled_catalog_has_its_source() -> None:
+    orphans = [mo.name for mo in CATALOGS.glob("*.mo") if not mo.with_suffix(".po").exists()]
+    assert not orphans, f"a .mo without its .po is loaded but cannot be reviewed: {orphans}"
+
+
+def test_a_lazy_message_is_english_in_json_and_chinese_when_shown() -> None:
+    import json
+
+    from kkui import i18n
+
+    message = i18n.L_("{what}: {value}", what=i18n.L_("usage: "), value=3)
+    try:
+        i18n.set_language("zh")
+        assert json.dumps({"m": message}) == '{"m": "usage: : 3"}'
+        assert i18n.shown(message) == "用法: : 3"
+        assert i18n.shown("usage: ") == "usage: "  # plain text is data: unchanged
+    finally:
+        i18n.set_language("en")
+    assert i18n.shown(message) == "usage: : 3"
 
 
 TRANSLATE_CALL = re.compile(r"\b(?:_|N_|ngettext)\(\s*[rbu]*['\"]")
@@ -127,3 +180,24 @@ def test_no_message_literal_inside_an_f_string() -> None:
                         and TRANSLATE_CALL.search(tok.string):
                     hits.append(f"{path.relative_to(ROOT)}:{tok.start[0]}")
     assert not hits, f"use _('... {{x}}').format(x=...) instead: {hits}"
+
+
+def test_every_catalog_of_the_language_is_looked_up(tmp_path: Path, monkeypatch) -> None:
+    """A message translated only in a second catalog (e.g. tui.po) is found too."""
+    from kkui import i18n
+
+    folder = tmp_path / "zh_CN" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    for name, (msgid, msgstr) in {"kkui": ("usage: ", "用法: "),
+                                  "tui": ("Hosts", "节点")}.items():
+        part = Catalog(locale="zh_CN", domain=name)
+        part.add(msgid, msgstr)
+        with open(folder / f"{name}.mo", "wb") as f:
+            write_mo(f, part)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    try:
+        i18n.set_language("zh")
+        assert (i18n._("usage: "), i18n._("Hosts"), i18n._("other")) == ("用法: ", "节点", "other")
+    finally:
+        monkeypatch.undo()
+        i18n.set_language("en")
