@@ -52,7 +52,7 @@ def build_parser(modules: Sequence[str] = COMMAND_MODULES, *,
         prog="kkui",
         description=_(DESCRIPTION),
         epilog=_(EPILOG),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RawHelp,
     )
     parser.add_argument("--version", action="version", version=f"kkui {__version__}",
                         help=_("show kkui's version and exit"))
@@ -104,6 +104,34 @@ def _leading_lang(args_list: Sequence[str]) -> tuple[str | None, Sequence[str]]:
     return (value if value in i18n.LANGUAGES else None), rest
 
 
+def help_width() -> int:
+    """argparse's default help width without its ``import shutil`` (which loads bz2, lzma and
+    zlib: ~2 ms of each `--help`, bench/cli_help.py): shutil.get_terminal_size's rules —
+    ``COLUMNS``, then the terminal on stdout, then 80 — minus the 2 columns argparse keeps."""
+    import os
+
+    try:
+        columns = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return (columns if columns > 0 else 80) - 2
+
+
+class RawHelp(argparse.RawDescriptionHelpFormatter):
+    """argparse's raw-description help at :func:`help_width` (a command's formatter may
+    derive from it: `kkui precheck --help` does)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         help_width() if width is None else width)
+
+
 def _exists(module: str) -> bool:
     """A command module may still be being built (listed in COMMAND_MODULES, no file yet)."""
     return importlib.util.find_spec(f"kkui.commands.{module}") is not None
@@ -130,20 +158,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = int(func(args) or 0)
         if signals.received() is not None:  # the command stopped its work (kk) and returned
-            print(f"kkui: stopped by {signals.signal_name()}", file=sys.stderr)
+            print(i18n._("kkui: stopped by {signal}").format(signal=signals.signal_name()),
+                  file=sys.stderr)
         return signals.exit_code(code)
     except KkuiError as exc:
-        print(f"kkui: error: {exc}", file=sys.stderr)
+        from kkui.commands._common import shown_error
+
+        print(i18n._("kkui: error: {error}").format(error=shown_error(exc)), file=sys.stderr)
         return signals.exit_code(exc.exit_code)
     except KeyboardInterrupt as exc:
-        why = f"stopped by {exc}" if isinstance(exc, signals.Terminated) else "interrupted"
+        why = i18n._("stopped by {signal}").format(signal=exc) \
+            if isinstance(exc, signals.Terminated) else i18n._("interrupted")
         print(f"\nkkui: {why}", file=sys.stderr)
         return signals.exit_code(130)
     except BrokenPipeError:
         return 0
     except OSError as exc:  # the machine, not kkui: a full disk, a vanished directory ...
         where = f": {exc.filename}" if exc.filename else ""
-        print(f"kkui: error: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        print(i18n._("kkui: error: {error}").format(
+            error=f"{exc.strerror or type(exc).__name__}{where}"), file=sys.stderr)
         return 1
     except Exception as exc:  # a bug: one line + a secret-free report file, never a traceback
         from kkui.core import crash

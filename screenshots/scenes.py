@@ -245,23 +245,30 @@ async def _verified(pilot: Pilot[Any]) -> None:
 
 async def _lb_checked(pilot: Pilot[Any]) -> None:
     """The LB pair screen after k (render + check), as the check worker reports it."""
+    from kkui.i18n import _, language
     from kkui.tui.messages import LbActionFinished, LbOutput
 
     await pilot.pause()
     screen = pilot.app.screen
-    screen.post_message(LbOutput("generated authPass and statsPassword (values not shown): "
-                                 "stored in kkui's document, ctrl+s saves them"))
+    # the screen's own words (in Chinese, as the screen writes them)
+    generated = "generated authPass and statsPassword (values not shown): stored in " \
+        "kkui's document, ctrl+s saves them" if language() == "en" else \
+        _("generated {names} (values not shown): stored in kkui's document, ctrl+s saves "
+          "them so the next render is the same").format(
+              names=_(" and ").join(("authPass", "statsPassword")))
+    screen.post_message(LbOutput(generated))
     how = "keepalived -t inside a scratch network namespace with a link named eth0: valid"
     for lb in ("lb1", "lb2"):
         for name in ("haproxy.cfg", "keepalived.conf"):
-            screen.post_message(LbOutput(f"wrote kkui-work/ha-external-lb/lb/{lb}/{name}"))
+            screen.post_message(LbOutput(_("wrote {path}").format(
+                path=f"kkui-work/ha-external-lb/lb/{lb}/{name}")))
     for lb in ("lb1", "lb2"):
         screen.post_message(LbOutput(f"ok: kkui-work/ha-external-lb/lb/{lb}/haproxy.cfg: "
                                      "haproxy -c: valid"))
         screen.post_message(LbOutput(f"ok: kkui-work/ha-external-lb/lb/{lb}/keepalived.conf: "
                                      f"{how}"))
-    screen.post_message(LbActionFinished("check", True, "✔ every file passed haproxy -c / "
-                                         "keepalived -t"))
+    screen.post_message(LbActionFinished("check", True, _("✔ every file passed haproxy -c / "
+                                                          "keepalived -t")))
     await pilot.pause()
 
 

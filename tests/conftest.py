@@ -79,3 +79,15 @@ def kkui_env(tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def kkui_cmd() -> list[str]:
     return [sys.executable, "-m", "kkui"]
+
+
+@pytest.fixture
+def zh() -> Iterator[None]:
+    """kkui speaks Chinese in this process for the test (issue #16), English again after."""
+    from kkui import i18n
+
+    i18n.set_language("zh")
+    try:
+        yield
+    finally:
+        i18n.set_language("en")

@@ -536,6 +536,12 @@ def test_run_history_database_holds_no_secret(
     assert "******" in config and "sec-pw" in config  # stored, with the secrets masked
     for r in shown:
         assert_clean(r.output, audit.secrets, "kkui history output")
+    # on a terminal (issue #17): the tables, `show`'s timeline, `log` line by line through rich
+    for args, expected in ((["history"], "success"), (["history", "show", "1"], "timeline"),
+                           (["history", "log", "1"], "sshpass -p '******'")):
+        seen = on_terminal([*kkui_cmd, *args], env, tmp_path)
+        assert expected in seen, seen
+        assert_clean(seen, audit.secrets, f"kkui {' '.join(args)} on a terminal")
     secrets = {**audit.secrets, **key_markers(audit.key_text)}
     # issue #16: the handover report reads the same history and the config, in both languages
     for lang in ("en", "zh"):
@@ -595,6 +601,30 @@ def test_tui_history_screen_and_install_plan_show_no_secret(
     for name, shown in svgs.items():
         assert_clean(shown, secrets, f"the TUI {name}")
         assert_clean(svg_text(shown), secrets, f"the TUI {name} (text)")
+
+
+def test_nodes_add_json_events_and_result_line_show_no_secret(
+        audit: Audit, tmp_path: Path, env: dict[str, str], kkui_cmd: list[str]) -> None:
+    """Issue #15: `nodes add --json` (the diff, kk's events, the final result line) with kk
+    echoing the password."""
+    cfg = audit.config(tmp_path / "c.yaml")
+    work = tmp_path / "work"
+    work.mkdir()
+    applied = ClusterDocument.load(cfg)
+    new = applied.host_names()[-1]
+    applied.remove_host(new)
+    (work / "config-sample.yaml").write_text(applied.kk_text())
+    key_line = next(iter(key_markers(audit.key_text).values()))
+    transcript = tmp_path / "secret-echo.txt"
+    transcript.write_text(TRANSCRIPT.format(password=SECRET, user=SECRET_USER,
+                                            key_line=key_line))
+    env = {**env, "FAKE_KK_TRANSCRIPT": str(transcript), "FAKE_KK_SPEED": "0"}
+    res = run_kkui(kkui_cmd, ["nodes", "add", "-f", str(cfg), "--kk", str(FAKE_KK),
+                              "--skip-precheck", "--yes", "--json", "--workdir", str(work)],
+                   env, tmp_path, timeout=120)
+    assert json.loads(res.stdout.splitlines()[-1])["nodes_add"]["new"] == [new], res.output
+    assert "******" in res.stdout, res.output
+    assert_clean(res.output, audit.secrets, "nodes add --json output")
 
 
 def test_tui_cluster_ops_pane_and_dialog_show_no_secret(
@@ -835,6 +865,47 @@ def test_tui_screens_screenshots_and_save(audit: Audit, tmp_path: Path, style: s
     bak = cfg.with_name("config-sample.yaml.bak")
     assert bak.read_bytes() == original and mode(bak) == 0o600
     assert scan_files(tmp_path, audit.secrets, {cfg, bak}) == []
+
+
+def test_tui_screens_in_chinese_show_no_secret(audit: Audit, tmp_path: Path) -> None:
+    """The console in Chinese (issue #16): the host table, the host form (with the masked
+    password hint), Review's problems and preview, and the same screens after f2 switches back
+    to English: no secret in any of them."""
+    from kkui import i18n
+    from kkui.tui.app import KkuiApp
+
+    cfg = tmp_path / "config-sample.yaml"
+    audit.config(cfg)
+    shown: dict[str, str] = {}
+
+    async def scenario() -> None:
+        app = KkuiApp(ClusterDocument.load(cfg), workdir=tmp_path / "work", clock=lambda: 0.0)
+        async with app.run_test(size=(120, 36)) as pilot:  # every column in view
+            await pilot.pause()
+            for language in ("zh", "en"):
+                if i18n.language() != language:
+                    await pilot.press("f2")
+                    await pilot.pause()
+                shown[f"hosts-{language}"] = app.export_screenshot()
+                await pilot.press("e")
+                await pilot.pause()
+                shown[f"form-{language}"] = app.export_screenshot()
+                await pilot.press("escape", "4")
+                await pilot.pause()
+                shown[f"review-{language}"] = app.export_screenshot()
+                await pilot.press("1")
+                await pilot.pause()
+
+    i18n.set_language("zh")
+    try:
+        asyncio.run(scenario())
+    finally:
+        i18n.set_language("en")
+    assert "密码 ••••" in svg_text(shown["hosts-zh"])
+    assert "password ••••" in svg_text(shown["hosts-en"])
+    for name, svg in shown.items():
+        assert_clean(svg, audit.secrets, f"the {name} screenshot (SVG)")
+        assert_clean(svg_text(svg), audit.secrets, f"the {name} screenshot (text)")
 
 
 def test_tui_crash_report_shows_no_secret(audit: Audit, tmp_path: Path,

@@ -7,12 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kkui.commands.console import console, line, status_text
-from kkui.core.errors import ConfigError
-from kkui.i18n import _
+from kkui.commands.console import console, line
+from kkui.core.errors import ConfigError, message_of
+from kkui.i18n import L_, N_, _, shown
 
 if TYPE_CHECKING:  # ruamel.yaml loads when a config is read, not for --help
     from rich.console import Console as RichConsole
+    from rich.text import Text
 
     from kkui.core.config import ClusterDocument, Problem
 
@@ -38,8 +39,9 @@ def load_config(args: argparse.Namespace) -> ClusterDocument:
     if path == "-":
         return ClusterDocument.from_text(read_stdin(), source="<stdin>")
     if not getattr(args, "config", None) and not Path(path).exists():
-        raise ConfigError(f"no -f FILE given and no ./{DEFAULT_CONFIG} here: pass -f FILE, "
-                          "--profile NAME, or create one with `kkui export-config`")
+        raise ConfigError(L_("no -f FILE given and no ./{file} here: pass -f FILE, "
+                             "--profile NAME, or create one with `kkui export-config`",
+                             file=DEFAULT_CONFIG))
     return ClusterDocument.load(path)
 
 
@@ -49,19 +51,38 @@ def read_stdin() -> str:
 
     raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     if len(raw) > MAX_INPUT_BYTES:
-        raise ConfigError(f"<stdin>: larger than {MAX_INPUT_BYTES >> 20} MiB: not a KubeKey "
-                          "config")
+        raise ConfigError(L_("<stdin>: larger than {mib} MiB: not a KubeKey config",
+                             mib=MAX_INPUT_BYTES >> 20))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text (byte {exc.start})", path="<stdin>") from None
+        raise ConfigError(L_("not UTF-8 text (byte {offset})", offset=exc.start),
+                          path="<stdin>") from None
 
 
 def print_problems(problems: list[Problem], stream: Any = None) -> None:
-    """``error: PATH: MESSAGE`` per problem; path and message come from the file: literal."""
+    """``error: PATH: MESSAGE`` per problem; path and message come from the file: literal.
+    The severity word and the message are shown in the user's language (kkui.i18n)."""
     con = console(sys.stdout if stream is None else stream)
     for problem in problems:
-        line(con, status_text(problem.severity), f": {problem.path}: {problem.message}")
+        line(con, severity_text(problem.severity), f": {problem.path}: {shown(problem.message)}")
+
+
+def severity_text(word: str) -> Text:
+    """``error``/``warning`` in its colour and the user's language."""
+    from kkui.commands.console import STATUS_STYLE, styled
+
+    return styled(_(SEVERITY.get(word, word)), STATUS_STYLE.get(word, ""))
+
+
+# the severities of kkui.core.config.problem, as they are shown (ids for the catalog)
+SEVERITY = {"error": N_("error"), "warning": N_("warning")}
+
+
+def shown_error(exc: BaseException) -> str:
+    """A :class:`KkuiError`'s text as the user sees it: an :class:`L_` message in the user's
+    language, anything else as it is (English, complete and secret-free)."""
+    return str(shown(message_of(exc)))
 
 
 def show_problems(problems: list[Problem], con: RichConsole | None = None) -> None:
@@ -73,10 +94,10 @@ def show_problems(problems: list[Problem], con: RichConsole | None = None) -> No
     if con.width >= PIPE_WIDTH or not problems:
         print_problems(problems, con.file)
         return
-    grid = table("severity", "field", "problem")
+    grid = table(_("severity"), _("field"), _("problem"))
     grid.columns[0].no_wrap = True
     for problem in problems:
-        add_row(grid, [status_text(problem.severity), problem.path, problem.message])
+        add_row(grid, [severity_text(problem.severity), problem.path, shown(problem.message)])
     con.print(grid)
 
 
@@ -97,9 +118,10 @@ def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(_("not a number: {text}").format(text=repr(text))
+                                         ) from None
     if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
+        raise argparse.ArgumentTypeError(_("must be greater than 0"))
     return value
 
 
@@ -109,7 +131,7 @@ def valid_document(args: argparse.Namespace) -> ClusterDocument | None:
     doc = load_config(args)
     errors = [p for p in doc.validate() if p.severity == "error"]
     if errors:
-        print("kkui: the config has errors; fix them first (kkui validate shows them all):",
+        print(_("kkui: the config has errors; fix them first (kkui validate shows them all):"),
               file=sys.stderr)
         print_problems(errors, sys.stderr)
         return None

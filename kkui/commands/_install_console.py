@@ -12,6 +12,7 @@ from kkui.commands.console import console, is_live, panel, read_kk_answer, style
 from kkui.core.kk.events import KkEvent, LogLine, PromptShown, RawLine
 from kkui.core.kk.hints import Hint, HintCollector
 from kkui.core.kk.stages import InstallProgress
+from kkui.i18n import N_, _, shown
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -26,9 +27,9 @@ if TYPE_CHECKING:
 class InstallConsole:
     """Terminal rendering: kk's lines as they come, a status line, hints, a final summary.
 
-    On a colour terminal the status line is live (:mod:`kkui.commands._kk_live`) and the
-    summary a panel; on a pipe or with ``NO_COLOR``: plain lines, a ``kkui: stage`` line per
-    stage."""
+    On a terminal the status line is live, above kk's newest lines
+    (:mod:`kkui.commands._kk_live`; without colour under ``NO_COLOR``) and the summary a
+    panel; on a pipe or ``TERM=dumb``: plain lines, a ``kkui: stage`` line per stage."""
 
     def __init__(self, stream: IO[str], plan: InstallPlan, *, collect: bool = True) -> None:
         from kkui.commands._kk_live import LiveStatus, status_text
@@ -50,8 +51,10 @@ class InstallConsole:
     def _line(self, text: Text) -> None:
         if self.live is not None and not self.progress.outcome:
             self.live.print(text)
-        else:
-            self.con.print(text)
+            return
+        if self.live is not None:  # kk's verdict is out: its last lines go below the window's
+            self.live.stop()
+        self.con.print(text)
 
     # -- events --------------------------------------------------------------------------
 
@@ -72,10 +75,12 @@ class InstallConsole:
             if hint.live:
                 if hint not in self.live_hints:
                     self.live_hints.append(hint)
-                self._line(styled(f"kkui hint: {hint.title}: {hint.text}", "yellow"))
+                self._line(styled(_("kkui hint: {title}: {text}").format(
+                    title=shown(hint.title), text=shown(hint.text)), "yellow"))
         if self.live is None and self.progress.stage != self._last_stage:
-            self.con.print(f"kkui: stage {self.progress.stage}/{self.progress.total} "
-                           f"{self.progress.stage_title}")
+            self.con.print(untrusted(_("kkui: stage {stage}/{total} {title}").format(
+                stage=self.progress.stage, total=self.progress.total,
+                title=shown(self.progress.stage_title))))
         self._last_stage = self.progress.stage
         self.stream.flush()
 
@@ -105,8 +110,9 @@ class InstallConsole:
         if not hosts:
             return None
         names = ", ".join(h.name for h in hosts)
-        self.con.print(untrusted(f"kkui: collecting evidence from {names} over SSH (read-only, "
-                                 f"at most {EVIDENCE_BUDGET_S:.0f} s) ..."))
+        self.con.print(untrusted(_("kkui: collecting evidence from {hosts} over SSH (read-only, "
+                                   "at most {seconds} s) ...").format(
+            hosts=names, seconds=f"{EVIDENCE_BUDGET_S:.0f}")))
         self.stream.flush()
         return gather_after_failure(self.plan, self.hints.triage)
 
@@ -136,30 +142,36 @@ class InstallConsole:
 
 
 OUTCOME_STYLE = {"succeeded": "green", "failed": "red", "cancelled": "yellow"}
+OUTCOME_WORD = {"succeeded": N_("succeeded"), "failed": N_("failed"),
+                "cancelled": N_("cancelled"), "declined": N_("declined")}
 
 
 def summary_lines(summary: InstallSummary) -> list[Text]:
     """The end of an install: headline, failed hosts, hints, next steps, where the logs are
     (the words tests and operators grep for)."""
     style = OUTCOME_STYLE.get(summary.outcome, "")
-    lines = [styled(f"kkui: {summary.headline}.", f"bold {style}".strip())]
-    lines += [untrusted(f"  {line}") for line in summary.details]
+    lines = [styled(_("kkui: {message}.").format(message=shown(summary.headline)),
+                    f"bold {style}".strip())]
+    lines += [untrusted(f"  {shown(line)}") for line in summary.details]
     for hint in summary.hints:
-        lines += [styled(f"Hint: {hint.title}", "yellow"), untrusted(f"  {hint.text}")]
+        lines += [styled(_("Hint: {title}").format(title=shown(hint.title)), "yellow"),
+                  untrusted(f"  {shown(hint.text)}")]
     if summary.next_steps:
-        lines.append(styled("Next steps:", "bold"))
-        lines += [untrusted(f"  {step}") for step in summary.next_steps]
-    lines += [untrusted(f"  {note}") for note in summary.notes]
+        lines.append(styled(_("Next steps:"), "bold"))
+        lines += [untrusted(f"  {shown(step)}") for step in summary.next_steps]
+    lines += [untrusted(f"  {shown(note)}") for note in summary.notes]
     if summary.kk_log:
-        lines.append(untrusted(f"  kk's own log: {summary.kk_log}"))
-    lines.append(untrusted(f"  Full output: {summary.log}"))
+        lines.append(untrusted("  " + _("kk's own log: {path}").format(path=summary.kk_log)))
+    lines.append(untrusted("  " + _("Full output: {path}").format(path=summary.log)))
     return lines
 
 
 def summary_panel(summary: InstallSummary) -> RenderableType:
     """:func:`summary_lines` in a panel titled with the outcome."""
     lines = summary_lines(summary)
-    return panel(lines, title=f"kk create cluster {summary.outcome}",
+    outcome = _(OUTCOME_WORD[summary.outcome]) if summary.outcome in OUTCOME_WORD \
+        else summary.outcome
+    return panel(lines, title=_("kk create cluster {outcome}").format(outcome=outcome),
                  style=OUTCOME_STYLE.get(summary.outcome, ""))
 
 

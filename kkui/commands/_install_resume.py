@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
-from kkui.commands.console import paint
+from kkui.commands.console import console, line, styled
+from kkui.i18n import _, shown
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from kkui.core.install import InstallPlan
     from kkui.core.runs import Run
+
+
+def _say(*parts: Text | str, stream: IO[str] | None = None) -> None:
+    """One line through the one console (host text cleaned, never markup), flushed."""
+    stream = sys.stdout if stream is None else stream
+    line(console(stream), *parts)
+    stream.flush()
 
 
 def resume(args: argparse.Namespace, plan: InstallPlan, config_text: str) -> int:
@@ -21,21 +31,22 @@ def resume(args: argparse.Namespace, plan: InstallPlan, config_text: str) -> int
     from kkui.core.install.resume import check_state, resume_from_history, run_phases
 
     rp = resume_from_history(plan.model)
-    print("\n".join(rp.lines()), flush=True)
+    for text in rp.lines():
+        _say(shown(text))
     if not rp.phases:
         return 1
     with recorded_install(plan, config_text=config_text,
                           argv=getattr(args, "kkui_argv", ())) as run:
         for note in run.notes:
-            print(f"kkui: {note}", file=sys.stderr)
+            _say(f"kkui: {shown(note)}", stream=sys.stderr)
         run.stage("resume checks")
-        print("kkui: checking the state these phases assume ...", flush=True)
+        _say(_("kkui: checking the state these phases assume ..."))
         checked = check_state(rp, plan.model)
         for outcome in checked.outcomes:
-            mark = paint("ok", "green") if outcome.ok else paint("FAIL", "red")
-            print(f"  {mark} {outcome.id}: {outcome.detail}", flush=True)
+            mark = styled("ok", "green") if outcome.ok else styled("FAIL", "red")
+            _say("  ", mark, f" {outcome.id}: {shown(outcome.detail)}")
         if not checked.ok:
-            print(f"kkui: not resumable: {checked.refusal}")
+            _say(_("kkui: not resumable: {why}").format(why=shown(checked.refusal)))
             run.add_findings([checked.refusal])
             return run.finish(1)
         run.stage("kk binary")
@@ -44,26 +55,27 @@ def resume(args: argparse.Namespace, plan: InstallPlan, config_text: str) -> int
             print_result(kk.downloaded, sys.stdout)
         run.set_kk(kk.version, kk.sha256)
         prepare_workdir(plan, kk)
-        console = InstallConsole(sys.stdout, plan, collect=not args.no_collect)
+        console_ = InstallConsole(sys.stdout, plan, collect=not args.no_collect)
 
         def phase_started(phase: str) -> None:
             run.stage(f"phase {phase}")
-            print(f"kkui: running ./kk alpha create phase {phase} in {plan.workdir}; "
-                  f"log: {plan.log_path}", flush=True)
+            _say(_("kkui: running ./kk alpha create phase {phase} in {workdir}; log: {log}")
+                 .format(phase=phase, workdir=plan.workdir, log=plan.log_path))
 
-        result = run_phases(plan, checked, on_event=observing(run, console.on_event),
-                            on_prompt=(lambda _p: True) if args.yes else console.ask,
-                            on_tick=console.tick, on_phase=phase_started)
+        result = run_phases(plan, checked, on_event=observing(run, console_.on_event),
+                            on_prompt=(lambda _p: True) if args.yes else console_.ask,
+                            on_tick=console_.tick, on_phase=phase_started)
         if result.cancelled:
             return run.finish(130)
         if result.declined:
             return run.finish(0, outcome="cancelled")
         if result.code != 0:
-            print(paint(f"kkui: phase {result.phase} failed (exit {result.code}); "
-                        f"`kkui history show {run.id}` has the timeline", "red"))
+            _say(styled(_("kkui: phase {phase} failed (exit {code}); `kkui history show {id}` "
+                          "has the timeline").format(phase=result.phase, code=result.code,
+                                                     id=run.id), "red"))
             return run.finish(result.code)
-        print(paint(f"kkui: resumed: phases {', '.join(checked.phases)} succeeded", "green"),
-              flush=True)
+        _say(styled(_("kkui: resumed: phases {phases} succeeded").format(
+            phases=", ".join(checked.phases)), "green"))
         _verify(plan, run)
         return run.finish(0)  # kk's status, as for `kkui install`; verify's verdict is shown
 
@@ -73,13 +85,13 @@ def _verify(plan: InstallPlan, run: Run) -> None:
     the cluster is checked end to end (read-only) and the verdict recorded with the run."""
     from kkui.core.install.resume import verify_after_resume
 
-    print("kkui: verifying the cluster (as `kkui verify`) ...", flush=True)
+    _say(_("kkui: verifying the cluster (as `kkui verify`) ..."))
     report = verify_after_resume(plan.model, run)
-    bad = [f"{r.id} {r.target} {r.status}: {r.detail}" for r in report.results
-           if r.status in ("fail", "error")]
-    for line in bad:
-        print(f"  {paint('FAIL', 'red')} {line}")
-    print(paint(f"kkui: verify: {report.summary_line()}", "green" if report.ok else "yellow"))
+    for r in report.results:
+        if r.status in ("fail", "error"):
+            _say("  ", styled("FAIL", "red"), f" {r.id} {r.target} {r.status}: {shown(r.detail)}")
+    _say(styled(_("kkui: verify: {summary}").format(summary=shown(report.summary_line())),
+                "green" if report.ok else "yellow"))
     if not report.ok:
-        print("kkui: the phases ran, but the cluster is not healthy yet: see the checks above "
-              "and `kkui verify` for the fixes")
+        _say(_("kkui: the phases ran, but the cluster is not healthy yet: see the checks above "
+               "and `kkui verify` for the fixes"))

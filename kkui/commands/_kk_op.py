@@ -26,6 +26,7 @@ from kkui.commands.console import (
     untrusted,
 )
 from kkui.core.errors import ConfigError
+from kkui.i18n import L_, _, shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,20 +51,23 @@ def add_kk_args(parser: argparse.ArgumentParser, *, what: str, json: bool = True
     when the command has its own --json)."""
     from kkui.commands.download import add_download_args
 
-    parser.add_argument("--kk", metavar="PATH", help="use this kk binary (no download)")
+    parser.add_argument("--kk", metavar="PATH", help=_("use this kk binary (no download)"))
     parser.add_argument("--workdir", metavar="DIR",
-                        help="kk's workdir: the one the cluster was installed from (default: "
-                        "kkui-work/<metadata.name> beside the config)")
+                        help=_("kk's workdir: the one the cluster was installed from (default: "
+                               "kkui-work/<metadata.name> beside the config)"))
     parser.add_argument("-y", "--yes", action="store_true",
-                        help=f"answer yes to kk's prompt to {what} (needed without a terminal)")
+                        help=_("answer yes to kk's prompt to {what} (needed without a "
+                               "terminal)").format(what=_(what)))
     add_download_args(parser)
-    parser.add_argument("--log", metavar="FILE", help="tee kk's output here "
-                        "(default WORKDIR/logs/<command>-<time>.log)")
+    parser.add_argument("--log", metavar="FILE", help=_("tee kk's output here "
+                                                         "(default WORKDIR/logs/<command>-"
+                                                         "<time>.log)"))
     parser.add_argument("--skip-precheck", action="store_true",
-                        help="do not run kkui's SSH precheck of every host first")
+                        help=_("do not run kkui's SSH precheck of every host first"))
     if json:
         parser.add_argument("--json", action="store_true",
-                            help="print kk's events and the result as JSON lines (needs --yes)")
+                            help=_("print kk's events and the result as JSON lines (needs "
+                                   "--yes)"))
 
 
 def plan_from_args(args: argparse.Namespace, doc: ClusterDocument, operation: str,
@@ -72,7 +76,7 @@ def plan_from_args(args: argparse.Namespace, doc: ClusterDocument, operation: st
     from kkui.core.install import InstallOptions, InstallRefused
 
     if args.json and not args.yes:
-        raise ConfigError("--json needs --yes: there is no way to answer kk's prompt")
+        raise ConfigError(L_("--json needs --yes: there is no way to answer kk's prompt"))
     options = InstallOptions(
         workdir=Path(args.workdir) if args.workdir else None,
         kk_binary=Path(args.kk) if args.kk else None, zone=args.zone, base_url=args.base_url,
@@ -83,9 +87,9 @@ def plan_from_args(args: argparse.Namespace, doc: ClusterDocument, operation: st
         print_problems(exc.problems, sys.stderr)
         raise
     if not args.yes and not sys.stdin.isatty():
-        raise ConfigError(f"kk asks `[yes/no]` before `kk {' '.join(plan.argv[1:-2])}` "
-                          "changes the cluster and there is no terminal to answer it; run in "
-                          "a terminal, or pass --yes")
+        raise ConfigError(L_("kk asks `[yes/no]` before `kk {what}` changes the cluster and "
+                             "there is no terminal to answer it; run in a terminal, or pass "
+                             "--yes", what=" ".join(plan.argv[1:-2])))
     return plan
 
 
@@ -101,6 +105,7 @@ def run_kk_operation(args: argparse.Namespace, doc: ClusterDocument, plan: Insta
     consoles: list[OperationConsole] = []  # made when kk is about to start
 
     def say(kind: str, text: str) -> None:
+        text = str(shown(text))
         if kind == "gate":
             status, rest = text.split(" ", 1)
             print(f"  {paint(status, 'red', out)} {rest}", file=out, flush=True)
@@ -120,7 +125,7 @@ def run_kk_operation(args: argparse.Namespace, doc: ClusterDocument, plan: Insta
         doc, plan, operation, hooks, argv=getattr(args, "kkui_argv", ()),
         before=(lambda p, r: before(p, r, out)) if before is not None else None,
         after=(lambda p, r: after(p, r, out)) if after is not None else None,
-        on_note=lambda note: print(f"kkui: {note}", file=sys.stderr))
+        on_note=lambda note: print(f"kkui: {shown(note)}", file=sys.stderr))
 
 
 class OperationConsole:
@@ -169,7 +174,8 @@ class OperationConsole:
         self.progress.feed(event)
         for hint in self.hints.feed(event):
             if hint.live and not self.json_lines:
-                self._line(styled(f"kkui hint: {hint.title}: {hint.text}", "yellow"))
+                self._line(styled(_("kkui hint: {title}: {text}").format(
+                    title=shown(hint.title), text=shown(hint.text)), "yellow"))
         self.stream.flush()
 
     def ask(self, prompt: PromptShown) -> bool | None:
@@ -197,14 +203,16 @@ class OperationConsole:
         """The verdict, failed hosts (or kk's last errors), hints and the log's path."""
         what = self.what
         if proc.cancelled:
-            head = styled(f"kkui: kk {what} interrupted; kk and every process it started were "
-                          "stopped", "yellow")
+            head = styled(_("kkui: kk {what} interrupted; kk and every process it started were "
+                            "stopped").format(what=what), "yellow")
         elif proc.declined:
-            head = untrusted(f"kkui: you answered no: kk {what} stopped before changing any host")
+            head = untrusted(_("kkui: you answered no: kk {what} stopped before changing any "
+                               "host").format(what=what))
         elif proc.returncode == 0:
-            head = styled(f"kkui: kk {what} succeeded", "green")
+            head = styled(_("kkui: kk {what} succeeded").format(what=what), "green")
         else:
-            head = styled(f"kkui: kk {what} failed (exit {proc.returncode})", "red")
+            head = styled(_("kkui: kk {what} failed (exit {code})").format(
+                what=what, code=proc.returncode), "red")
         lines = [head]
         failure = self.hints.failure
         if proc.returncode not in (0, None) and not proc.cancelled:
@@ -216,8 +224,9 @@ class OperationConsole:
             else:
                 lines += [untrusted(f"  {problem}") for problem in self.problems[-5:]]
             for hint in self.hints.best():
-                lines += [styled(f"Hint: {hint.title}", "yellow"), untrusted(f"  {hint.text}")]
-        lines.append(untrusted(f"  Full output: {self.plan.log_path}"))
+                lines += [styled(_("Hint: {title}").format(title=shown(hint.title)), "yellow"),
+                          untrusted(f"  {shown(hint.text)}")]
+        lines.append(untrusted("  " + _("Full output: {log}").format(log=self.plan.log_path)))
         return lines
 
 
@@ -232,6 +241,7 @@ def sayer(out: IO[str]) -> Callable[[str, str], None]:
     colours = {"ok": "green", "fail": "red", "warn": "yellow"}
 
     def say(kind: str, text: str) -> None:
+        text = str(shown(text))
         line = f"  {text}" if kind == "detail" else \
             (text if text.startswith("  ") else f"kkui: {text}")
         print(paint(line, colours[kind], out) if kind in colours else line, file=out,

@@ -1,7 +1,8 @@
-"""What ``kkui precheck`` draws on a colour terminal (issue #17): a ``Live`` host × check table
+"""What ``kkui precheck`` draws on a terminal (issue #17): a ``Live`` host × check table
 that fills as hosts finish and is redrawn from the final report (cross-host checks such as
 duplicate hostnames change cells after a row was first drawn), then the problems with their
-fixes, then the summary. Pipes and ``NO_COLOR`` get ``precheck.TableView``'s plain lines.
+fixes, then the summary. Pipes, ``NO_COLOR`` and ``TERM=dumb`` get
+``precheck.TableView``'s plain lines.
 
 The rendering functions take a rich Console so tests can record them at any width.
 """
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kkui.commands.console import console, styled, untrusted
-from kkui.i18n import _
+from kkui.i18n import _, ngettext, shown
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -28,7 +29,7 @@ SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "error": "E"}
 COLORS = {"pass": "green", "warn": "yellow", "fail": "red", "error": "red"}
 ROLE_SHORT = {"etcd": "etcd", "control-plane": "cp", "worker": "worker",
               "loadbalancer": "lb"}
-_RANK = {"error": 0, "fail": 1, "warn": 2, "pass": 3}
+RANK = {"error": 0, "fail": 1, "warn": 2, "pass": 3}  # worst first
 PENDING = "…"
 
 
@@ -43,7 +44,7 @@ def shown_columns(ids: Sequence[str], hosts: Sequence[HostReport]) -> tuple[list
     for host in hosts:
         for c in host.checks:
             if c.status != "pass" or c.id == "gather":
-                worst[c.id] = min(worst.get(c.id, 9), _RANK[c.status])
+                worst[c.id] = min(worst.get(c.id, 9), RANK[c.status])
     order = [*ids, "gather"]
     shown = sorted(worst, key=lambda i: (worst[i], order.index(i) if i in order else 99))
     ran = {c.id for h in hosts for c in h.checks}
@@ -59,7 +60,7 @@ def host_table(rows: Sequence[tuple[str, str, HostReport | None]], ids: Sequence
 
     done = [r for _, _, r in rows if r is not None]
     shown, passed = shown_columns(ids, done)
-    grid = table("host", "role", *(registry.title(i) for i in shown), "passed")
+    grid = table(_("host"), _("role"), *(registry.title(i) for i in shown), _("passed"))
     for column in grid.columns[2:]:
         column.justify = "center"
         column.overflow = "crop"
@@ -70,12 +71,15 @@ def host_table(rows: Sequence[tuple[str, str, HostReport | None]], ids: Sequence
             cells.append(styled(SYMBOLS[c.status], COLORS[c.status]) if c is not None
                          else styled(PENDING if report is None else "·", "dim"))
         ok = sum(c.status == "pass" for c in report.checks) if report is not None else None
-        cells.append(styled("checking" if ok is None else f"✓ {ok}", "dim" if ok is None
+        cells.append(styled(_("checking") if ok is None else f"✓ {ok}", "dim" if ok is None
                             else ""))
         grid.add_row(*cells)
     if passed:
-        grid.caption = f"{passed} {'other ' if shown else ''}check{'s' if passed != 1 else ''} " \
-                       "passed on every host"
+        grid.caption = (ngettext("{n} other check passed on every host",
+                                 "{n} other checks passed on every host", passed) if shown
+                        else ngettext("{n} check passed on every host",
+                                      "{n} checks passed on every host", passed)
+                        ).format(n=passed)
         grid.caption_justify = "left"
         grid.caption_style = "dim"
     if not title:
@@ -93,20 +97,20 @@ def problems(report: PrecheckReport) -> RenderableType | None:
     items = [(h, c) for h in report.hosts for c in h.checks if c.status != "pass"]
     if not items:
         return None
-    items.sort(key=lambda hc: _RANK[hc[1].status])
+    items.sort(key=lambda hc: RANK[hc[1].status])
     grid = Table.grid(padding=(0, 1))
-    grid.title = "Problems"
+    grid.title = _("Problems")
     grid.title_justify = "left"
     grid.title_style = "bold"
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True)
     grid.add_column(overflow="fold", ratio=1)
     for host, c in items:
-        what = untrusted(c.detail)
+        what = untrusted(shown(c.detail))
         if c.fix:
             what.append_text(Text("\n"))
-            what.append_text(styled("fix: ", "bold"))
-            what.append_text(untrusted(c.fix))
+            what.append_text(styled(_("fix: "), "bold"))
+            what.append_text(untrusted(shown(c.fix)))
         grid.add_row(untrusted(host.name, newlines=False),
                      styled(f"{SYMBOLS[c.status]} {c.id}", COLORS[c.status]), what)
     return grid
@@ -114,14 +118,9 @@ def problems(report: PrecheckReport) -> RenderableType | None:
 
 def summary(report: PrecheckReport) -> tuple[str, str]:
     """The last line (precheck's words, translated there) and its colour."""
-    from io import StringIO
+    from kkui.commands.precheck import _summary
 
-    from kkui.commands.precheck import _summary_line
-
-    s = report.summary
-    colour = "yellow" if report.cancelled else "red" if s["fail"] or s["error"] else \
-        "yellow" if s["warn"] else "green"
-    return _summary_line(report, StringIO()), colour  # a StringIO is never coloured
+    return _summary(report)
 
 
 def render_report(con: Console, report: PrecheckReport, targets: Sequence[Target],
@@ -133,7 +132,9 @@ def render_report(con: Console, report: PrecheckReport, targets: Sequence[Target
         rows = [(t.host.name, t.role, report.host(t.host.name)) for t in targets
                 if report.host(t.host.name) is not None]
         con.print(host_table(rows, ids, registry))
-        legend = "legend: ✓ pass  ! warn  ✗ fail  E error  · not checked"
+        legend = _("legend: {ok} pass  {warn} warn  {fail} fail  {error} error  · not "
+                   "checked").format(ok=SYMBOLS["pass"], warn=SYMBOLS["warn"],
+                                     fail=SYMBOLS["fail"], error=SYMBOLS["error"])
         con.print(styled(legend, "dim"))
         found = problems(report)
         if found is not None:
@@ -141,9 +142,10 @@ def render_report(con: Console, report: PrecheckReport, targets: Sequence[Target
             con.print(found)
     if not with_summary:
         return
+    from kkui.commands.precheck import fix_line
+
     for f in fixes or ():
-        con.print(untrusted(f"--fix {f['name']}: {'installed' if f['ok'] else 'FAILED'}: "
-                            f"{f['command']}"))
+        con.print(untrusted(fix_line(f)))
     if report.cancelled:
         con.print()
         con.print(styled(_("Interrupted: not checked: {hosts}").format(
@@ -168,8 +170,9 @@ class LiveView:
         rows = [(t.host.name, t.role, self.done.get(t.host.name)) for t in self.targets]
         n = len(self.targets)
         return host_table(rows, self.ids, self.registry,
-                          title=f"Checking {n} host{'s' if n != 1 else ''} over SSH "
-                                f"({len(self.done)}/{n} done)")
+                          title=ngettext("Checking {n} host over SSH ({done}/{n} done)",
+                                         "Checking {n} hosts over SSH ({done}/{n} done)",
+                                         n).format(n=n, done=len(self.done)))
 
     def start(self) -> None:
         from rich.live import Live

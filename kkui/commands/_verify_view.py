@@ -1,6 +1,7 @@
-"""How ``kkui verify`` shows its results (issue #17): on a colour terminal a ``Live`` table
-(status, check, target, detail and fix) that grows as checks finish, then the summary; on a
-pipe or with ``NO_COLOR`` one line per check, as grep and scripts have always seen it.
+"""How ``kkui verify`` shows its results (issue #17): on a terminal a ``Live`` table
+(status, check, target, detail and fix) that grows as checks finish, then the summary
+(without colour under ``NO_COLOR``); on a pipe or ``TERM=dumb`` one line per check, as grep and
+scripts have always seen it.
 
 Details come from hosts and the API server (already cleaned by the verify engine): they are
 printed as plain ``Text``, never markup.
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING
 
 from kkui.commands.console import console, is_live, status_text, styled, table, untrusted
-from kkui.i18n import _
+from kkui.i18n import _, shown
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -24,14 +25,14 @@ if TYPE_CHECKING:
 
 def results_table(results: Sequence[VerifyResult]) -> RenderableType:
     """One row per check result; the fix under the detail of what did not pass."""
-    grid = table("status", "check", "target", "detail")
+    grid = table(_("status"), _("check"), _("target"), _("detail"))
     grid.columns[0].no_wrap = True
     grid.columns[1].no_wrap = True
     for r in results:
-        detail = untrusted(r.detail)
+        detail = untrusted(shown(r.detail))
         if r.fix and r.status != "pass":
             detail.append("\n")
-            detail.append_text(untrusted(_("fix: {fix}").format(fix=r.fix), "dim"))
+            detail.append_text(untrusted(_("fix: {fix}").format(fix=shown(r.fix)), "dim"))
         grid.add_row(status_text(r.status, upper=True), untrusted(r.id),
                      untrusted(r.target), detail)
     return grid
@@ -39,9 +40,10 @@ def results_table(results: Sequence[VerifyResult]) -> RenderableType:
 
 def plain_lines(result: VerifyResult) -> list[str]:
     """The pipe form: ``STATUS id target detail`` and an indented ``fix:`` line."""
-    lines = [f"{result.status.upper():<5} {result.id:<17} {result.target:<16} {result.detail}"]
+    lines = [f"{result.status.upper():<5} {result.id:<17} {result.target:<16} "
+             f"{shown(result.detail)}"]
     if result.fix and result.status != "pass":
-        lines.append(f"      {'':<17} {'':<16} " + _("fix: {fix}").format(fix=result.fix))
+        lines.append(f"      {'':<17} {'':<16} " + _("fix: {fix}").format(fix=shown(result.fix)))
     return lines
 
 
@@ -76,4 +78,5 @@ class VerifyView:
             self._live.stop()
             self._live = None
             self.con.print()
-        self.con.print(styled(report.summary_line(), "bold green" if report.ok else "bold red"))
+        self.con.print(styled(shown(report.summary_line()),
+                              "bold green" if report.ok else "bold red"))

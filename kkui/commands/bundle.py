@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from kkui.core.errors import ConfigError
+from kkui.i18n import L_, N_, _, shown
 
-EPILOG = """\
+EPILOG = N_("""\
 contents (kkui-bundle/ in the archive):
   config.yaml   the config with every password, key and token replaced by ******
   kk.log        the kk log (--log, else the newest WORKDIR/logs/install-*.log, else
@@ -30,24 +31,24 @@ examples:
   kkui bundle -f config-sample.yaml
   kkui bundle -f config-sample.yaml -o /tmp/support.tar.gz --log install.log
   kkui bundle -f config-sample.yaml --no-collect       # no SSH: config, log, triage only
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "bundle", help="a secret-free support bundle: config, kk log, triage, host evidence",
-        description="Pack the redacted config, the kk log, its triage report, evidence from "
-        "the failed hosts and the versions into one .tar.gz (mode 0600).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "bundle", help=_("a secret-free support bundle: config, kk log, triage, host evidence"),
+        description=_("Pack the redacted config, the kk log, its triage report, evidence from "
+                      "the failed hosts and the versions into one .tar.gz (mode 0600)."),
+        epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-f", "--config", metavar="CONFIG", required=True,
-                        help="the cluster config")
+                        help=_("the cluster config"))
     parser.add_argument("-o", "--output", metavar="FILE.tar.gz",
-                        help="where to write (default ./kkui-bundle-<name>-<time>.tar.gz)")
-    parser.add_argument("--log", metavar="FILE", help="the kk log to include and triage")
+                        help=_("where to write (default ./kkui-bundle-<name>-<time>.tar.gz)"))
+    parser.add_argument("--log", metavar="FILE", help=_("the kk log to include and triage"))
     parser.add_argument("--workdir", metavar="DIR",
-                        help="kkui's work dir for this cluster (default kkui-work/<name>)")
+                        help=_("kkui's work dir for this cluster (default kkui-work/<name>)"))
     parser.add_argument("--no-collect", action="store_true",
-                        help="do not SSH into the failed hosts for evidence")
+                        help=_("do not SSH into the failed hosts for evidence"))
     parser.set_defaults(func=run)
 
 
@@ -82,13 +83,14 @@ def run(args: argparse.Namespace) -> int:
         try:
             log_text = log_path.read_bytes().decode("utf-8", errors="replace")
         except OSError as exc:
-            raise ConfigError(f"--log {log_path}: cannot read ({exc.strerror or exc})") \
-                from None
+            raise ConfigError(L_("--log {path}: cannot read ({error})", path=str(log_path),
+                                 error=str(exc.strerror or exc))) from None
     engine = Triage(zone=resolve_zone(None, None, model.kkui.zone))
-    for line in split_lines(log_text):
-        engine.feed_line(line)
+    for log_line in split_lines(log_text):
+        engine.feed_line(log_line)
     content = b.BundleContent()
-    notes: list[str] = [] if log_path else [f"no kk log found in {workdir}: pass --log FILE"]
+    notes: list[str] = [] if log_path else [
+        L_("no kk log found in {workdir}: pass --log FILE", workdir=str(workdir))]
     hosts: list[str] = []
     if not args.no_collect and log_text:
         from kkui.core.kk.evidence import collect_evidence
@@ -115,8 +117,14 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.output).expanduser() if args.output else \
         Path(f"kkui-bundle-{model.name}-{time.strftime('%Y%m%d-%H%M%S')}.tar.gz")
     written = b.write_bundle(content, out, secrets)
-    print(f"kkui: support bundle written: {written} (mode 0600; {len(content.members)} files; "
-          f"outcome {report.outcome}, {len(report.findings)} finding(s))")
-    for note in notes:
-        print(redact(f"note: {note}"), file=sys.stderr)
+    from kkui.commands.console import console, line, styled
+
+    line(console(sys.stdout), styled(_(
+        "kkui: support bundle written: {path} (mode 0600; {files} files; outcome {outcome}, "
+        "{findings} finding(s))").format(path=written, files=len(content.members),
+                                         outcome=report.outcome,
+                                         findings=len(report.findings)), "green"))
+    err = console(sys.stderr)
+    for note in notes:  # host and file text: cleaned and literal, secrets masked
+        line(err, styled(redact(_("note: {note}").format(note=shown(note))), "yellow"))
     return 0

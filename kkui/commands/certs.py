@@ -10,11 +10,12 @@ from kkui.commands._common import add_config_args, positive_float, valid_documen
 from kkui.commands._kk_op import add_kk_args
 from kkui.commands.console import paint, status_text
 from kkui.commands.console import rows as console_rows
+from kkui.i18n import N_, _, shown
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-EPILOG = """\
+EPILOG = N_("""\
 what it reads (over SSH, read-only; never a key file):
   /etc/kubernetes/pki/*.crt   kubeadm's certificates and CAs (control-plane nodes)
   /etc/ssl/etcd/ssl/*.pem     kk's etcd certificates and CA (etcd nodes)
@@ -32,27 +33,27 @@ examples:
   kkui certs -f config-sample.yaml --renew            # asks before kk renews
   kkui certs -f config-sample.yaml --renew --yes --kk ./kk --workdir /opt/kk/prod
   kkui certs -f config-sample.yaml --json | jq '.certs[] | select(.days_left < 60)'
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "certs", help="certificate expiry calendar of every control-plane and etcd node",
-        description="List every certificate on the control-plane and etcd nodes, soonest "
-        "expiry first, and say which of them `kk certs renew` renews.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "certs", help=_("certificate expiry calendar of every control-plane and etcd node"),
+        description=_("List every certificate on the control-plane and etcd nodes, soonest "
+                      "expiry first, and say which of them `kk certs renew` renews."),
+        epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(parser)
     parser.add_argument("--json", action="store_true",
-                        help='print {"certs": [{"host", "path", "subject", "not_after", '
-                        '"days_left", "status"}]}')
+                        help=_('print {"certs": [{"host", "path", "subject", "not_after", '
+                               '"days_left", "status"}]}'))
     parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="S",
-                        help="seconds per host (default 30)")
+                        help=_("seconds per host (default 30)"))
     parser.add_argument("--strict-host-keys", action="store_true",
-                        help="refuse hosts whose SSH key is not known yet")
+                        help=_("refuse hosts whose SSH key is not known yet"))
     parser.add_argument("--renew", action="store_true",
-                        help="run `./kk certs renew -f` first (as `kkui install` runs kk), "
-                        "then show the calendar")
-    add_kk_args(parser, what="renew", json=False)
+                        help=_("run `./kk certs renew -f` first (as `kkui install` runs kk), "
+                               "then show the calendar"))
+    add_kk_args(parser, what=N_("renew"), json=False)
     parser.set_defaults(func=run)
 
 
@@ -74,8 +75,8 @@ def _renew(args: argparse.Namespace, doc: Any) -> int:
         from kkui.core.day2.certs import NOT_RENEWED_BY_KK
 
         if args.json:  # the text calendar ends with it; JSON readers get it on stderr
-            print(f"kkui: {NOT_RENEWED_BY_KK}", file=out)
-        print("kkui: the calendar after the renewal:", file=out, flush=True)
+            print(f"kkui: {shown(NOT_RENEWED_BY_KK)}", file=out)
+        print(_("kkui: the calendar after the renewal:"), file=out, flush=True)
         return _calendar(args, plan.model)
 
     return run_kk_operation(args, doc, plan, "certs renew", after=calendar)
@@ -98,13 +99,14 @@ def _calendar(args: argparse.Namespace, model: Any) -> int:
     cells: list[list[Text | str]] = []
     for r in rows:
         days = "?" if r.days_left is None else f"{r.days_left:.0f}"
-        when = (r.not_after or "unreadable")[:16].replace("T", " ")
-        renews = "yes" if r.renewed_by_kk else ("CA" if r.is_ca else "no")
+        when = (r.not_after or _("unreadable"))[:16].replace("T", " ")
+        renews = _("yes") if r.renewed_by_kk else ("CA" if r.is_ca else _("no"))
         plain.append(f"{r.status:<6} {days:>6}  {when:<16} {r.host:<14} {renews:<9} {r.path}")
         cells.append([status_text(r.status), days, when, r.host, renews, r.path])
-    console_rows(("status", "days", "expires (UTC)", "host", "kk renews", "path"), cells, plain)
+    console_rows((_("status"), _("days"), _("expires (UTC)"), _("host"), _("kk renews"),
+                  _("path")), cells, plain)
     for host, why in unreachable.items():
-        print(paint(f"error  {host}: not read: {why}", "red"))
+        print(paint(_("error  {host}: not read: {why}").format(host=host, why=shown(why)), "red"))
     print()
-    print(NOT_RENEWED_BY_KK)
+    print(shown(NOT_RENEWED_BY_KK))
     return 1 if bad else 0

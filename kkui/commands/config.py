@@ -16,17 +16,19 @@ from kkui.commands._common import (
     print_problems,
     problem_counts,
     show_problems,
+    shown_error,
 )
 from kkui.commands.console import console, line
 from kkui.core.config.problem import has_errors
 from kkui.core.config.profiles import list_profiles
 from kkui.core.errors import ConfigError, EditError
 from kkui.core.fsutil import atomic_write
+from kkui.i18n import L_, N_, _, shown
 
 if TYPE_CHECKING:  # ruamel.yaml loads when a config is read, not for --help
     from kkui.core.config import ClusterDocument
 
-EXPORT_EPILOG = """\
+EXPORT_EPILOG = N_("""\
 examples:
   kkui export-config --profile ha-external-lb -o config-sample.yaml
   kkui export-config -f config-sample.yaml --force \\
@@ -46,59 +48,59 @@ Passwords are never taken from the command line (they would show in `ps`): write
 password=env:VAR to read one from an environment variable, or password=prompt to type it.
 Nothing is written when the result has errors (exit 2); an existing file is replaced only with
 --force, and then the previous version is kept as FILE.bak.
-"""
+""")
 
-VALIDATE_EPILOG = """\
+VALIDATE_EPILOG = N_("""\
 exit status: 0 no errors (warnings allowed), 1 errors found, 2 file unreadable or not YAML.
 
 examples:
   kkui validate -f config-sample.yaml
   kkui validate --profile ha-kube-vip
   kkui validate -f config-sample.yaml --json | jq '.problems[] | select(.severity=="error")'
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     export = subparsers.add_parser(
         "export-config", help="write a KubeKey config from a file or profile, with edits",
-        description="Load a config (or a bundled profile), apply edits, validate, and write it "
-        "keeping every comment and the file's own style.",
-        epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=_("Load a config (or a bundled profile), apply edits, validate, and write "
+                      "it keeping every comment and the file's own style."),
+        epilog=_(EXPORT_EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(export)
     export.add_argument("-o", "--output", metavar="OUT", default="config-sample.yaml",
-                        help="where to write (default ./config-sample.yaml; - for stdout)")
+                        help=_("where to write (default ./config-sample.yaml; - for stdout)"))
     export.add_argument("--set", dest="sets", action="append", default=[],
-                        metavar="DOTTED.PATH=VALUE", help="set any field (repeatable)")
+                        metavar="DOTTED.PATH=VALUE", help=_("set any field (repeatable)"))
     export.add_argument("--add-host", action="append", default=[], metavar="name=..,address=..",
-                        help="add a host row: name, address, internalAddress, port, user, "
-                        "privateKeyPath, arch, password=env:VAR|prompt (repeatable)")
+                        help=_("add a host row: name, address, internalAddress, port, user, "
+                               "privateKeyPath, arch, password=env:VAR|prompt (repeatable)"))
     export.add_argument("--remove-host", action="append", default=[], metavar="NAME",
-                        help="remove a host and its role memberships (repeatable)")
+                        help=_("remove a host and its role memberships (repeatable)"))
     export.add_argument("--roles", action="append", default=[],
                         metavar="NAME=etcd,control-plane,worker",
-                        help="set a host's roles exactly (repeatable; NAME= for none)")
+                        help=_("set a host's roles exactly (repeatable; NAME= for none)"))
     export.add_argument("--cluster-only", action="store_true",
-                        help="write only kk's documents (drop kkui's own settings document)")
+                        help=_("write only kk's documents (drop kkui's own settings document)"))
     export.add_argument("--force", action="store_true",
-                        help="replace an existing OUT (the old one is kept as OUT.bak)")
+                        help=_("replace an existing OUT (the old one is kept as OUT.bak)"))
     export.add_argument("--json", action="store_true",
-                        help="print the result (path and problems) as JSON")
+                        help=_("print the result (path and problems) as JSON"))
     export.set_defaults(func=run_export)
 
     validate = subparsers.add_parser(
         "validate", help="check a config and print every problem with its fix",
-        description="Check a KubeKey config the way kk would, and stricter: every problem with "
-        "its field path and how to fix it.",
-        epilog=VALIDATE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=_("Check a KubeKey config the way kk would, and stricter: every problem "
+                      "with its field path and how to fix it."),
+        epilog=_(VALIDATE_EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(validate)
-    validate.add_argument("--json", action="store_true", help="machine-readable output")
+    validate.add_argument("--json", action="store_true", help=_("machine-readable output"))
     validate.set_defaults(func=run_validate)
 
     profiles = subparsers.add_parser(
         "profiles", help="list the bundled example topologies",
-        description="Bundled, commented configs; use one with --profile NAME.",
-        epilog=PROFILES_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    profiles.add_argument("--json", action="store_true", help="machine-readable output")
+        description=_("Bundled, commented configs; use one with --profile NAME."),
+        epilog=_(PROFILES_EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
+    profiles.add_argument("--json", action="store_true", help=_("machine-readable output"))
     profiles.set_defaults(func=run_profiles)
 
 
@@ -111,7 +113,7 @@ def run_validate(args: argparse.Namespace) -> int:
             print_json({"file": getattr(args, "config", None), "readable": False,
                         "error": str(exc), "problems": []})
         else:
-            print(f"kkui: error: {exc}", file=sys.stderr)
+            print(_("kkui: error: {error}").format(error=shown_error(exc)), file=sys.stderr)
         return 2
     problems = doc.validate()
     errors, warnings = problem_counts(problems)
@@ -120,19 +122,21 @@ def run_validate(args: argparse.Namespace) -> int:
                     "warnings": warnings, "problems": [p.as_dict() for p in problems]})
     else:
         show_problems(problems)
-        verdict = "ok" if not errors else "not usable by kk until the errors are fixed"
-        line(console(sys.stdout), f"{doc.source}: {errors} error(s), {warnings} warning(s) — "
-             f"{verdict}", style="bold red" if errors else "bold green")
+        verdict = _("ok") if not errors else _("not usable by kk until the errors are fixed")
+        line(console(sys.stdout), _("{source}: {errors} error(s), {warnings} warning(s) — "
+                                    "{verdict}").format(source=doc.source, errors=errors,
+                                                        warnings=warnings, verdict=verdict),
+             style="bold red" if errors else "bold green")
     return 1 if errors else 0
 
 
 # ------------------------------------------------------------------- profiles
-PROFILES_EPILOG = """\
+PROFILES_EPILOG = N_("""\
 Examples:
   kkui profiles                                   the names and what each topology is
   kkui profiles --json | jq -r '.[].name'
   kkui export-config --profile ha-kube-vip -o config-sample.yaml   start from one
-"""
+""")
 
 
 def run_profiles(args: argparse.Namespace) -> int:
@@ -142,9 +146,9 @@ def run_profiles(args: argparse.Namespace) -> int:
         return 0
     width = max((len(p.name) for p in profiles), default=0)
     for profile in profiles:
-        print(f"{profile.name:<{width}}  {profile.description}")
-    print("\nuse: kkui export-config --profile NAME -o config-sample.yaml   "
-          "(or: kkui tui --profile NAME)")
+        print(f"{profile.name:<{width}}  {shown(profile.description)}")
+    print("\n" + _("use: kkui export-config --profile NAME -o config-sample.yaml   "
+                   "(or: kkui tui --profile NAME)"))
     return 0
 
 
@@ -173,8 +177,10 @@ def parse_pairs(spec: str, what: str) -> dict[str, str]:
         key, sep, value = part.partition("=")
         if not sep:
             # never echo a spec that may hold a secret (a password with a comma splits too)
-            shown = f"item {index}" if any(k in spec for k in SECRET_KEYS) else repr(spec)
-            raise EditError(f"{what} {shown}: expected key=value pairs separated by commas")
+            which = L_("item {index}", index=index) if any(k in spec for k in SECRET_KEYS) \
+                else repr(spec)
+            raise EditError(L_("{what} {item}: expected key=value pairs separated by commas",
+                               what=what, item=which))
         pairs[key.strip()] = value.strip()
     return pairs
 
@@ -184,15 +190,16 @@ def resolve_secret(host: str, value: str) -> str:
         var = value[4:]
         secret = os.environ.get(var)
         if not secret:
-            raise EditError(f"--add-host {host}: environment variable {var} is not set")
+            raise EditError(L_("--add-host {host}: environment variable {var} is not set",
+                               host=host, var=var))
         return secret
     if value == "prompt":
         if not sys.stdin.isatty():
-            raise EditError(f"--add-host {host}: password=prompt needs a terminal; use "
-                            "password=env:VAR")
-        return getpass.getpass(f"SSH password for {host}: ")
-    raise EditError(f"--add-host {host}: passwords are not accepted on the command line (they "
-                    "show in `ps`); use password=env:VAR or password=prompt")
+            raise EditError(L_("--add-host {host}: password=prompt needs a terminal; use "
+                               "password=env:VAR", host=host))
+        return getpass.getpass(_("SSH password for {host}: ").format(host=host))
+    raise EditError(L_("--add-host {host}: passwords are not accepted on the command line (they "
+                       "show in `ps`); use password=env:VAR or password=prompt", host=host))
 
 
 def host_fields(spec: str) -> dict[str, Any]:
@@ -201,8 +208,8 @@ def host_fields(spec: str) -> dict[str, Any]:
     for key in ("port", "timeout"):
         if key in fields:
             if not str(fields[key]).isdigit():
-                raise EditError(f"--add-host {name}: {key} must be a number, not "
-                                f"{fields[key]!r}")
+                raise EditError(L_("--add-host {name}: {key} must be a number, not {value}",
+                                   name=name, key=key, value=repr(fields[key])))
             fields[key] = int(fields[key])
     for key in SECRET_KEYS:
         if key in fields:
@@ -218,12 +225,12 @@ def apply_edits(doc: ClusterDocument, args: argparse.Namespace) -> None:
     for spec in args.roles:
         name, sep, roles = spec.partition("=")
         if not sep:
-            raise EditError(f"--roles {spec!r}: expected NAME=role,role")
+            raise EditError(L_("--roles {spec}: expected NAME=role,role", spec=repr(spec)))
         doc.set_roles(name.strip(), [r.strip() for r in roles.split(",") if r.strip()])
     for spec in args.sets:
         path, sep, value = spec.partition("=")
         if not sep or not path.strip():
-            raise EditError(f"--set {spec!r}: expected DOTTED.PATH=VALUE")
+            raise EditError(L_("--set {spec}: expected DOTTED.PATH=VALUE", spec=repr(spec)))
         path = path.strip()
         if path.startswith("kkui."):
             doc.set_kkui(path[len("kkui."):], parse_value(value))
@@ -246,7 +253,8 @@ def run_export(args: argparse.Namespace) -> int:
                         "problems": [p.as_dict() for p in problems]})
         else:
             print_problems(problems, sys.stderr)
-            print(f"kkui: nothing written: {errors} error(s) to fix first", file=sys.stderr)
+            print(_("kkui: nothing written: {errors} error(s) to fix first").format(
+                errors=errors), file=sys.stderr)
         return 2
     text = doc.kk_text() if args.cluster_only else doc.to_text()
     if out == "-":
@@ -255,10 +263,11 @@ def run_export(args: argparse.Namespace) -> int:
         return 0
     target = Path(out)
     if target.is_dir():
-        raise ConfigError("is a directory: give a file name, not a directory", path=str(target))
+        raise ConfigError(L_("is a directory: give a file name, not a directory"),
+                          path=str(target))
     if target.exists() and not args.force:
-        print(f"kkui: {target} exists; add --force to replace it (the current one is kept as "
-              f"{target.name}.bak)", file=sys.stderr)
+        print(_("kkui: {target} exists; add --force to replace it (the current one is kept "
+                "as {name}.bak)").format(target=target, name=target.name), file=sys.stderr)
         return 2
     source = getattr(doc, "path", None)  # -o the file itself: refuse if it changed meanwhile
     same = source is not None and os.path.abspath(source) == os.path.abspath(target)
@@ -268,5 +277,6 @@ def run_export(args: argparse.Namespace) -> int:
                     "problems": [p.as_dict() for p in problems]})
     else:
         print_problems(problems, sys.stderr)
-        print(f"wrote {target} (mode 0600, {warnings} warning(s))")
+        print(_("wrote {target} (mode 0600, {warnings} warning(s))").format(
+            target=target, warnings=warnings))
     return 0

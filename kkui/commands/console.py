@@ -6,6 +6,9 @@ Rules kept here so no command has to remember them:
 - colour only on a terminal, never with ``NO_COLOR`` (any value, no-color.org) or
   ``TERM=dumb``; a pipe gets no escape code at all (``color_system=None``) and lines as wide
   as their text (no wrapping: ``grep`` sees one line per row);
+- redrawing in place (Live regions, progress bars) on any terminal but ``TERM=dumb``:
+  ``NO_COLOR`` removes colour only, so a NO_COLOR terminal still gets the live status line
+  and tables, drawn with cursor moves and no colour code;
 - markup is off on every console: a string is always printed literally, and untrusted text
   (kk output, host output, file contents, user values) goes through :func:`untrusted`, i.e.
   :func:`kkui.core.sanitize.for_display` then a plain ``Text`` -- a ``[bold]`` from a host is
@@ -51,9 +54,10 @@ def wants_color(stream: IO[str] | None = None) -> bool:
 
 
 def is_live(stream: IO[str] | None = None) -> bool:
-    """Redraw in place (Live regions, progress bars): a colour terminal only. ``NO_COLOR``,
-    ``TERM=dumb`` and pipes get plain lines instead."""
-    return wants_color(stream)
+    """Redraw in place (Live regions, progress bars): a terminal that is not ``TERM=dumb``
+    (``NO_COLOR`` only takes the colour away); pipes and dumb terminals get plain lines."""
+    stream = sys.stdout if stream is None else stream
+    return _isatty(stream) and os.environ.get("TERM") != "dumb"
 
 
 def console(stream: IO[str] | None = None, *, width: int | None = None,
@@ -64,13 +68,16 @@ def console(stream: IO[str] | None = None, *, width: int | None = None,
 
     stream = sys.stdout if stream is None else stream
     color = wants_color(stream) if color is None else color
+    # a terminal without colour (NO_COLOR) still gets cursor moves: rich writes control
+    # segments on a terminal whatever its colour system (Console._render_buffer)
+    terminal = color or is_live(stream)
     if width is None and not _isatty(stream):
         width = PIPE_WIDTH
     return Console(file=stream, width=width, color_system="standard" if color else None,
-                   force_terminal=color if color else None, markup=False, emoji=False,
+                   force_terminal=True if terminal else None, markup=False, emoji=False,
                    highlight=False, record=record, soft_wrap=False,
                    legacy_windows=False, no_color=not color,
-                   force_interactive=None if color else False)
+                   force_interactive=None if terminal else False)
 
 
 def out() -> Console:
@@ -143,15 +150,49 @@ def line(con: Console, *parts: Text | str, style: str = "") -> None:
 # -- tables and panels ----------------------------------------------------------------------
 
 def table(*headers: str, title: str | None = None) -> Table:
-    """A borderless table with kkui's header style; columns wrap to the terminal width."""
+    """A borderless table with kkui's header style; columns wrap to the terminal width (cells
+    with Chinese text break between characters, not inside a value: :func:`cjk_cell`)."""
     from rich import box
     from rich.table import Table
 
-    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title,
-                 header_style="bold", title_justify="left", title_style="bold")
+    class CjkTable(Table):
+        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+            super().add_row(*(cjk_cell(r) for r in renderables), **kwargs)
+
+    grid = CjkTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title,
+                    header_style="bold", title_justify="left", title_style="bold")
     for header in headers:
         grid.add_column(header, overflow="fold")
     return grid
+
+
+def cjk_cell(cell: Any) -> Any:
+    """A table cell whose Chinese text wraps between characters and at spaces. rich wraps only
+    at spaces and folds a longer run by columns, so a Chinese sentence without spaces was cut
+    anywhere -- inside a value it quotes (``v1.33.`` / ``4``). English cells are unchanged."""
+    from rich.containers import Lines
+    from rich.text import Text
+
+    from kkui.i18n.width import break_offsets, has_wide
+
+    if not isinstance(cell, Text) or not has_wide(cell.plain):
+        return cell
+
+    class CjkText(Text):
+        def wrap(self, console: Any, width: int, **kwargs: Any) -> Lines:
+            if kwargs.get("no_wrap"):
+                return super().wrap(console, width, **kwargs)
+            lines = Lines()
+            for part in self.split("\n", allow_blank=True):
+                for piece in part.divide(break_offsets(part.plain, width)):
+                    piece.rstrip()
+                    lines.append(piece)
+            return lines
+
+    wrapped = CjkText(cell.plain, style=cell.style, justify=cell.justify,
+                      overflow=cell.overflow, no_wrap=cell.no_wrap, end=cell.end)
+    wrapped.spans = list(cell.spans)
+    return wrapped
 
 
 def add_row(grid: Table, cells: Sequence[Text | str]) -> None:

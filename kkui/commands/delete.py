@@ -11,13 +11,14 @@ from kkui.commands._common import add_config_args, load_config, print_problems
 from kkui.commands._kk_op import add_kk_args
 from kkui.commands.console import console, paint, status_text
 from kkui.commands.console import rows as console_rows
+from kkui.i18n import N_, _, shown
 
 if TYPE_CHECKING:
     from rich.text import Text
 
     from kkui.core.day2.leftovers import LeftoverReport
 
-EPILOG = """\
+EPILOG = N_("""\
 what happens, in order:
   1. kkui's precheck of every host (skip with --skip-precheck): kk stops at the first host it
      cannot reach, and that host then keeps the whole cluster
@@ -40,23 +41,23 @@ examples:
   kkui delete -f config-sample.yaml                      # asks at kk's prompt
   kkui delete -f config-sample.yaml --yes --kk ./kk --workdir /opt/kk/prod
   kkui delete -f config-sample.yaml --scan-only --json | jq '.leftovers.hosts[].findings'
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "delete", help="delete the cluster with kk, then scan every host for leftovers",
-        description="Run `kk delete cluster` in the workdir, then list what is left on each "
-        "host with the commands that clean it up.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "delete", help=_("delete the cluster with kk, then scan every host for leftovers"),
+        description=_("Run `kk delete cluster` in the workdir, then list what is left on each "
+                      "host with the commands that clean it up."),
+        epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(parser)
-    add_kk_args(parser, what="delete the cluster")
+    add_kk_args(parser, what=N_("delete the cluster"))
     parser.add_argument("--scan-only", action="store_true",
-                        help="do not run kk; only scan the hosts for leftovers")
+                        help=_("do not run kk; only scan the hosts for leftovers"))
     parser.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                        help="seconds per host for the scan (default 30)")
+                        help=_("seconds per host for the scan (default 30)"))
     parser.add_argument("--strict-host-keys", action="store_true",
-                        help="refuse hosts whose SSH key is not known yet")
+                        help=_("refuse hosts whose SSH key is not known yet"))
     parser.set_defaults(func=run)
 
 
@@ -96,8 +97,8 @@ def _path(value: str | None) -> Any:
 def _scan(args: argparse.Namespace, plan: Any, out: IO[str]) -> int:
     from kkui.core.day2.leftovers import scan_leftovers
 
-    print(f"kkui: scanning {len(plan.model.hosts)} host(s) for leftovers (read-only) ...",
-          file=out, flush=True)
+    print(_("kkui: scanning {n} host(s) for leftovers (read-only) ...").format(
+        n=len(plan.model.hosts)), file=out, flush=True)
     report = scan_leftovers(plan.model, plan.workdir, timeout=args.timeout,
                             strict_host_keys=args.strict_host_keys)
     if args.json:
@@ -113,23 +114,29 @@ def print_leftovers(report: LeftoverReport, out: IO[str]) -> None:
     for host in report.hosts:
         where = f"{host.host} ({host.address})"
         if host.error:
-            plain.append(f"error  {where}: not scanned: {host.error}")
-            cells.append([status_text("error"), where, f"not scanned: {host.error}", ""])
+            why = _("not scanned: {why}").format(why=shown(host.error))
+            plain.append(f"error  {where}: {why}")
+            cells.append([status_text("error"), where, why, ""])
         elif not host.findings:
             plain.append(f"clean  {where}")
             cells.append([status_text("clean"), where, "", ""])
         for f in host.findings:
             items = ", ".join(f.items[:8]) + (f" (+{len(f.items) - 8} more)"
                                               if len(f.items) > 8 else "")
-            plain += [f"left   {where} {f.id}: {f.what}: {items}",
-                      f"       clean up (as root on {host.host}): {f.cleanup}"]
-            cells.append([status_text("left"), where, f"{f.id}: {f.what}: {items}", f.cleanup])
+            what = _(f.what)
+            plain += [f"left   {where} {f.id}: {what}: {items}",
+                      "       " + _("clean up (as root on {host}): {command}").format(
+                          host=host.host, command=f.cleanup)]
+            cells.append([status_text("left"), where, f"{f.id}: {what}: {items}", f.cleanup])
     for f in report.local:
-        plain += [f"left   this machine {f.id}: {f.what}", f"       clean up: {f.cleanup}"]
-        cells.append([status_text("left"), "this machine", f"{f.id}: {f.what}", f.cleanup])
-    console_rows(("state", "host", "what", "clean up (as root)"), cells, plain,
+        what = _(f.what)
+        plain += ["left   " + _("this machine") + f" {f.id}: {what}",
+                  "       " + _("clean up: {command}").format(command=f.cleanup)]
+        cells.append([status_text("left"), _("this machine"), f"{f.id}: {what}", f.cleanup])
+    console_rows((_("state"), _("host"), _("what"), _("clean up (as root)")), cells, plain,
                  con=console(out))
-    verdict = ("nothing left behind: the hosts are ready for a new install" if report.clean
-               else "leftovers found: run the cleanup commands above before installing again")
+    verdict = (_("nothing left behind: the hosts are ready for a new install") if report.clean
+               else _("leftovers found: run the cleanup commands above before installing "
+                      "again"))
     print(paint(f"kkui: {verdict}", "green" if report.clean else "yellow", out), file=out,
           flush=True)

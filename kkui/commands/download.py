@@ -16,11 +16,12 @@ from kkui.core.download.release import (
     release_url,
     resolve_zone,
 )
+from kkui.i18n import N_, _
 
 if TYPE_CHECKING:  # httpx loads when kk is downloaded, not for --help
     from kkui.core.download import DownloadProgress, KkBinary
 
-EPILOG = f"""\
+EPILOG = N_("""\
 where kk comes from (the official release layout, shared by both zones and any mirror):
   global  https://github.com/kubesphere/kubekey/releases/download/<version>/kubekey-<version>-linux-<arch>.tar.gz
   cn      https://kubernetes.pek3b.qingstor.com/kubekey/releases/download/<version>/...
@@ -37,46 +38,48 @@ A cut download resumes from its .part file; connection errors and HTTP 5xx are r
 kk v4 is refused: it reads a different config format (kkui drives kk v3).
 
 examples:
-  kkui download                                  # {DEFAULT_KK_VERSION}, this machine's arch
+  kkui download                                  # {version}, this machine's arch
   kkui download --zone cn --dest .               # from the China mirror, copy ./kk
   kkui download --arch arm64 --version v3.1.10
-  kkui download --from-file kubekey-{DEFAULT_KK_VERSION}-linux-amd64.tar.gz   # air-gapped host
+  kkui download --from-file kubekey-{version}-linux-amd64.tar.gz   # air-gapped host
   kkui download --json | jq -r .path
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "download", help="download (or import) the kk v3 binary and verify it",
-        description="Get the KubeKey v3 binary (kk): download it with resume and retries, "
-        "check its sha256, extract only the kk file, and cache it per version/arch.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "download", help=_("download (or import) the kk v3 binary and verify it"),
+        description=_("Get the KubeKey v3 binary (kk): download it with resume and retries, "
+                      "check its sha256, extract only the kk file, and cache it per "
+                      "version/arch."),
+        epilog=_(EPILOG).format(version=DEFAULT_KK_VERSION),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_download_args(parser)
     parser.add_argument("-f", "--config", metavar="FILE",
-                        help="read spec.kk.version/zone from kkui's document in FILE")
+                        help=_("read spec.kk.version/zone from kkui's document in FILE"))
     parser.add_argument("--profile", metavar="NAME", help=argparse.SUPPRESS)
     parser.add_argument("--version", dest="kk_version", metavar="VERSION",
-                        help=f"kk release (default: the config's spec.kk.version, else "
-                        f"{DEFAULT_KK_VERSION}); v4 is refused")
+                        help=_("kk release (default: the config's spec.kk.version, else "
+                               "{version}); v4 is refused").format(version=DEFAULT_KK_VERSION))
     parser.add_argument("--arch", choices=("amd64", "arm64"),
-                        help="binary architecture (default: from `uname -m`)")
-    parser.add_argument("--dest", metavar="DIR", help="also put a copy of kk in DIR")
-    parser.add_argument("--sha256", metavar="HEX", help="expected sha256 of the tarball")
+                        help=_("binary architecture (default: from `uname -m`)"))
+    parser.add_argument("--dest", metavar="DIR", help=_("also put a copy of kk in DIR"))
+    parser.add_argument("--sha256", metavar="HEX", help=_("expected sha256 of the tarball"))
     parser.add_argument("--from-file", metavar="TARBALL",
-                        help="install from a kubekey-*.tar.gz already on disk (no network)")
+                        help=_("install from a kubekey-*.tar.gz already on disk (no network)"))
     parser.add_argument("--refresh", action="store_true",
-                        help="download again even when the cache has this version")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+                        help=_("download again even when the cache has this version"))
+    parser.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     parser.set_defaults(func=run)
 
 
 def add_download_args(parser: argparse.ArgumentParser) -> None:
     """Options shared with ``kkui install``."""
     parser.add_argument("--zone", choices=("cn", "global"),
-                        help="download mirror, and KKZONE for kk (default: $KKZONE, else the "
-                        "config's spec.kk.zone, else global)")
+                        help=_("download mirror, and KKZONE for kk (default: $KKZONE, else the "
+                               "config's spec.kk.zone, else global)"))
     parser.add_argument("--base-url", metavar="URL",
-                        help="private mirror or test server with the release layout")
+                        help=_("private mirror or test server with the release layout"))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,8 +96,11 @@ def run(args: argparse.Namespace) -> int:
     arch = args.arch or host_arch()
     quiet = args.json
     if not quiet and not args.from_file:
-        print(f"kk {version} linux/{arch} ({'--base-url' if args.base_url else zone + ' zone'})"
-              f": {release_url(version, arch, zone, args.base_url)}", file=sys.stderr)
+        from kkui.commands.console import console, line
+
+        where = "--base-url" if args.base_url else _("{zone} zone").format(zone=zone)
+        line(console(sys.stderr), f"kk {version} linux/{arch} ({where}): "
+             f"{release_url(version, arch, zone, args.base_url)}")
     result = obtain_kk(version, zone=zone, arch=arch, base_url=args.base_url,
                        sha256=args.sha256, from_file=args.from_file, dest=args.dest,
                        on_progress=None if quiet else progress_printer(sys.stderr),
@@ -117,20 +123,24 @@ def result_dict(result: KkBinary, zone: str) -> dict[str, Any]:
 
 
 def print_result(result: KkBinary, stream: IO[str]) -> None:
+    from kkui.commands.console import console, line, styled
     from kkui.core.download import lock_path
 
-    origin = "cached" if result.from_cache else "from " + result.source
-    print(f"kk {result.version} linux/{result.arch}: {result.path} ({origin})", file=stream)
-    pin = (f"pinned now in {lock_path()}" if result.pinned_now
-           else "matches the pinned/expected digest")
-    print(f"sha256 {result.sha256} ({pin})", file=stream)
+    con = console(stream)
+    origin = _("cached") if result.from_cache else _("from {source}").format(
+        source=result.source)
+    line(con, styled(f"kk {result.version} linux/{result.arch}", "bold"),
+         f": {result.path} ({origin})")
+    pin = (_("pinned now in {lock}").format(lock=lock_path()) if result.pinned_now
+           else _("matches the pinned/expected digest"))
+    line(con, "sha256 ", styled(result.sha256, "green"), f" ({pin})")
     if result.copied_to:
-        print(f"copied to {result.copied_to}", file=stream)
+        line(con, _("copied to {path}").format(path=result.copied_to))
 
 
 def progress_printer(stream: IO[str]) -> Callable[[DownloadProgress], None] | None:
-    """A rich progress bar (bytes, rate, ETA, retries) on a colour terminal; nothing
-    otherwise (a pipe, ``NO_COLOR``, ``TERM=dumb``). Redrawn on each report of the download
+    """A rich progress bar (bytes, rate, ETA, retries) on a terminal (without colour under
+    ``NO_COLOR``); nothing on a pipe or ``TERM=dumb``. Redrawn on each report of the download
     (no refresh thread), taken down when the bytes are all there or kkui exits."""
     import atexit
 
@@ -151,7 +161,7 @@ def progress_printer(stream: IO[str]) -> Callable[[DownloadProgress], None] | No
         if not bar.live.is_started:
             bar.start()
         eta = f"ETA {int(p.eta) // 60}:{int(p.eta) % 60:02d}" if p.eta is not None else ""
-        retry = f"attempt {p.attempt}" if p.attempt > 1 else ""
+        retry = _("attempt {n}").format(n=p.attempt) if p.attempt > 1 else ""
         bar.update(task, completed=p.received, total=p.total, rate=f"{_mib(p.rate)} MiB/s",
                    eta=eta, retry=retry)
         bar.refresh()

@@ -10,11 +10,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kkui.commands._common import add_config_args, positive_float, valid_document
+from kkui.commands._common import add_config_args, positive_float, shown_error, valid_document
 from kkui.commands.console import paint
-from kkui.i18n import _
+from kkui.i18n import L_, N_, _, shown
 
-EPILOG = """\
+EPILOG = N_("""\
 drills:
   lb         stop haproxy on the LB that holds the VIP; the peer takes it over
              (the same drill as `kkui lb drill`)
@@ -42,38 +42,46 @@ examples:
   kkui drill master -f config-sample.yaml --yes --report drill-master.md
   kkui drill node -f config-sample.yaml --target worker2 --hold 90
   kkui drill reference -f config-sample.yaml --yes --json > drill.json
-"""
+""")
+
+
+# a verdict's result word, as shown (PASS/FAIL: ids for the catalog)
+VERDICT = {True: N_("PASS"), False: N_("FAIL")}
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "drill", help="a controlled failure (LB, master, node) with a timeline and a restore",
-        description="Break one part of the HA cluster on purpose, watch what the cluster does "
-        "second by second, restore it, and report whether the HA expectations held.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=_("Break one part of the HA cluster on purpose, watch what the cluster "
+                      "does second by second, restore it, and report whether the HA "
+                      "expectations held."),
+        epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kind", choices=("lb", "master", "node", "reference"),
-                        help="what to break")
+                        help=_("what to break"))
     add_config_args(parser)
     parser.add_argument("--target", metavar="HOST",
-                        help="the host to break (master/node; default: the last of its group)")
+                        help=_("the host to break (master/node; default: the last of its "
+                               "group)"))
     parser.add_argument("--mode", choices=("stop", "isolate"), default="stop",
-                        help="stop its services (default) or cut its cluster traffic")
-    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+                        help=_("stop its services (default) or cut its cluster traffic"))
+    parser.add_argument("--yes", "-y", action="store_true",
+                        help=_("do not ask for confirmation"))
     parser.add_argument("--force", action="store_true",
-                        help="drill even when `kkui verify` is not clean first")
+                        help=_("drill even when `kkui verify` is not clean first"))
     parser.add_argument("--hold", type=positive_float, metavar="S",
-                        help="seconds to keep the failure (default: master 20, node 60, "
-                        "reference 30)")
+                        help=_("seconds to keep the failure (default: master 20, node 60, "
+                               "reference 30)"))
     parser.add_argument("--max-outage", type=positive_float, default=120.0, metavar="S",
-                        help="the host-side timer restores after this many seconds even if "
-                        "kkui is gone (default 120)")
-    parser.add_argument("--report", metavar="FILE.md", help="also write the report as Markdown")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+                        help=_("the host-side timer restores after this many seconds even "
+                               "if kkui is gone (default 120)"))
+    parser.add_argument("--report", metavar="FILE.md",
+                        help=_("also write the report as Markdown"))
+    parser.add_argument("--json", action="store_true", help=_("print the report as JSON"))
     parser.add_argument("--timeout", type=positive_float, metavar="S",
-                        help="seconds for each remote command (default 10; for the lb drill: "
-                        "how long to wait for the failover, default 60)")
+                        help=_("seconds for each remote command (default 10; for the lb "
+                               "drill: how long to wait for the failover, default 60)"))
     parser.add_argument("--strict-host-keys", action="store_true",
-                        help="refuse hosts whose SSH key is not known yet")
+                        help=_("refuse hosts whose SSH key is not known yet"))
     parser.set_defaults(func=run)
 
 
@@ -96,11 +104,11 @@ def run(args: argparse.Namespace) -> int:
                            max_outage=args.max_outage, hold=args.hold, force=args.force,
                            timeout=args.timeout, strict_host_keys=args.strict_host_keys)
     try:
-        plan = plan_drill(model, options, lb_holder="(the VIP holder)")
+        plan = plan_drill(model, options, lb_holder=L_("(the VIP holder)"))
     except DrillRefused as exc:
-        print(_("kkui: drill refused: {error}").format(error=exc), file=sys.stderr)
+        print(_("kkui: drill refused: {error}").format(error=shown_error(exc)), file=sys.stderr)
         return 2
-    what = "; ".join(f"{h}: {d}" for h, d in plan.targets.items())
+    what = _("; ").join(f"{shown(h)}: {shown(d)}" for h, d in plan.targets.items())
     if not args.yes:
         if not sys.stdin.isatty():
             print(_("kkui: the drill will {what}. Without a terminal, pass --yes.").format(
@@ -113,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
 
     def show(event: Event) -> None:
         if not args.json:
-            print(f"{event.stamp()}  +{event.offset:6.1f}s  {event.text}", flush=True)
+            print(f"{event.stamp()}  +{event.offset:6.1f}s  {shown(event.text)}", flush=True)
 
     cancel = threading.Event()
     interrupted = threading.Event()
@@ -128,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     with recorded_run("drill", model=model, config_text=doc.to_text(), config_path=doc.path,
                       argv=getattr(args, "kkui_argv", ()), lock=True) as history:
         for note in history.notes:
-            print(f"kkui: {note}", file=sys.stderr)
+            print(f"kkui: {shown(note)}", file=sys.stderr)
         history.stage("drill")
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
@@ -138,11 +146,12 @@ def run(args: argparse.Namespace) -> int:
                                           strict_host_keys=args.strict_host_keys),
                 lb_holder=lambda: _lb_holder(model, args.strict_host_keys))
         except DrillRefused as exc:
-            print(_("kkui: drill refused: {error}").format(error=exc), file=sys.stderr)
+            print(_("kkui: drill refused: {error}").format(error=shown_error(exc)),
+                  file=sys.stderr)
             return history.finish(2)
         except KkuiError as exc:
             print(_("kkui: drill failed before anything was changed: {error}").format(
-                error=exc), file=sys.stderr)
+                error=shown_error(exc)), file=sys.stderr)
             return history.finish(1)
         finally:
             for sig, handler in previous.items():
@@ -152,14 +161,14 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         else:
-            from kkui.commands.console import rows, status_text
+            from kkui.commands.console import STATUS_STYLE, rows, styled
 
             print(flush=True)
             # a table on a terminal; on a pipe the long-standing `PASS  expectation: detail`
-            rows(("result", "expectation", "detail"),
-                 [(status_text("pass" if v.ok else "fail", upper=True), v.expectation,
-                   v.detail) for v in report.verdicts],
-                 [f"{'PASS' if v.ok else 'FAIL'}  {v.expectation}: {v.detail}"
+            rows((_("result"), _("expectation"), _("detail")),
+                 [(styled(_(VERDICT[v.ok]), STATUS_STYLE["pass" if v.ok else "fail"]),
+                   shown(v.expectation), shown(v.detail)) for v in report.verdicts],
+                 [f"{_(VERDICT[v.ok])}  {shown(v.expectation)}: {shown(v.detail)}"
                   for v in report.verdicts])
             summary = _("API outage through {endpoint}: {outage:.1f} s; "
                         "longest write failure: {write:.1f} s").format(
@@ -167,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
                 write=report.write_failure)
             print(paint(summary, "green" if report.ok else "red"))
             if report.error:
-                print(paint(_("error: {error}").format(error=report.error), "red"))
+                print(paint(_("error: {error}").format(error=shown(report.error)), "red"))
         if interrupted.is_set():
             return history.finish(130)
         return history.finish(0 if report.ok else 1)

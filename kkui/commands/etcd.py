@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kkui.commands._common import add_config_args, valid_document
-from kkui.commands.console import paint
+from kkui.commands._common import add_config_args, shown_error, valid_document
+from kkui.commands.console import console, line, paint, status_text
+from kkui.i18n import N_, _, shown
 
-EPILOG = """\
+EPILOG = N_("""\
 snapshot: on the first etcd member that reports itself healthy, with kk's certificates
   (/etc/ssl/etcd/ssl/admin-<host>.pem): `etcdctl snapshot save`, `etcdctl snapshot status`,
   copied back over SFTP, checked against the host's sha256sum, removed from the host (it holds
@@ -26,31 +27,35 @@ examples:
   kkui etcd snapshot -f config-sample.yaml -o /backup/etcd
   kkui etcd restore -f config-sample.yaml /backup/etcd/etcd-snapshot-prod-20261130-0700.db
   kkui etcd restore -f config-sample.yaml SNAPSHOT.db --yes
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "etcd", help="etcd snapshot (backup) and restore of the cluster's kk-managed etcd",
-        description="Back up etcd from a healthy member, or restore every member from a "
-        "snapshot.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "etcd", help=_("etcd snapshot (backup) and restore of the cluster's kk-managed etcd"),
+        description=_("Back up etcd from a healthy member, or restore every member from a "
+                      "snapshot."), epilog=_(EPILOG),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="etcd_command", metavar="snapshot|restore")
-    snap = sub.add_parser("snapshot", help="take a snapshot and copy it here",
-                          epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    snap = sub.add_parser("snapshot", help=_("take a snapshot and copy it here"),
+                          epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(snap)
     snap.add_argument("-o", "--output", default=".", metavar="DIR",
-                      help="where to keep the snapshot (default: here)")
-    snap.add_argument("--json", action="store_true", help="print the snapshot's facts as JSON")
-    snap.add_argument("--strict-host-keys", action="store_true")
+                      help=_("where to keep the snapshot (default: here)"))
+    snap.add_argument("--json", action="store_true",
+                      help=_("print the snapshot's facts as JSON"))
+    snap.add_argument("--strict-host-keys", action="store_true",
+                      help=_("refuse hosts whose SSH key is not known yet"))
     snap.set_defaults(func=run_snapshot)
-    restore = sub.add_parser("restore", help="print (and with --yes run) the restore steps",
-                             epilog=EPILOG,
+    restore = sub.add_parser("restore", help=_("print (and with --yes run) the restore steps"),
+                             epilog=_(EPILOG),
                              formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(restore)
     restore.add_argument("snapshot", metavar="SNAPSHOT.db")
     restore.add_argument("--yes", "-y", action="store_true",
-                         help="run the steps (stops etcd on every member!)")
-    restore.add_argument("--strict-host-keys", action="store_true")
+                         help=_("run the steps (stops etcd on every member!)"))
+    restore.add_argument("--strict-host-keys", action="store_true",
+                         help=_("refuse hosts whose SSH key is not known yet"))
     restore.set_defaults(func=run_restore)
     parser.set_defaults(func=lambda _a: (parser.print_help(), 2)[1])
 
@@ -62,18 +67,21 @@ def run_snapshot(args: argparse.Namespace) -> int:
     if doc is None:
         return 2
     model = doc.model()
-    say = (lambda text: print(f"kkui: {text}", file=sys.stderr)) if not args.json else None
+    say = (lambda text: print(f"kkui: {shown(text)}", file=sys.stderr)) if not args.json \
+        else None
     try:
         snap = take_snapshot(model, Path(args.output), strict_host_keys=args.strict_host_keys,
                              on_step=say)
     except SnapshotFailed as exc:
-        print(f"kkui: {exc}", file=sys.stderr)
+        print(f"kkui: {shown_error(exc)}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(snap.as_dict(), indent=2))
     else:
-        print(paint(f"snapshot {snap.path} ({snap.size} bytes, revision {snap.revision}, "
-                    f"{snap.total_keys} keys, from {snap.member}, sha256 {snap.sha256})",
+        print(paint(_("snapshot {path} ({size} bytes, revision {revision}, {keys} keys, from "
+                      "{member}, sha256 {sha256})").format(
+                          path=snap.path, size=snap.size, revision=snap.revision,
+                          keys=snap.total_keys, member=snap.member, sha256=snap.sha256),
                     "green"))
     return 0
 
@@ -88,7 +96,7 @@ def run_restore(args: argparse.Namespace) -> int:
     model = doc.model()
     snapshot = Path(args.snapshot)
     if not snapshot.is_file():
-        print(f"kkui: {snapshot}: no such snapshot file", file=sys.stderr)
+        print(_("kkui: {path}: no such snapshot file").format(path=snapshot), file=sys.stderr)
         return 2
     sums = snapshot.with_name(snapshot.name + ".sha256")
     if sums.is_file():
@@ -96,27 +104,33 @@ def run_restore(args: argparse.Namespace) -> int:
 
         want = sums.read_text().split()[0]
         if hashlib.sha256(snapshot.read_bytes()).hexdigest() != want:
-            print(f"kkui: {snapshot} does not match {sums.name}: refusing to restore it",
-                  file=sys.stderr)
+            print(_("kkui: {path} does not match {sums}: refusing to restore it").format(
+                path=snapshot, sums=sums.name), file=sys.stderr)
             return 2
     if not args.yes:
-        print(f"# restore {snapshot.name} on every etcd member (run as root; R is empty on a "
-              "real host). First copy the snapshot to /var/lib/kkui/ on each member.")
+        print(_("# restore {name} on every etcd member (run as root; R is empty on a real "
+                "host). First copy the snapshot to /var/lib/kkui/ on each member.").format(
+                    name=snapshot.name))
         for step in restore_steps(model, snapshot.name):
-            print(f"\n# {step.host}: {step.what}\n{step.script}")
-        print("\n# then: kkui verify -f CONFIG   (add --yes to let kkui run all of this)")
+            print(f"\n# {step.host}: {shown(step.what)}\n{step.script}")
+        print("\n" + _("# then: kkui verify -f CONFIG   (add --yes to let kkui run all of "
+                       "this)"))
         return 0
 
+    con = console(sys.stdout)
+
     def show(step: RestoreStep, ok: bool, why: str) -> None:
-        mark = paint("ok  ", "green") if ok else paint("FAIL", "red")
-        print(f"{mark} {step.host}: {step.what}" + (f": {why}" if why else ""), flush=True)
+        # `why` is a member's own output: cleaned and literal (untrusted), never markup
+        line(con, status_text("ok" if ok else "fail", pad=4, upper=not ok), " ",
+             f"{step.host}: ", str(shown(step.what)), *((": ", str(shown(why))) if why else ()))
 
     try:
         ok = restore(model, snapshot, strict_host_keys=args.strict_host_keys, on_step=show)
     except SnapshotFailed as exc:
-        print(f"kkui: {exc}", file=sys.stderr)
+        print(f"kkui: {shown_error(exc)}", file=sys.stderr)
         return 1
-    print(paint("restored: run `kkui verify -f CONFIG` now" if ok else
-                "the restore stopped at the failed step above: fix it, then run the remaining "
-                "steps (`kkui etcd restore` without --yes prints them)", "green" if ok else "red"))
+    print(paint(_("restored: run `kkui verify -f CONFIG` now") if ok else
+                _("the restore stopped at the failed step above: fix it, then run the remaining "
+                  "steps (`kkui etcd restore` without --yes prints them)"),
+                "green" if ok else "red"))
     return 0 if ok else 1

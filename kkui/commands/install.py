@@ -13,15 +13,16 @@ from kkui.commands._common import (
     print_json,
     print_problems,
 )
-from kkui.commands.console import paint
+from kkui.commands.console import console, line, styled
 from kkui.commands.download import add_download_args, print_result, progress_printer
 from kkui.core.errors import ConfigError
+from kkui.i18n import L_, N_, _, shown
 
 if TYPE_CHECKING:
     from kkui.core.install import InstallPlan
     from kkui.core.runs import Run
 
-EPILOG = """\
+EPILOG = N_("""\
 what happens, in order:
   1. the config is validated; errors stop here (exit 2)
   2. kkui's precheck SSHes into every host (skip with --skip-precheck); failures stop here
@@ -54,41 +55,42 @@ examples:
   kkui install -f config-sample.yaml --zone cn --workdir /opt/kk/prod
   kkui install -f config-sample.yaml --yes --log install.log       # unattended
   kkui install -f config-sample.yaml --kk ./kk -- --skip-pull-images
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "install", help="precheck, then run `kk create cluster` with live progress",
-        description="Install the cluster described by the config: kkui's precheck first, then "
-        "KubeKey v3 (`kk create cluster`) with its output, a status line and a summary.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "install", help=_("precheck, then run `kk create cluster` with live progress"),
+        description=_("Install the cluster described by the config: kkui's precheck first, then "
+        "KubeKey v3 (`kk create cluster`) with its output, a status line and a summary."),
+        epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(parser)
-    parser.add_argument("--kk", metavar="PATH", help="use this kk binary (no download)")
+    parser.add_argument("--kk", metavar="PATH", help=_("use this kk binary (no download)"))
     parser.add_argument("--workdir", metavar="DIR",
-                        help="where config-sample.yaml, kk and kk's kubekey/ go "
-                        "(default: kkui-work/<metadata.name> beside the config)")
+                        help=_("where config-sample.yaml, kk and kk's kubekey/ go "
+                        "(default: kkui-work/<metadata.name> beside the config)"))
     parser.add_argument("-y", "--yes", action="store_true",
-                        help="answer yes to kk's confirmation prompt (needed without a terminal)")
+                        help=_("answer yes to kk's confirmation prompt (needed without a "
+                               "terminal)"))
     add_download_args(parser)
     parser.add_argument("--log", metavar="FILE",
-                        help="tee kk's output here (default WORKDIR/logs/install-<time>.log)")
+                        help=_("tee kk's output here (default WORKDIR/logs/install-<time>.log)"))
     parser.add_argument("--skip-precheck", action="store_true",
-                        help="do not run kkui's SSH precheck first")
+                        help=_("do not run kkui's SSH precheck first"))
     parser.add_argument("--json", action="store_true",
-                        help="print events as JSON lines instead of text (needs --yes)")
+                        help=_("print events as JSON lines instead of text (needs --yes)"))
     parser.add_argument("--no-collect", action="store_true",
-                        help="after a failure, do not gather evidence (journals, ports, disk, "
-                        "clock) from the failed hosts over SSH (read-only, at most 30 s)")
+                        help=_("after a failure, do not gather evidence (journals, ports, disk, "
+                        "clock) from the failed hosts over SSH (read-only, at most 30 s)"))
     parser.add_argument("--resume", action="store_true",
-                        help="continue the cluster's last failed install with kk's phases "
+                        help=_("continue the cluster's last failed install with kk's phases "
                         "(`kk alpha create phase ...`) after checking the state they assume; "
-                        "refuses with the safe alternative otherwise")
+                        "refuses with the safe alternative otherwise"))
     parser.add_argument("--plan", action="store_true",
-                        help="print what kk will do to each host (new/existing hosts from the "
-                        "run history) and exit 0; nothing is contacted")
+                        help=_("print what kk will do to each host (new/existing hosts from the "
+                        "run history) and exit 0; nothing is contacted"))
     parser.add_argument("kk_args", nargs=argparse.REMAINDER, metavar="-- EXTRA_KK_ARGS",
-                        help="extra arguments for `kk create cluster` after --")
+                        help=_("extra arguments for `kk create cluster` after --"))
     parser.set_defaults(func=run)
 
 
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
     doc = load_config(args)
     if args.json and not args.yes and not args.plan:
-        raise ConfigError("--json needs --yes: there is no way to answer kk's prompt")
+        raise ConfigError(L_("--json needs --yes: there is no way to answer kk's prompt"))
     options = InstallOptions(
         workdir=Path(args.workdir) if args.workdir else None,
         kk_binary=Path(args.kk) if args.kk else None, zone=args.zone, base_url=args.base_url,
@@ -115,16 +117,18 @@ def run(args: argparse.Namespace) -> int:
 
     hosts_plan, note = plan_from_history(plan.model, workdir=str(plan.workdir))
     if note:
-        print(f"kkui: {note}", file=sys.stderr)
+        line(console(sys.stderr), f"kkui: {shown(note)}")
     if args.plan:
         if args.json:
             print_json(hosts_plan.as_json())
         else:
-            print("\n".join(hosts_plan.lines()))
+            con = console(sys.stdout)
+            for text in hosts_plan.lines():
+                line(con, shown(text))
         return 0
     if not args.yes and not sys.stdin.isatty():
-        raise ConfigError("kk asks `Continue this installation? [yes/no]` and there is no "
-                          "terminal to answer it; run in a terminal, or pass --yes")
+        raise ConfigError(L_("kk asks `Continue this installation? [yes/no]` and there is no "
+                             "terminal to answer it; run in a terminal, or pass --yes"))
     if args.resume:  # issue #14: kk's phases, after the state checks (no kkui precheck)
         from kkui.commands._install_resume import resume
 
@@ -136,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     with recorded_install(plan, config_text=doc.to_text(),
                           argv=getattr(args, "kkui_argv", ())) as run:
         for note in run.notes:
-            print(f"kkui: {note}", file=sys.stderr)
+            line(console(sys.stderr), f"kkui: {shown(note)}")
         return run.finish(_install(args, plan, run, out, hosts_plan.summary()))
 
 
@@ -146,18 +150,23 @@ def _install(args: argparse.Namespace, plan: InstallPlan, run: Run, out: Any,
     from kkui.core.install import check_precheck, prepare_workdir, resolve_kk
     from kkui.core.install.record import observing
 
+    con = console(out)
+
+    def say(*parts: Any) -> None:
+        line(con, *parts)
+        out.flush()
+
     run.stage("precheck")
     if not plan.skip_precheck:
-        print("kkui: precheck of every host over SSH (skip with --skip-precheck) ...", file=out,
-              flush=True)
+        say(_("kkui: precheck of every host over SSH (skip with --skip-precheck) ..."))
     gate = check_precheck(plan)
-    for line in gate.lines:
-        status, rest = line.split(" ", 1)
-        print(f"  {paint(status, 'red', out)} {rest}", file=out)
+    for found in gate.lines:
+        status, rest = str(shown(found)).split(" ", 1)  # (zh keeps "{status} " first)
+        say("  ", styled(status, "red"), " ", shown(rest))
     if gate.report is not None:
-        print(f"kkui: precheck: {gate.summary}", file=out, flush=True)
+        say(_("kkui: precheck: {summary}").format(summary=shown(gate.summary)))
     if not gate.ok:
-        print(f"kkui: {gate.message}.", file=out)
+        say(_("kkui: {message}.").format(message=shown(gate.message)))
         run.add_findings([*gate.lines, gate.message])
         return 1
 
@@ -168,18 +177,18 @@ def _install(args: argparse.Namespace, plan: InstallPlan, run: Run, out: Any,
     run.set_kk(kk.version, kk.sha256)
     prepare_workdir(plan, kk)
 
-    console = JsonConsole() if args.json else InstallConsole(sys.stdout, plan,
-                                                              collect=not args.no_collect)
-    proc = plan.process(on_event=observing(run, console.on_event),
-                        on_prompt=(lambda _p: True) if args.yes else console.ask,
-                        on_tick=console.tick)
-    print(f"kkui: plan: {plan_summary}; `kkui install --plan` shows what kk does to "
-          "each host", file=out, flush=True)
-    print(f"kkui: running {' '.join(plan.argv)} in {plan.workdir}"
-          f"{' with KKZONE=cn' if plan.kkzone == 'cn' else ''}; log: {plan.log_path}",
-          file=out, flush=True)
+    view = JsonConsole() if args.json else InstallConsole(sys.stdout, plan,
+                                                           collect=not args.no_collect)
+    proc = plan.process(on_event=observing(run, view.on_event),
+                        on_prompt=(lambda _p: True) if args.yes else view.ask,
+                        on_tick=view.tick)
+    say(_("kkui: plan: {plan}; `kkui install --plan` shows what kk does to each host").format(
+        plan=shown(plan_summary)))
+    say(_("kkui: running {command} in {workdir}{zone}; log: {log}").format(
+        command=" ".join(plan.argv), workdir=plan.workdir,
+        zone=" with KKZONE=cn" if plan.kkzone == "cn" else "", log=plan.log_path))
     code = proc.run()
-    console.finish(proc)
+    view.finish(proc)
     if proc.cancelled:
         return 130
     if proc.declined:

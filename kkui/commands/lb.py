@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kkui.commands._common import add_config_args, load_config, print_json, print_problems
-from kkui.commands.console import paint, status_text
+from kkui.commands.console import STATUS_STYLE, paint, styled
 from kkui.commands.console import rows as console_rows
 from kkui.core.errors import KkuiError
 from kkui.core.fsutil import atomic_write, contained
+from kkui.i18n import L_, N_, _, shown
 
 if TYPE_CHECKING:  # the LB machinery (ruamel.yaml, paramiko, ...) loads when a command runs,
     # not for --help: each command imports what it uses
@@ -24,7 +25,7 @@ if TYPE_CHECKING:  # the LB machinery (ruamel.yaml, paramiko, ...) loads when a 
     from kkui.core.lb.status import PairStatus
     from kkui.core.runs import Run
 
-LB_EPILOG = """\
+LB_EPILOG = N_("""\
 The pair: two (or more) LB hosts run HAProxy (TCP, roundrobin over every control-plane
 node's 6443) and Keepalived (VRRP, one virtual IP). kk only sees the VIP, as
 spec.controlPlaneEndpoint.address. The LB hosts and the VIP live in kkui's own document
@@ -39,82 +40,106 @@ examples:
 exit status: 0 ok, 1 a check/host/drill failed (or the VIP is held by no LB or two),
 2 the config is invalid or a required flag is missing, or another kkui holds this cluster
 (deploy and drill hold a per-cluster lock; runs are recorded: `kkui history`).
-"""
+""")
+RENDER_EPILOG = N_("""\
+examples:
+  kkui lb render -f config-sample.yaml -o lb/
+  kkui lb render -f config-sample.yaml -o lb/ --check
+
+--check runs the real `haproxy -c` and `keepalived -t` on every file (when installed
+here); keepalived -t runs in a scratch network namespace that has the configured
+interface, because it fails on a machine without that interface.""")
+DEPLOY_EPILOG = N_("""\
+examples:
+  kkui lb deploy -f config-sample.yaml
+  kkui lb deploy -f config-sample.yaml --yes""")
+STATUS_EPILOG = N_("""\
+exit status: 0 exactly one LB holds the VIP; 1 none, two (split brain), or an LB could not be \
+asked.
+
+examples:
+  kkui lb status -f config-sample.yaml
+  kkui lb status -f config-sample.yaml --json | jq .holders""")
+DRILL_EPILOG = N_("""\
+examples:
+  kkui lb drill -f config-sample.yaml --yes
+  kkui lb drill -f config-sample.yaml --yes --json""")
+STRICT_HELP = N_("refuse hosts whose SSH key is not already known")
 
 
 def register(subparsers: Any) -> None:
     lb = subparsers.add_parser(
         "lb", help="render, deploy, check and drill the HAProxy + Keepalived pair",
-        description="The external load-balancer pair in front of the kube-apiservers.",
-        epilog=LB_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=_("The external load-balancer pair in front of the kube-apiservers."),
+        epilog=_(LB_EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     lb.set_defaults(func=lambda _args: _usage(lb))
     sub = lb.add_subparsers(dest="lb_command", metavar="ACTION")
 
     render = sub.add_parser(
-        "render", help="write haproxy.cfg and keepalived.conf for every LB host",
-        description="Validate the LB settings, generate the VRRP and stats passwords once "
-        "(stored in kkui's document, never printed), and write DIR/<lb>/haproxy.cfg and "
-        "DIR/<lb>/keepalived.conf (mode 0600). The same config always gives the same files.",
-        epilog="examples:\n  kkui lb render -f config-sample.yaml -o lb/\n"
-        "  kkui lb render -f config-sample.yaml -o lb/ --check\n\n"
-        "--check runs the real `haproxy -c` and `keepalived -t` on every file (when installed\n"
-        "here); keepalived -t runs in a scratch network namespace that has the configured\n"
-        "interface, because it fails on a machine without that interface.",
+        "render", help=_("write haproxy.cfg and keepalived.conf for every LB host"),
+        description=_("Validate the LB settings, generate the VRRP and stats passwords once "
+                      "(stored in kkui's document, never printed), and write "
+                      "DIR/<lb>/haproxy.cfg and DIR/<lb>/keepalived.conf (mode 0600). The "
+                      "same config always gives the same files."),
+        epilog=_(RENDER_EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(render)
     render.add_argument("-o", "--output", metavar="DIR", required=True,
-                        help="directory to write into (DIR/<lb-name>/...)")
+                        help=_("directory to write into (DIR/<lb-name>/...)"))
     render.add_argument("--check", action="store_true",
-                        help="run haproxy -c and keepalived -t on the rendered files")
+                        help=_("run haproxy -c and keepalived -t on the rendered files"))
     render.set_defaults(func=run_render)
 
     deploy = sub.add_parser(
-        "deploy", help="install and start the pair on the LB hosts over SSH",
-        description="Over SSH, on each LB host in turn: install haproxy, keepalived and psmisc "
-        "if missing, upload the configs (previous ones kept as backups), check them on the "
-        "host, enable and restart both services. Then report which LB holds the VIP and "
-        "whether VIP:port answers. Shows the plan and asks first.",
-        epilog="examples:\n  kkui lb deploy -f config-sample.yaml\n"
-        "  kkui lb deploy -f config-sample.yaml --yes",
+        "deploy", help=_("install and start the pair on the LB hosts over SSH"),
+        description=_("Over SSH, on each LB host in turn: install haproxy, keepalived and "
+                      "psmisc if missing, upload the configs (previous ones kept as backups), "
+                      "check them on the host, enable and restart both services. Then report "
+                      "which LB holds the VIP and whether VIP:port answers. Shows the plan and "
+                      "asks first."),
+        epilog=_(DEPLOY_EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(deploy)
-    deploy.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    deploy.add_argument("-y", "--yes", action="store_true",
+                        help=_("do not ask for confirmation"))
     deploy.add_argument("--strict-host-keys", action="store_true",
-                        help="refuse hosts whose SSH key is not already known")
+                        help=_(STRICT_HELP))
     deploy.set_defaults(func=run_deploy)
 
     status = sub.add_parser(
-        "status", help="services, VIP holder and backend health of every LB",
-        description="Per LB host: haproxy and keepalived active, VIP held or not, and each "
-        "apiserver backend up or down (from haproxy's stats). Also tries VIP:port from here.",
-        epilog="exit status: 0 exactly one LB holds the VIP; 1 none, two (split brain), or an "
-        "LB could not be asked.\n\nexamples:\n  kkui lb status -f config-sample.yaml\n"
-        "  kkui lb status -f config-sample.yaml --json | jq .holders",
+        "status", help=_("services, VIP holder and backend health of every LB"),
+        description=_("Per LB host: haproxy and keepalived active, VIP held or not, and each "
+                      "apiserver backend up or down (from haproxy's stats). Also tries "
+                      "VIP:port from here."),
+        epilog=_(STATUS_EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(status)
-    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.add_argument("--json", action="store_true", help=_("machine-readable output"))
     status.add_argument("--strict-host-keys", action="store_true",
-                        help="refuse hosts whose SSH key is not already known")
+                        help=_(STRICT_HELP))
     status.set_defaults(func=run_status)
 
     drill = sub.add_parser(
-        "drill", help="failover drill: stop haproxy on the VIP holder and time the outage",
-        description="Find the LB holding the VIP, stop haproxy there, poll until the VIP is on "
-        "a peer and VIP:port answers again, start haproxy again, and print the timeline and "
-        "the total outage. This interrupts API traffic for a few seconds: --yes is required. "
-        "It refuses, changing nothing, unless exactly one LB holds the VIP, VIP:port answers "
-        "and a peer LB has haproxy and keepalived active to take the VIP over.",
-        epilog="examples:\n  kkui lb drill -f config-sample.yaml --yes\n"
-        "  kkui lb drill -f config-sample.yaml --yes --json",
+        "drill", help=_("failover drill: stop haproxy on the VIP holder and time the "
+                         "outage"),
+        description=_("Find the LB holding the VIP, stop haproxy there, poll until the VIP is "
+                      "on a peer and VIP:port answers again, start haproxy again, and print "
+                      "the timeline and the total outage. This interrupts API traffic for a "
+                      "few seconds: --yes is required. It refuses, changing nothing, unless "
+                      "exactly one LB holds the VIP, VIP:port answers and a peer LB has "
+                      "haproxy and keepalived active to take the VIP over."),
+        epilog=_(DRILL_EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(drill)
     drill.add_argument("-y", "--yes", action="store_true",
-                       help="really run it (it interrupts the API briefly)")
+                       help=_("really run it (it interrupts the API briefly)"))
     drill.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                       help="give up waiting for the failover after this long (default 60)")
-    drill.add_argument("--json", action="store_true", help="machine-readable report at the end")
+                       help=_("give up waiting for the failover after this long "
+                              "(default 60)"))
+    drill.add_argument("--json", action="store_true",
+                       help=_("machine-readable report at the end"))
     drill.add_argument("--strict-host-keys", action="store_true",
-                       help="refuse hosts whose SSH key is not already known")
+                       help=_(STRICT_HELP))
     drill.set_defaults(func=run_drill_command)
 
 
@@ -131,18 +156,37 @@ def _validated_model(doc: ClusterDocument) -> ClusterModel:
     end up in generated root-run configs (issue #10 item 1)."""
     model = doc.model()
     if not model.kkui.load_balancer.configured:
-        raise _InvalidLb(f"{doc.source}: no external load balancer: add `loadBalancer:` to "
-                         "kkui's document (see `kkui export-config --profile ha-external-lb`)")
+        raise _InvalidLb(L_("{source}: no external load balancer: add `loadBalancer:` to "
+                            "kkui's document (see `kkui export-config --profile "
+                            "ha-external-lb`)", source=doc.source))
     problems = doc.validate()
     if problems:
         print_problems(problems, sys.stderr)
     if any(p.severity == "error" for p in problems):
-        raise _InvalidLb(f"{doc.source}: the config has errors (above); nothing was changed")
+        raise _InvalidLb(L_("{source}: the config has errors (above); nothing was changed",
+                            source=doc.source))
     return model
 
 
 class _InvalidLb(KkuiError):
     exit_code = 2
+
+
+# the status words of render checks and deploy steps, as shown (ids for the catalog)
+RESULT_WORD = {"ok": N_("ok"), "failed": N_("failed"), "skipped": N_("skipped"),
+               "done": N_("done")}
+# haproxy/keepalived states as kkui.core.lb.status reports them (`systemctl is-active`
+# words); another word a host prints is shown as it is
+SERVICE_WORDS = frozenset((N_("active"), N_("inactive"), N_("failed"), N_("unknown")))
+BACKEND_WORDS = (N_("up"), N_("DOWN"))
+
+
+def _service(state: str) -> str:
+    return _(state) if state in SERVICE_WORDS else state
+
+
+def _backend(up: bool) -> str:
+    return _(BACKEND_WORDS[0] if up else BACKEND_WORDS[1])
 
 
 def _secured_model(doc: ClusterDocument) -> ClusterModel:
@@ -152,15 +196,16 @@ def _secured_model(doc: ClusterDocument) -> ClusterModel:
 
     generated = ensure_secrets(doc)
     if generated:
-        names = " and ".join(generated)
+        names = _(" and ").join(shown(name) for name in generated)
         if doc.path is not None:
             doc.save()
-            print(f"generated {names} and stored them in {doc.path} (values not shown; the "
-                  "previous file is kept as .bak)")
+            print(_("generated {names} and stored them in {path} (values not shown; the "
+                    "previous file is kept as .bak)").format(names=names, path=doc.path))
         else:
-            print(f"warning: generated {names} for this run only: {doc.source} is not a file, "
-                  "so the next render gives different passwords (export it first with "
-                  "`kkui export-config`)", file=sys.stderr)
+            print(_("warning: generated {names} for this run only: {source} is not a file, "
+                    "so the next render gives different passwords (export it first with "
+                    "`kkui export-config`)").format(names=names, source=doc.source),
+                  file=sys.stderr)
     return doc.model()
 
 
@@ -183,14 +228,15 @@ def run_render(args: argparse.Namespace) -> int:
             # contained(): a host name can never lead outside DIR (issue #10 item 6)
             path = atomic_write(contained(out, host.name, name), text, mode=0o600,
                                 keep_backup=False)
-            print(f"wrote {path}")
+            print(_("wrote {path}").format(path=path))
     if not args.check:
         return 0
     failed = 0
     for result in check_rendered(out, [h.name for h in lb.hosts], lb.interface,
                                  _secrets(model)):
         colour = {"ok": "green", "failed": "red", "skipped": "yellow"}[result.status]
-        print(f"{paint(result.status, colour)}: {result.path}: {result.detail}")
+        print(f"{paint(_(RESULT_WORD[result.status]), colour)}: {result.path}: "
+              f"{shown(result.detail)}")
         failed += result.status == "failed"
     return 1 if failed else 0
 
@@ -205,14 +251,15 @@ def _recorded(command: str, doc: ClusterDocument, model: ClusterModel,
     with recorded_run(command, model=model, config_text=doc.to_text(), config_path=doc.path,
                       argv=getattr(args, "kkui_argv", ()), lock=True) as history:
         for note in history.notes:
-            print(f"kkui: {note}", file=sys.stderr)
+            print(f"kkui: {shown(note)}", file=sys.stderr)
         yield history
 
 
 # ---------------------------------------------------------------------- deploy
 def _confirm(question: str) -> bool:
     if not sys.stdin.isatty():
-        raise _InvalidLb("stdin is not a terminal: pass --yes to deploy without the question")
+        raise _InvalidLb(L_("stdin is not a terminal: pass --yes to deploy without the "
+                            "question"))
     while True:
         try:
             answer = input(f"{question} [yes/no]: ").strip().lower()
@@ -226,8 +273,8 @@ def _confirm(question: str) -> bool:
 
 def _print_step(step: StepResult) -> None:
     colour = {"done": "green", "skipped": "dim", "failed": "red"}[step.status]
-    detail = step.detail.replace("\n", "\n      ")  # a tool's multi-line complaint, indented
-    print(f"  {step.host}: {step.step}: {paint(step.status, colour)}"
+    detail = shown(step.detail).replace("\n", "\n      ")  # a tool's multi-line complaint
+    print(f"  {step.host}: {shown(step.step)}: {paint(_(RESULT_WORD[step.status]), colour)}"
           + (f" — {detail}" if detail else ""), flush=True)
 
 
@@ -238,16 +285,17 @@ def run_deploy(args: argparse.Namespace) -> int:
 
     doc = load_config(args)
     model = _secured_model(doc)
-    print("\n".join(plan(render_all(model))))
-    if not args.yes and not _confirm("Deploy the load-balancer pair now?"):
-        print("nothing changed")
+    print("\n".join(shown(item) for item in plan(render_all(model))))
+    if not args.yes and not _confirm(_("Deploy the load-balancer pair now?")):
+        print(_("nothing changed"))
         return 1
     with _recorded("lb deploy", doc, model, args) as history:
         history.stage("deploy")
         outcome = deploy_pair(model, strict_host_keys=args.strict_host_keys,
                               on_step=_print_step)
         if outcome.status is None:
-            print(paint("deploy stopped: fix the failed step above and run it again", "red"))
+            print(paint(_("deploy stopped: fix the failed step above and run it again"),
+                        "red"))
             history.add_findings(outcome.failures())
             return history.finish(1)
         _print_status(outcome.status)
@@ -257,33 +305,35 @@ def run_deploy(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- status
 def _print_status(status: PairStatus) -> None:
     for host in status.hosts:
-        vip = {True: paint("holds the VIP", "green"), False: "backup",
-               None: paint("unknown", "yellow")}[host.holds_vip]
-        print(f"{host.name}: haproxy {host.haproxy}, keepalived {host.keepalived}, {vip}")
+        vip = {True: paint(_("holds the VIP"), "green"), False: _("backup"),
+               None: paint(_("unknown"), "yellow")}[host.holds_vip]
+        print(_("{host}: haproxy {haproxy}, keepalived {keepalived}, {vip}").format(
+            host=host.name, haproxy=_service(host.haproxy),
+            keepalived=_service(host.keepalived), vip=vip))
         # a table of the backends on a terminal; the long-standing lines on a pipe
-        console_rows(("backend", "address", "state", "haproxy says"),
-                     [[b.name, b.address, status_text("up" if b.up else "down",
-                                                      upper=not b.up), b.status]
-                      for b in host.backends],
-                     [f"    {b.name:<16} {b.address:<22} {'up' if b.up else 'DOWN'} ({b.status})"
-                      for b in host.backends])
+        console_rows((_("backend"), _("address"), _("state"), _("haproxy says")),
+                     [[b.name, b.address, styled(_backend(b.up),
+                                                 STATUS_STYLE["up" if b.up else "down"]),
+                       b.status] for b in host.backends],
+                     [f"    {b.name:<16} {b.address:<22} {_backend(b.up)} "
+                      f"({b.status})" for b in host.backends])
         if host.error:
-            print(f"    {paint('error', 'red')}: {host.error}")
+            print("    " + paint(_("error"), "red") + f": {shown(host.error)}")
     target = f"{status.vip}:{status.port}"
     verdict = {
-        "ok": paint(f"VIP {status.vip} is on {', '.join(status.holders)}", "green"),
-        "no-holder": paint(f"no LB holds the VIP {status.vip}: check keepalived and its "
-                           "haproxy check on both LBs", "red"),
-        "split-brain": paint(f"split brain: {' and '.join(status.holders)} both hold "
-                             f"{status.vip} — the LBs cannot hear each other's VRRP adverts "
-                             "(firewall on protocol 112? different virtualRouterId or "
-                             "authPass?)", "red"),
-        "unreachable": paint("an LB could not be asked, so the VIP holder is uncertain", "red"),
+        "ok": (_("VIP {vip} is on {holders}"), "green"),
+        "no-holder": (_("no LB holds the VIP {vip}: check keepalived and its haproxy check on "
+                        "both LBs"), "red"),
+        "split-brain": (_("split brain: {both} both hold {vip} — the LBs cannot hear each "
+                          "other's VRRP adverts (firewall on protocol 112? different "
+                          "virtualRouterId or authPass?)"), "red"),
+        "unreachable": (_("an LB could not be asked, so the VIP holder is uncertain"), "red"),
     }[status.verdict]
-    print(verdict)
+    print(paint(verdict[0].format(vip=status.vip, holders=", ".join(status.holders),
+                                  both=_(" and ").join(status.holders)), verdict[1]))
     if status.frontend_answers is not None:
-        print(f"{target} {'answers' if status.frontend_answers else 'does NOT answer'} "
-              "from this machine")
+        print((_("{target} answers from this machine") if status.frontend_answers else
+               _("{target} does NOT answer from this machine")).format(target=target))
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -311,8 +361,8 @@ def run_drill_command(args: argparse.Namespace) -> int:
     from kkui.core.lb.remote import lb_sessions, systemd_ops
 
     if not args.yes:
-        raise _InvalidLb("the drill stops haproxy on the LB that holds the VIP and interrupts "
-                         "the API for a few seconds: run it again with --yes")
+        raise _InvalidLb(L_("the drill stops haproxy on the LB that holds the VIP and "
+                            "interrupts the API for a few seconds: run it again with --yes"))
     doc = load_config(args)
     model = _validated_model(doc)
     lb = model.kkui.load_balancer
@@ -322,7 +372,8 @@ def run_drill_command(args: argparse.Namespace) -> int:
         if not args.json:
             stamp = time.strftime("%H:%M:%S", time.localtime(event.wall))
             millis = int((event.wall % 1) * 1000)
-            print(f"{stamp}.{millis:03d}  +{event.offset:7.3f}s  {event.text}", flush=True)
+            print(f"{stamp}.{millis:03d}  +{event.offset:7.3f}s  {shown(event.text)}",
+                  flush=True)
 
     with _recorded("lb drill", doc, model, args) as history, \
             lb_sessions(lb.hosts, strict_host_keys=args.strict_host_keys) as sessions:
@@ -336,10 +387,12 @@ def run_drill_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.as_dict())
     elif report.ok and report.outage is not None:
-        moved = f"; the VIP moved after {report.vip_moved_after:.3f} s" \
-            if report.vip_moved_after is not None else ""
-        print(paint(f"total outage: {report.outage:.3f} s (haproxy stopped on {report.holder} "
-                    f"→ {target} answered via {report.new_holder}){moved}", "green"))
+        moved = _("; the VIP moved after {seconds:.3f} s").format(
+            seconds=report.vip_moved_after) if report.vip_moved_after is not None else ""
+        print(paint(_("total outage: {outage:.3f} s (haproxy stopped on {holder} → {target} "
+                      "answered via {new_holder}){moved}").format(
+            outage=report.outage, holder=report.holder, target=target,
+            new_holder=report.new_holder, moved=moved), "green"))
     else:
-        print(paint(f"drill failed: {report.error}", "red"))
+        print(paint(_("drill failed: {error}").format(error=shown(report.error)), "red"))
     return 0 if report.ok else 1

@@ -10,9 +10,10 @@ from typing import Any
 
 from kkui.commands._common import print_json
 from kkui.commands.console import console, untrusted
-from kkui.core.errors import ConfigError
+from kkui.core.errors import ConfigError, os_reason
+from kkui.i18n import L_, N_, _, shown
 
-EPILOG = """\
+EPILOG = N_("""\
 input: FILE, or - for stdin (a paste, also a partial one); without FILE, stdin when it is
 not a terminal, else ./kubekey/logs/kubekey.log (kk's own log in its work dir).
 
@@ -33,7 +34,7 @@ examples:
   kkui triage ./kubekey/logs/kubekey.log --json
   xclip -o | kkui triage -                      # a paste from an issue thread
   kkui triage install.log -f config-sample.yaml --collect
-"""
+""")
 
 # kk writes its log file with the console's formatter (kk v3.1.12
 # cmd/kk/pkg/core/logger/logger.go:42-73), so one reader serves both
@@ -44,20 +45,22 @@ MAX_INPUT = 256 * 1024 * 1024  # kk logs of a big install are a few MiB; refuse 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "triage", help="explain a kk failure from its log: cause, hosts, fix",
-        description="Triage a kk console log: outcome, failed module/task/hosts and the known "
-        "causes with their fixes, most likely first.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=_("Triage a kk console log: outcome, failed module/task/hosts and the "
+                      "known causes with their fixes, most likely first."),
+        epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("log", nargs="?", metavar="FILE|-",
-                        help="kk output to read (- = stdin; default: stdin or "
-                        f"./{DEFAULT_LOG})")
+                        help=_("kk output to read (- = stdin; default: stdin or "
+                               "./{log})").format(log=DEFAULT_LOG))
     parser.add_argument("--json", action="store_true",
-                        help="print the report as JSON (stable contract, see README)")
+                        help=_("print the report as JSON (stable contract, see README)"))
     parser.add_argument("-f", "--config", metavar="CONFIG",
-                        help="the cluster config (zone, secrets to mask, hosts for --collect)")
+                        help=_("the cluster config (zone, secrets to mask, hosts for "
+                               "--collect)"))
     parser.add_argument("--zone", choices=("cn", "global"),
-                        help="the KKZONE kk ran with (default: spec.kk.zone of -f, $KKZONE)")
+                        help=_("the KKZONE kk ran with (default: spec.kk.zone of -f, "
+                               "$KKZONE)"))
     parser.add_argument("--collect", action="store_true",
-                        help="gather evidence from the failed hosts over SSH (needs -f)")
+                        help=_("gather evidence from the failed hosts over SSH (needs -f)"))
     parser.set_defaults(func=run)
 
 
@@ -69,18 +72,20 @@ def read_log(name: str | None) -> tuple[str, str]:
     else:
         path = Path(name) if name else DEFAULT_LOG
         if name is None and not path.exists():
-            raise ConfigError(f"no FILE given, stdin is a terminal and there is no ./{DEFAULT_LOG}"
-                              " here: pass the log file, or - to read a paste from stdin")
+            raise ConfigError(L_("no FILE given, stdin is a terminal and there is no ./{log} "
+                                 "here: pass the log file, or - to read a paste from stdin",
+                                 log=str(DEFAULT_LOG)))
         try:
             with open(path, "rb") as handle:
                 data = handle.read(MAX_INPUT + 1)
         except OSError as exc:
-            raise ConfigError(f"{path}: cannot read ({exc.strerror or exc}): give a readable "
-                              "kk log file") from None
+            raise ConfigError(L_("{path}: cannot read ({error}): give a readable kk log file",
+                                 path=str(path), error=os_reason(exc))) from None
         source = str(path)
     if len(data) > MAX_INPUT:
-        raise ConfigError(f"{source}: larger than {MAX_INPUT >> 20} MiB: pass the end of it "
-                          f"(`tail -n 5000 {source} | kkui triage -`)")
+        raise ConfigError(L_("{source}: larger than {mib} MiB: pass the end of it "
+                             "(`tail -n 5000 {source} | kkui triage -`)", source=source,
+                             mib=MAX_INPUT >> 20))
     return data.decode("utf-8", errors="replace"), source
 
 
@@ -92,8 +97,8 @@ def run(args: argparse.Namespace) -> int:
     text, source = read_log(args.log)
     model = _model(args.config) if args.config else None
     if args.collect and model is None:
-        raise ConfigError("--collect needs -f CONFIG: the hosts and their SSH credentials come "
-                          "from the config")
+        raise ConfigError(L_("--collect needs -f CONFIG: the hosts and their SSH credentials "
+                             "come from the config"))
     zone = None  # unknown: only the log itself can show the cn zone
     if args.zone or os.environ.get("KKZONE") or model is not None:
         from kkui.core.download import resolve_zone
@@ -111,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
             engine.feed_evidence(item.host, item.text)
         notes = evidence.notes
         if not evidence.hosts and not notes:
-            notes = ["no failed host to collect evidence from (kk failed on its own machine, "
-                     "or the log names no host)"]
+            notes = [L_("no failed host to collect evidence from (kk failed on its own "
+                        "machine, or the log names no host)")]
     report = engine.report()
     secrets = _secrets(model) if model is not None else []
     redact = Redactor(secrets)
@@ -127,7 +132,8 @@ def run(args: argparse.Namespace) -> int:
         con.print(untrusted(redact(render_text(report, source=source))), end="",
                   soft_wrap=True)
         for note in notes:
-            con.print(untrusted(redact(f"note: {note}")), soft_wrap=True)
+            con.print(untrusted(redact(_("note: {note}").format(note=shown(note)))),
+                      soft_wrap=True)
     return 0
 
 

@@ -9,8 +9,9 @@ from typing import IO, Any
 
 from kkui.commands._common import add_config_args, load_config
 from kkui.commands._kk_op import add_kk_args
+from kkui.i18n import N_, _, shown
 
-EPILOG = """\
+EPILOG = N_("""\
 what happens, in order:
   1. --to must be in kk v3.1.12's supported list and one step from the version the cluster
      runs now (read from the API server over SSH on a control-plane node: kubectl get --raw
@@ -28,21 +29,23 @@ examples:
   kkui upgrade -f config-sample.yaml --to v1.29.15
   kkui upgrade -f config-sample.yaml --to v1.29.15 --yes --kk ./kk --workdir /opt/kk/prod
   kkui upgrade -f config-sample.yaml --check      # which versions are one step away
-"""
+""")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "upgrade", help="upgrade Kubernetes one step with `kk upgrade`, verify, update the config",
-        description="Upgrade the cluster's Kubernetes to the next patch or minor version with "
-        "kk, after checking the step against the running version.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "upgrade", help=_("upgrade Kubernetes one step with `kk upgrade`, verify, update the "
+                          "config"),
+        description=_("Upgrade the cluster's Kubernetes to the next patch or minor version "
+                      "with kk, after checking the step against the running version."),
+        epilog=_(EPILOG), formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_args(parser)
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("--to", metavar="vX.Y.Z", help="the Kubernetes version to upgrade to")
+    target.add_argument("--to", metavar="vX.Y.Z",
+                        help=_("the Kubernetes version to upgrade to"))
     target.add_argument("--check", action="store_true",
-                        help="only print the running version and the versions one step away")
-    add_kk_args(parser, what="upgrade")
+                        help=_("only print the running version and the versions one step away"))
+    add_kk_args(parser, what=N_("upgrade"))
     parser.set_defaults(func=run)
 
 
@@ -54,11 +57,12 @@ def run(args: argparse.Namespace) -> int:
     model = doc.model()
     out: IO[str] = sys.stderr if args.json else sys.stdout
     running = running_version(model)
-    print(f"kkui: the cluster runs Kubernetes {running.version} (asked on {running.via})",
-          file=out, flush=True)
+    print(_("kkui: the cluster runs Kubernetes {version} (asked on {via})").format(
+        version=running.version, via=running.via), file=out, flush=True)
     if args.check:
         steps = next_steps(running.version)
-        print("one step away: " + (", ".join(steps) if steps else "nothing kk v3.1.12 supports"))
+        print(_("one step away: {versions}").format(
+            versions=", ".join(steps) if steps else _("nothing kk v3.1.12 supports")))
         return 0
     target = check_target(running.version, args.to)
     plan = plan_from_args(args, doc, "upgrade", target)
@@ -67,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         from kkui.core.day2.flows import set_upgraded_version
 
         code = verify_after(plan.model, out, run)
-        print(f"kkui: {set_upgraded_version(doc, target)}", file=out, flush=True)
+        print(f"kkui: {shown(set_upgraded_version(doc, target))}", file=out, flush=True)
         if args.json:
             print(json.dumps({"upgrade": {"from": running.version, "to": target,
                                           "config": str(doc.path), "verified": code == 0}}),

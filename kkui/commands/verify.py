@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from kkui.commands._common import add_config_args, positive_float, valid_document
-from kkui.i18n import N_, _
+from kkui.i18n import N_, _, shown
 
 EPILOG = N_("""\
 what it does:
@@ -84,13 +84,12 @@ def run(args: argparse.Namespace) -> int:
     with recorded_run("verify", model=model, config_text=doc.to_text(), config_path=doc.path,
                       argv=getattr(args, "kkui_argv", ())) as history:
         for note in history.notes:
-            print(f"kkui: {note}", file=sys.stderr)
+            print(f"kkui: {shown(note)}", file=sys.stderr)
         history.stage("verify")
         report = run_verify(model, only=only, timeout=args.timeout,
                             strict_host_keys=args.strict_host_keys,
                             on_result=None if args.json else view.show)
-        history.add_findings(f"{r.id} {r.target} {r.status}: {r.detail}"
-                             for r in report.results if r.status in ("fail", "error"))
+        history.add_findings(report.findings())  # the report's cert calendar
         history.finish(0 if report.ok else 1)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))

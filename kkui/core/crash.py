@@ -18,6 +18,8 @@ import time
 import traceback
 from pathlib import Path
 
+from kkui.i18n import _
+
 EXIT_INTERNAL = 1
 
 
@@ -67,10 +69,11 @@ def write_report(exc: BaseException, command: str = "") -> Path | None:
 
 
 def one_line(exc: BaseException, path: Path | None) -> str:
-    where = f"details (no secrets) in {path}" if path is not None else \
-        "the details could not be written"
-    return (f"kkui: internal error ({type(exc).__name__}): this is a bug in kkui, not in your "
-            f"input; {where} — please report it")
+    """What the user sees, in their language (the report file stays English)."""
+    where = _("details (no secrets) in {path}").format(path=path) if path is not None else \
+        _("the details could not be written")
+    return _("kkui: internal error ({error}): this is a bug in kkui, not in your input; "
+             "{where} — please report it").format(error=type(exc).__name__, where=where)
 
 
 def handle(exc: BaseException, command: str = "") -> int:

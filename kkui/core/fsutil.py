@@ -30,7 +30,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from kkui.core.errors import ConfigError, KkuiError
+from kkui.core.errors import ConfigError, KkuiError, os_reason
+from kkui.i18n import L_
 
 MAX_INPUT_BYTES = 8 << 20  # a KubeKey config is a few KiB; 8 MiB is far beyond any real one
 TMP_MARK = ".kkui-tmp-"
@@ -62,19 +63,28 @@ def fingerprint(data: bytes | None) -> str:
 # ---------------------------------------------------------------- errors
 def _write_error(path: Path, exc: OSError) -> FileWriteError:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = "read-only file system" if exc.errno == errno.EROFS else "permission denied"
-        return FileWriteError(f"{path}: cannot write ({why}): choose a path in a directory you "
-                              "can write to")
+        why = L_("read-only file system") if exc.errno == errno.EROFS else L_("permission denied")
+        return FileWriteError(L_("{path}: cannot write ({why}): choose a path in a directory you "
+                                 "can write to", path=str(path), why=why))
     if exc.errno == errno.EISDIR:
-        return FileWriteError(f"{path}: is a directory: give a file name, not a directory")
+        return FileWriteError(L_("{path}: is a directory: give a file name, not a directory",
+                                 path=str(path)))
     if exc.errno == errno.ENOTDIR:
-        return FileWriteError(f"{path}: a parent of this path is a file, not a directory")
+        return FileWriteError(L_("{path}: a parent of this path is a file, not a directory",
+                                 path=str(path)))
     if exc.errno == errno.ENOSPC:
-        return FileWriteError(f"{path}: cannot write: No space left on device: free some space")
+        return FileWriteError(L_("{path}: cannot write: No space left on device: free some space",
+                                 path=str(path)))
     if exc.errno == errno.ELOOP:
-        return FileWriteError(f"{path}: is a symbolic link: kkui never writes through a link; "
-                              "give the real path")
-    return FileWriteError(f"{path}: cannot write: {exc.strerror or exc}")
+        return FileWriteError(L_("{path}: is a symbolic link: kkui never writes through a link; "
+                                 "give the real path", path=str(path)))
+    return FileWriteError(L_("{path}: cannot write: {error}", path=str(path),
+                             error=os_reason(exc)))
+
+
+def write_error(path: str | os.PathLike[str], exc: OSError) -> FileWriteError:
+    """A failed write of ``path`` as a one-line error that names it and says what to do."""
+    return _write_error(Path(path), exc)
 
 
 def _refuse_link_or_dir(target: Path) -> os.stat_result | None:
@@ -85,13 +95,14 @@ def _refuse_link_or_dir(target: Path) -> os.stat_result | None:
     except OSError as exc:
         raise _write_error(target, exc) from None
     if stat.S_ISLNK(st.st_mode):
-        raise FileWriteError(f"{target}: is a symbolic link: kkui never writes through a link; "
-                             "give the real path (or remove the link)")
+        raise FileWriteError(L_("{path}: is a symbolic link: kkui never writes through a link; "
+                                "give the real path (or remove the link)", path=str(target)))
     if stat.S_ISDIR(st.st_mode):
-        raise FileWriteError(f"{target}: is a directory: give a file name, not a directory")
+        raise FileWriteError(L_("{path}: is a directory: give a file name, not a directory",
+                                path=str(target)))
     if not stat.S_ISREG(st.st_mode):
-        raise FileWriteError(f"{target}: is not a regular file (a FIFO or device?): give a "
-                             "path to a regular file")
+        raise FileWriteError(L_("{path}: is not a regular file (a FIFO or device?): give a "
+                                "path to a regular file", path=str(target)))
     return st
 
 
@@ -177,7 +188,7 @@ def read_regular(path: Path) -> bytes | None:
         return None
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise FileWriteError(f"{path}: is not a regular file")
+            raise FileWriteError(L_("{path}: is not a regular file", path=str(path)))
         return handle.read()
 
 
@@ -190,25 +201,27 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | _CLOEXEC)
     except FileNotFoundError:
-        raise ConfigError("no such file (create one with `kkui export-config`)",
+        raise ConfigError(L_("no such file (create one with `kkui export-config`)"),
                           path=str(path)) from None
     except PermissionError:
-        raise ConfigError("permission denied", path=str(path)) from None
+        raise ConfigError(L_("permission denied"), path=str(path)) from None
     except OSError as exc:
-        raise ConfigError(f"cannot open: {exc.strerror or exc}", path=str(path)) from None
+        raise ConfigError(L_("cannot open: {error}", error=os_reason(exc)),
+                          path=str(path)) from None
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(handle.fileno())
         if stat.S_ISDIR(st.st_mode):
-            raise ConfigError("is a directory, not a config file", path=str(path))
+            raise ConfigError(L_("is a directory, not a config file"), path=str(path))
         if not stat.S_ISREG(st.st_mode):
-            raise ConfigError("is not a regular file (a FIFO, device or socket): give a path "
-                              "to a config file", path=str(path))
+            raise ConfigError(L_("is not a regular file (a FIFO, device or socket): give a path "
+                                 "to a config file"), path=str(path))
         try:
             data = handle.read(limit + 1)
         except OSError as exc:
-            raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+            raise ConfigError(L_("cannot read: {error}", error=os_reason(exc)),
+                              path=str(path)) from None
     if len(data) > limit:
-        raise ConfigError(f"larger than {limit >> 20} MiB: not a KubeKey config",
+        raise ConfigError(L_("larger than {mib} MiB: not a KubeKey config", mib=limit >> 20),
                           path=str(path))
     return data
 
@@ -234,7 +247,8 @@ def _make_dirs(directory: Path) -> None:
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     except FileExistsError:
-        raise FileWriteError(f"{directory}: exists and is not a directory") from None
+        raise FileWriteError(L_("{path}: exists and is not a directory",
+                                path=str(directory))) from None
     except OSError as exc:
         raise _write_error(directory, exc) from None
 
@@ -280,8 +294,8 @@ def _refuse_dir(path: Path) -> None:
     except OSError:
         is_dir = False
     if is_dir:
-        raise FileWriteError(f"{path}: is a directory, so the previous version cannot be "
-                             "kept there: remove or rename it")
+        raise FileWriteError(L_("{path}: is a directory, so the previous version cannot be "
+                                "kept there: remove or rename it", path=str(path)))
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -321,7 +335,7 @@ def open_private_append(path: str | os.PathLike[str]) -> IO[str]:
         raise _write_error(target, exc) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise FileWriteError(f"{target}: is not a regular file")
+        raise FileWriteError(L_("{path}: is not a regular file", path=str(target)))
     os.fchmod(fd, 0o600)  # the fd, never the path: a link swapped in meanwhile is not touched
     return os.fdopen(fd, "w", encoding="utf-8", buffering=65536)
 
@@ -331,8 +345,9 @@ def contained(base: Path, *parts: str) -> Path:
     path = base
     for part in parts:
         if not part or part in (".", "..") or "/" in part or "\0" in part:
-            raise FileWriteError(f"{part!r} cannot be a file or directory name under {base}: "
-                                 "use letters, digits, '-' and '.'")
+            raise FileWriteError(L_("{part} cannot be a file or directory name under {base}: "
+                                    "use letters, digits, '-' and '.'", part=repr(part),
+                                    base=str(base)))
         path = path / part
     return path
 

@@ -12,6 +12,7 @@ refused if a secret of the config survives it (fail closed).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,14 @@ DRILLS_SHOWN = 5
 ROLE_ORDER = ("etcd", "control-plane", "worker")
 OUTCOME = {"success": N_("success"), "failed": N_("failed"), "cancelled": N_("cancelled"),
            "interrupted": N_("interrupted"), "running": N_("running")}
+# The certificate calendar comes from the run history: a verify run records its `certs` check
+# per host, whatever the status, as the finding "certs HOST STATUS: DETAIL" (VerifyReport.findings;
+# the day-2 flows prefix "verify "); any run recording such lines (e.g. `kkui certs`) counts.
+# The newest run of the cluster that has them is shown.
+CERT_FINDING = re.compile(r"^(?:verify )?certs (\S+) (pass|warn|fail|error): (.*)$")
+CERT_STATUS = {"pass": N_("pass"), "warn": N_("warn"), "fail": N_("fail"),
+               "error": N_("error")}
+CERT_RUNS_SCANNED = 50  # the calendar looks this far back in the cluster's runs
 LB_MODE = {"haproxy": N_("kk's internal HAProxy on every worker"),
            "kube-vip": N_("kube-vip (kk's internal load balancer)"),
            "external": N_("external HAProxy + Keepalived pair (managed by kkui)"),
@@ -134,8 +143,11 @@ def _run_block(title: str, run: RunDetail | None) -> list[str]:
             (st.name, _when(st.started), _seconds(st.started, st.finished),
              _(OUTCOME.get(st.outcome or "running", st.outcome or "-")))
             for st in run.stages])]
-    if run.findings:
-        out += ["", _("Findings") + ":", *(f"- {f}" for f in run.findings)]
+    # a passing certs check is a calendar row (below), not a finding
+    findings = [f for f in run.findings
+                if not ((m := CERT_FINDING.match(f)) and m[2] == "pass")]
+    if findings:
+        out += ["", _("Findings") + ":", *(f"- {f}" for f in findings)]
     return [*out, ""]
 
 
@@ -147,6 +159,34 @@ def _drills(conn: sqlite3.Connection, cluster: str) -> list[str]:
                         "failure."), ""]
     for summary in drills:
         out += _run_block(_("Drill run #{id}").format(id=summary.id), get_run(conn, summary.id))
+    return out
+
+
+
+def _cert_calendar(conn: sqlite3.Connection | None, cluster: str) -> list[str]:
+    out = ["## " + _("Certificate calendar"), ""]
+    found: tuple[RunDetail, list[tuple[str, str, str]]] | None = None
+    summaries = list_runs(conn, cluster=cluster, limit=CERT_RUNS_SCANNED) if conn else []
+    for summary in summaries:
+        assert conn is not None
+        run = get_run(conn, summary.id)
+        rows = [(m[1], m[2], m[3]) for m in map(CERT_FINDING.match, run.findings) if m]
+        if rows:
+            found = run, rows
+            break
+    if found is None:
+        return [*out, _("No certificate check recorded: `kkui verify` records one (its "
+                        "`certs` check), `kkui certs` shows the full calendar."), ""]
+    run, rows = found
+    out.append(_("From run #{id} (`kkui {command}`, {when}); days are counted from then.")
+               .format(id=run.summary.id, command=run.summary.command,
+                       when=_when(run.summary.started)))
+    out += ["", *_table([_("Host"), _("Status"), _("Certificates")],
+                        [(host, _(CERT_STATUS[status]), detail)
+                         for host, status, detail in rows])]
+    out += ["", _("`kk certs renew` (`kkui certs --renew`) renews kubeadm's certificates only: "
+                  "kk's etcd certificates and the CAs are renewed by hand before they expire."),
+            ""]
     return out
 
 
@@ -179,6 +219,7 @@ def build_report(inputs: HandoverInputs, conn: sqlite3.Connection | None) -> str
         lines += _run_block(f"{_(title)} (`kkui {command}`)", runs[command])
     if conn is not None:
         lines += _drills(conn, model.name)
+    lines += _cert_calendar(conn, model.name)
     lines += _where(inputs, [r for r in runs.values() if r is not None])
     lines += ["## " + _("Config (secrets masked)"), "", "```yaml",
               inputs.config_text.rstrip("\n"), "```", ""]

@@ -34,7 +34,7 @@ from __future__ import annotations
 import argparse
 import gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ _translations: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
 _chosen = False
 _ARGPARSE_SPLIT = argparse.HelpFormatter._split_lines
+_ARGPARSE_RAW_FILL = argparse.RawDescriptionHelpFormatter._fill_text
 
 
 def normalize(value: str | None) -> str | None:
@@ -157,6 +158,23 @@ def _restore(template: str, values: dict[str, Any]) -> L_:
     return L_(template, **values)
 
 
+def joined(separator: str, parts: Sequence[str]) -> str:
+    """``parts`` joined by ``separator``, each part still shown in the user's language: an
+    :class:`L_` whose template is placeholders only (no catalog entry needed); as a ``str`` it
+    is the plain English join."""
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    template = separator.join(f"{{part{i}}}" for i in range(len(parts)))
+    return L_(template, **{f"part{i}": part for i, part in enumerate(parts)})
+
+
+def listed(parts: Sequence[str]) -> str:
+    """"a", "a and b", "a, b and c" in the user's language."""
+    if len(parts) < 2:
+        return parts[0] if parts else ""
+    return L_("{first} and {second}", first=joined(", ", parts[:-1]), second=parts[-1])
+
+
 def shown(text: Any) -> Any:
     """``text`` as the user sees it: an :class:`L_` message in the current language; anything
     else unchanged (plain strings are data or already translated)."""
@@ -173,12 +191,33 @@ def _install_argparse() -> None:
     argparse.ngettext = ngettext  # type: ignore[attr-defined]
     # argparse wraps help by characters; Chinese needs columns (two per character) or lines
     # run past the terminal. English keeps argparse's own wrapping, byte for byte.
+    # The raw formatter (kkui's descriptions and epilogs) keeps lines as written: a Chinese
+    # line wider than the terminal is wrapped by columns, keeping its indentation; ASCII
+    # lines (example commands) are never touched.
     formatter: Any = argparse.HelpFormatter
+    raw: Any = argparse.RawDescriptionHelpFormatter
     if _language == "zh":
         formatter._split_lines = _split_lines_by_columns
-    elif "_split_lines" in vars(formatter) and vars(formatter)["_split_lines"] is \
-            _split_lines_by_columns:
-        formatter._split_lines = _ARGPARSE_SPLIT
+        raw._fill_text = _fill_raw_by_columns
+    else:
+        if vars(formatter).get("_split_lines") is _split_lines_by_columns:
+            formatter._split_lines = _ARGPARSE_SPLIT
+        if vars(raw).get("_fill_text") is _fill_raw_by_columns:
+            raw._fill_text = _ARGPARSE_RAW_FILL
+
+
+def _fill_raw_by_columns(self: Any, text: str, width: int, indent: str) -> str:
+    from kkui.i18n.width import cells, wrap
+
+    limit = width + 2  # argparse's width leaves 2 columns spare; raw text may use them
+    out = []
+    for line in text.splitlines():
+        if cells(line) <= limit or cells(line) == len(line):
+            out.append(indent + line)
+            continue
+        lead = line[:len(line) - len(line.lstrip())]
+        out += [indent + lead + part for part in wrap(line.strip(), limit - len(lead))]
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
 def _split_lines_by_columns(self: Any, text: str, width: int) -> list[str]:

@@ -11,23 +11,28 @@ from typing import Any, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Input
 
+from kkui import i18n
 from kkui.core.config import ClusterDocument
 from kkui.core.config.guard import UnsafeEditError
 from kkui.core.errors import KkuiError
-from kkui.i18n import _
+from kkui.i18n import N_, _
 from kkui.tui import recovery
 from kkui.tui.jump import target_of
 from kkui.tui.messages import DocumentChanged
 from kkui.tui.navigation import SCREEN_NAMES, TITLES, screen_digit, screen_keys
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
+from kkui.tui.widgets.tr import TrStatic, shown_error
 
 DEFAULT_SAVE_NAME = "config-sample.yaml"
 # Worker groups that do something on hosts or run kk: quitting asks first and stops them.
-RUNNING_WORK = {"install": "the install (kk)", "precheck": "the precheck",
-                "fix": "the package fix", "lb": "a load-balancer action",
-                "ops": "a cluster operation (Cluster ops)"}
+# (English message ids: the quit dialog shows them translated)
+RUNNING_WORK = {"install": N_("the install (kk)"), "precheck": N_("the precheck"),
+                "fix": N_("the package fix"), "lb": N_("a load-balancer action"),
+                "ops": N_("a cluster operation (Cluster ops)")}
+# the language f2 switches to, named in that language (the palette shows it)
+OTHER_LANGUAGE = {"en": ("zh", "中文"), "zh": ("en", "English")}
 
 
 def _mode(name: str) -> Callable[[], Screen[Any]]:
@@ -44,9 +49,9 @@ class StartScreen(Screen[None]):
 
     def compose(self):
         yield Header(show_clock=False)
-        yield Static(_("No config file here. Pick a bundled profile to start from "
-                       "(nothing connects to any host until you run precheck or install)."),
-                     id="start-text")
+        yield TrStatic(N_("No config file here. Pick a bundled profile to start from "
+                          "(nothing connects to any host until you run precheck or "
+                          "install)."), id="start-text")
         yield Footer()
 
 
@@ -62,6 +67,7 @@ class KkuiApp(App[int]):
         Binding("ctrl+s", "save", "Save"),
         Binding("question_mark,f1", "help", "Keys", key_display="?"),
         Binding("escape", "leave_field", "Leave field", show=False),
+        Binding("f2", "language", "Language: 中文 / English", show=False),
         *(Binding(screen_keys(i), f"goto('{name}')", TITLES[name], show=False)
           for i, name in enumerate(SCREEN_NAMES, start=1)),
         # alt+digit is a priority binding: it switches screens even inside a text field
@@ -134,10 +140,11 @@ class KkuiApp(App[int]):
             self._profile_chosen(blank_document(path))
 
         self.push_screen(Confirm(
-            f"{path.name} does not exist yet",
-            f"Start a new, empty cluster config for {path}? Nothing is written until you "
-            "save (ctrl+s). Add hosts on the Hosts screen (a, b, l for LB hosts), choose "
-            "roles, then the endpoint on Cluster.", yes="Create", no="Pick a profile"),
+            _("{name} does not exist yet").format(name=path.name),
+            _("Start a new, empty cluster config for {path}? Nothing is written until you "
+              "save (ctrl+s). Add hosts on the Hosts screen (a, b, l for LB hosts), choose "
+              "roles, then the endpoint on Cluster.").format(path=path),
+            yes=_("Create"), no=_("Pick a profile")),
             decided)
 
     @property
@@ -161,19 +168,21 @@ class KkuiApp(App[int]):
                 try:
                     self.doc.replace_with(found.text)
                 except KkuiError as exc:
-                    self.notify(f"{found.path}: {exc}", title="Not restored", severity="error")
+                    self.notify(f"{found.path}: {shown_error(exc)}",
+                                title=_("Not restored"), severity="error")
                     return
-                self.notify(f"Restored the unsaved edits from {found.path.name}; ctrl+s saves "
-                            "them", title="Restored")
+                self.notify(_("Restored the unsaved edits from {name}; ctrl+s saves "
+                              "them").format(name=found.path.name), title=_("Restored"))
                 self.document_changed()
             else:
                 recovery.discard(found.config)
 
         self.push_screen(Confirm(
-            "Restore unsaved work?",
-            f"A previous kkui session ended without saving its edits to {found.config.name}. "
-            f"They were kept in {found.path}.\n\nRestore them (they stay unsaved until "
-            "ctrl+s), or discard them?", yes="Restore", no="Discard"), decided)
+            _("Restore unsaved work?"),
+            _("A previous kkui session ended without saving its edits to {config}. "
+              "They were kept in {path}.\n\nRestore them (they stay unsaved until "
+              "ctrl+s), or discard them?").format(config=found.config.name, path=found.path),
+            yes=_("Restore"), no=_("Discard")), decided)
 
     def _profile_chosen(self, doc: ClusterDocument | None) -> None:
         if doc is None:
@@ -217,8 +226,8 @@ class KkuiApp(App[int]):
         name = doc.path.name if doc.path else doc.source
         changed = doc.is_modified  # a full dump of the document: ask once
         self.title = f"kkui · {name}" + (" •" if changed or doc.path is None else "")
-        self.sub_title = "modified (ctrl+s saves)" if changed else (
-            "not saved yet (ctrl+s saves)" if doc.path is None else "saved")
+        self.sub_title = _("modified (ctrl+s saves)") if changed else (
+            _("not saved yet (ctrl+s saves)") if doc.path is None else _("saved"))
 
     # ------------------------------------------------------------------ edits
     def edit(self, change: Callable[[], object], *, quiet: bool = False) -> bool:
@@ -231,14 +240,15 @@ class KkuiApp(App[int]):
             change()
         except KkuiError as exc:
             if not quiet:
-                self.notify(str(exc), title="Not changed", severity="error")
+                self.notify(shown_error(exc), title=_("Not changed"), severity="error")
             return False
         except Exception as exc:  # noqa: BLE001 - a kkui bug; the session's work is kept
             self.document_changed()
-            self.notify(f"kkui could not apply this edit ({type(exc).__name__}, a kkui bug). "
-                        f"Your other edits are kept (recovery copy: "
-                        f"{recovery.recovery_path(self.recovery_target)}).",
-                        title="Not changed", severity="error", timeout=15)
+            self.notify(_("kkui could not apply this edit ({error}, a kkui bug). Your other "
+                          "edits are kept (recovery copy: {path}).").format(
+                            error=type(exc).__name__,
+                            path=recovery.recovery_path(self.recovery_target)),
+                        title=_("Not changed"), severity="error", timeout=15)
             return False
         self.document_changed()
         return True
@@ -284,6 +294,28 @@ class KkuiApp(App[int]):
         if not isinstance(self.screen, KeysHelp):
             self.push_screen(KeysHelp(self.screen))
 
+    def action_language(self) -> None:
+        """f2 / the command palette: English <-> 中文 at run time. Every screen already shown
+        is re-labelled in place: edits, results and logs stay (issue #16)."""
+        if isinstance(self.screen, ModalScreen):
+            self.notify(_("Close the dialog first, then switch the language"),
+                        severity="warning")
+            return
+        self.switch_language(OTHER_LANGUAGE[i18n.language()][0])
+
+    def switch_language(self, language: str) -> None:
+        from kkui.tui.screens.base import KkuiScreen
+        from kkui.tui.widgets.tr import relabel_tree
+
+        i18n.set_language(language)
+        self.refresh_title()
+        for stack in self._screen_stacks.values():  # every mode's screens, shown or not
+            for screen in stack:
+                relabel_tree(screen)
+                if isinstance(screen, KkuiScreen) and screen.is_mounted and self.doc:
+                    screen.relabel()
+        self.refresh_bindings()
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p): every action of every screen, with its key."""
         from kkui.tui.keys import palette_entries
@@ -317,10 +349,10 @@ class KkuiApp(App[int]):
         try:
             written = self.doc.save(path)
         except (KkuiError, OSError) as exc:
-            self.notify(str(exc), title="Not saved", severity="error")
+            self.notify(shown_error(exc), title=_("Not saved"), severity="error")
             return
-        kept = f" (previous kept as {written.name}.bak)" if existed else ""
-        self.notify(f"Saved {written}{kept}", title="Saved")
+        kept = _(" (previous kept as {name}.bak)").format(name=written.name) if existed else ""
+        self.notify(_("Saved {path}{kept}").format(path=written, kept=kept), title=_("Saved"))
         recovery.discard(self.default_save_path)
         self.document_changed()
         if then is not None:
@@ -353,7 +385,7 @@ class KkuiApp(App[int]):
     def running_work(self) -> list[str]:
         """What is running now, from the app's workers (one label per group)."""
         groups = {w.group for w in self.workers if w.is_running and w.group in RUNNING_WORK}
-        return [RUNNING_WORK[g] for g in RUNNING_WORK if g in groups]
+        return [_(RUNNING_WORK[g]) for g in RUNNING_WORK if g in groups]
 
     def _stop_and_exit(self) -> None:
         """Stop running work first: kk's whole process tree must be gone before kkui exits."""

@@ -6,6 +6,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
+from kkui.i18n import L_
+
 MAX_HOSTS = 256
 _SHORT_RANGE = re.compile(r"^(\d+\.\d+\.\d+\.)(\d+)-(\d+)$")
 
@@ -26,11 +28,12 @@ def expand_addresses(spec: str) -> list[str]:
     for item in [p for p in re.split(r"[\s,]+", spec.strip()) if p]:
         addresses.extend(_expand_item(item))
         if len(addresses) > MAX_HOSTS:
-            raise BulkError(f"more than {MAX_HOSTS} addresses: add them in smaller batches")
+            raise BulkError(L_("more than {max} addresses: add them in smaller batches",
+                                max=MAX_HOSTS))
     seen: set[str] = set()
     for address in addresses:
         if address in seen:
-            raise BulkError(f"{address} appears twice")
+            raise BulkError(L_("{address} appears twice", address=address))
         seen.add(address)
     return addresses
 
@@ -46,37 +49,41 @@ def _expand_item(item: str) -> list[str]:
         try:
             start, end = ipaddress.ip_address(start_text), ipaddress.ip_address(end_text)
         except ValueError:
-            raise BulkError(f"{item!r} is not a range like 192.168.1.15-17") from None
+            raise BulkError(L_("{item} is not a range like 192.168.1.15-17",
+                               item=repr(item))) from None
         if start.version != end.version or int(end) < int(start):
-            raise BulkError(f"{item!r}: the range must go upwards, e.g. 192.168.1.15-17")
+            raise BulkError(L_("{item}: the range must go upwards, e.g. 192.168.1.15-17",
+                               item=repr(item)))
         if int(end) - int(start) >= MAX_HOSTS:
-            raise BulkError(f"{item!r} holds more than {MAX_HOSTS} addresses")
+            raise BulkError(L_("{item} holds more than {max} addresses", item=repr(item),
+                               max=MAX_HOSTS))
         return [str(ipaddress.ip_address(int(start) + i))
                 for i in range(int(end) - int(start) + 1)]
     try:
         return [str(ipaddress.ip_address(item))]
     except ValueError:
-        raise BulkError(f"{item!r} is not an IP address or a range like 192.168.1.15-17") \
-            from None
+        raise BulkError(L_("{item} is not an IP address or a range like 192.168.1.15-17",
+                           item=repr(item))) from None
 
 
 def plan_hosts(addresses_spec: str, pattern: str, start: int,
                taken_names: set[str], taken_addresses: set[str]) -> list[PlannedHost]:
     """Names from ``pattern``: ``{n}`` counts from ``start``, ``{octet}`` is the last number."""
     if "{n}" not in pattern and "{octet}" not in pattern:
-        raise BulkError("the name pattern needs {n} (a counter) or {octet} (the address's last "
-                        "number), e.g. worker{n}")
+        raise BulkError(L_("the name pattern needs {n} (a counter) or {octet} (the address's "
+                           "last number), e.g. worker{n}"))
     addresses = expand_addresses(addresses_spec)
     if not addresses:
-        raise BulkError("no addresses: type a range like 192.168.1.15-17 or a list")
+        raise BulkError(L_("no addresses: type a range like 192.168.1.15-17 or a list"))
     planned: list[PlannedHost] = []
     for index, address in enumerate(addresses):
         last = re.split(r"[.:]", address)[-1]
         name = pattern.replace("{n}", str(start + index)).replace("{octet}", last)
         if name in taken_names:
-            raise BulkError(f"the name {name} is already used: change the pattern or the start")
+            raise BulkError(L_("the name {name} is already used: change the pattern or the "
+                               "start", name=name))
         if address in taken_addresses:
-            raise BulkError(f"{address} is already in the host list")
+            raise BulkError(L_("{address} is already in the host list", address=address))
         planned.append(PlannedHost(name, address))
     return planned
 

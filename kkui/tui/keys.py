@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from kkui.i18n import N_
+from kkui import i18n
+from kkui.i18n import N_, _
 from kkui.tui.navigation import SCREEN_NAMES, TITLES
 
 if TYPE_CHECKING:
@@ -52,7 +53,8 @@ def _bindings(declared: Iterable[BindingType]) -> Iterator[Binding]:
             yield item
         else:
             key, action, *rest = item
-            yield Binding(key, action, rest[0] if rest else "")
+            description = rest[0] if rest else ""  # (not a literal: Babel extracts those)
+            yield Binding(key, action, description)
 
 
 def screen_keys(screen_class: type[Screen[Any]]) -> list[KeyHelp]:
@@ -84,20 +86,27 @@ def palette_entries(app: KkuiApp, current: Screen[Any]) -> Iterator[PaletteEntry
 
     if app.doc is None:
         return
+    from kkui.tui.app import OTHER_LANGUAGE
+
     for index, name in enumerate(SCREEN_NAMES, start=1):
-        yield PaletteEntry(f"Go to {TITLES[name]}", f"key {index} (alt+{index} from a field)",
+        yield PaletteEntry(_("Go to {screen}").format(screen=_(TITLES[name])),
+                           _("key {index} (alt+{index} from a field)").format(index=index),
                            _goto(app, name))
     mode = app.current_mode
     order = [mode, *[n for n in SCREEN_NAMES if n != mode]] if mode in SCREEN_CLASSES \
         else list(SCREEN_NAMES)
     for name in order:
         for key in screen_keys(SCREEN_CLASSES[name]):
-            yield PaletteEntry(f"{TITLES[name]}: {key.description}",
-                               f"key {key.keys} on the {TITLES[name]} screen",
+            yield PaletteEntry(f"{_(TITLES[name])}: {_(key.description)}",
+                               _("key {keys} on the {screen} screen").format(
+                                   keys=key.keys, screen=_(TITLES[name])),
                                _run_on(app, name, key.action))
-    yield PaletteEntry("Save", "key ctrl+s", app.action_save)
-    yield PaletteEntry("Keys (help)", "key ? or f1", app.action_help)
-    yield PaletteEntry("Quit", "key ctrl+q", lambda: app.run_action("quit"))
+    yield PaletteEntry(_("Save"), _("key ctrl+s"), app.action_save)
+    yield PaletteEntry(_("Keys (help)"), _("key ? or f1"), app.action_help)
+    language, language_name = OTHER_LANGUAGE[i18n.language()]
+    yield PaletteEntry(_("Language: {language}").format(language=language_name), _("key f2"),
+                       lambda: app.switch_language(language))
+    yield PaletteEntry(_("Quit"), _("key ctrl+q"), lambda: app.run_action("quit"))
 
 
 def _goto(app: KkuiApp, name: str) -> Callable[[], Any]:

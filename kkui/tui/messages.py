@@ -11,6 +11,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:  # payload types only: importing a message never imports paramiko or httpx
     from kkui.core.day2.certs import CertRow
+    from kkui.core.day2.replace_flow import StepChanged
     from kkui.core.day2.upgrade import RunningVersion
     from kkui.core.install.evidence import FailureEvidence
     from kkui.core.install.resume import CheckOutcome, PhasesResult
@@ -207,6 +208,13 @@ class OpsVersionsRead(Message):
     running: RunningVersion | None
     steps: list[str]
     error: str = ""
+
+
+@dataclass
+class OpsStepChanged(Message):
+    """A step of the node replacement's checklist changed state (running, done, failed...)."""
+
+    event: StepChanged
 
 
 @dataclass

@@ -136,7 +136,8 @@ def _install(tmp_path: Path, env_extra: dict[str, str]) -> tuple[list[str], dict
     env.update(FAKE_KK_TRANSCRIPTS=str(TRANSCRIPTS),
                FAKE_KK_TRANSCRIPT=str(_transcript(tmp_path / "t.txt")),
                XDG_CACHE_HOME=str(tmp_path / "cache"), PYTHONPATH=str(ROOT),
-               TERM="xterm-256color", **env_extra)
+               TERM="xterm-256color")
+    env.update(env_extra)
     argv = [sys.executable, "-m", "kkui", "install", "-f", str(config), "--kk", str(FAKE_KK),
             "--skip-precheck", "--workdir", str(tmp_path / "work"), "--yes"]
     return argv, env
@@ -170,8 +171,17 @@ def test_install_on_a_terminal_has_a_live_status_line_and_a_summary_panel(
     assert "\x1b[41m" not in out and "kk-title" not in out and "\x07" not in out
 
 
-def test_install_on_a_terminal_with_no_color_is_plain(tmp_path: Path) -> None:
+def test_install_on_a_terminal_with_no_color_is_live_without_colour(tmp_path: Path) -> None:
     argv, env = _install(tmp_path, {"NO_COLOR": "1"})
+    out = pty_run(argv, env, tmp_path)
+    assert not re.search(r"\x1b\[[0-9;]*m", out)  # NO_COLOR: not one colour code
+    assert "\x1b[2K" in out and "kkui stage 1/14" in out  # still the live line, redrawn
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out)
+    assert "╭─ kk create cluster succeeded" in plain and "kkui: cluster installed" in plain
+
+
+def test_install_on_a_dumb_terminal_is_plain(tmp_path: Path) -> None:
+    argv, env = _install(tmp_path, {"TERM": "dumb"})
     out = pty_run(argv, env, tmp_path)
     assert "\x1b" not in out
     assert "kkui: stage 1/14" in out and "kkui: cluster installed" in out

@@ -5,40 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.base_config import BASE
 
 from kkui.core.config import ClusterDocument, Problem
 
 REPO = Path(__file__).resolve().parents[2]
-BASE = """\
-apiVersion: kubekey.kubesphere.io/v1alpha2
-kind: Cluster
-metadata:
-  name: t
-spec:
-  hosts:
-  - {name: m1, address: 10.0.0.1, internalAddress: 10.0.0.1, privateKeyPath: ~/.ssh/k}
-  - {name: m2, address: 10.0.0.2, internalAddress: 10.0.0.2, privateKeyPath: ~/.ssh/k}
-  - {name: m3, address: 10.0.0.3, internalAddress: 10.0.0.3, privateKeyPath: ~/.ssh/k}
-  - {name: w1, address: 10.0.0.4, internalAddress: 10.0.0.4, privateKeyPath: ~/.ssh/k}
-  roleGroups:
-    etcd: [m1, m2, m3]
-    control-plane: [m1, m2, m3]
-    worker: [w1]
-  controlPlaneEndpoint:
-    internalLoadbalancer: haproxy
-    domain: lb.kubesphere.local
-    address: ""
-    port: 6443
-  kubernetes:
-    version: v1.28.15
-    containerManager: containerd
-  etcd:
-    type: kubekey
-  network:
-    plugin: calico
-    kubePodsCIDR: 10.233.64.0/18
-    kubeServiceCIDR: 10.233.0.0/18
-"""
 
 
 def problems(text: str) -> list[Problem]:

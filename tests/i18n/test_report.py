@@ -14,57 +14,28 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.zh_cluster import AUTH, CONFIG, PASSWORD, STATS
 
 from kkui import i18n
 from kkui.core.config import ClusterDocument
 from kkui.core.handover import HandoverInputs, build_report
 from kkui.core.runs import connect, recorded_run
+from kkui.core.verify.report import VerifyReport, VerifyResult
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
-PASSWORD = "Rep0rt-S3cret-pw"
-STATS = "St4tsS3cretpw"
-AUTH = "vrrpAuth9"
 T0 = 1_795_000_000.0  # 2026-11-18 ... UTC: every time in the report derives from it
-CONFIG = f"""\
-apiVersion: kubekey.kubesphere.io/v1alpha2
-kind: Cluster
-metadata:
-  name: prod
-spec:
-  hosts:
-  - {{name: master1, address: 127.0.0.11, internalAddress: 127.0.0.11, user: root, password: "{PASSWORD}"}}
-  - {{name: master2, address: 127.0.0.12, internalAddress: 127.0.0.12, user: root, password: "{PASSWORD}"}}
-  - {{name: master3, address: 127.0.0.13, internalAddress: 127.0.0.13, user: root, password: "{PASSWORD}"}}
-  - {{name: worker1, address: 127.0.0.14, internalAddress: 127.0.0.14, user: ubuntu, privateKeyPath: ~/.ssh/id_ed25519}}
-  roleGroups:
-    etcd: [master1, master2, master3]
-    control-plane: [master1, master2, master3]
-    worker: [worker1]
-  controlPlaneEndpoint: {{domain: lb.kubesphere.local, address: 127.0.0.18, port: 6443}}
-  kubernetes: {{version: v1.28.15, containerManager: containerd}}
-  network: {{plugin: calico, kubePodsCIDR: 10.233.64.0/18, kubeServiceCIDR: 10.233.0.0/18}}
----
-apiVersion: kkui/v1alpha1
-kind: KkuiSettings
-metadata:
-  name: prod
-spec:
-  kk:
-    version: v3.1.12
-  loadBalancer:
-    vip: 127.0.0.18
-    prefix: 24
-    port: 6443
-    interface: eth0
-    virtualRouterId: 51
-    hosts:
-    - {{name: lb1, address: 127.0.0.16, internalAddress: 127.0.0.16, user: root, password: "{PASSWORD}"}}
-    - {{name: lb2, address: 127.0.0.17, internalAddress: 127.0.0.17, user: root, password: "{PASSWORD}"}}
-    secrets:
-      authPass: "{AUTH}"
-      statsPassword: "{STATS}"
-"""
+
+
+# a verify run's results: the certs check of each control-plane node, one other check
+VERIFY_RESULTS = (
+    VerifyResult("etcd-quorum", "cluster", "pass", "3/3 members healthy"),
+    VerifyResult("certs", "master1", "warn", "expiring: /etc/kubernetes/pki/apiserver.crt 21 days",
+                 fix="kkui certs -f CONFIG --renew"),
+    VerifyResult("certs", "master2", "pass",
+                 "22 certificates; soonest /etc/kubernetes/pki/apiserver.crt in 364 days"),
+    VerifyResult("certs", "master3", "error", "not checked"),
+)
 
 
 @pytest.fixture
@@ -88,6 +59,7 @@ def history(db: Path, doc: ClusterDocument) -> None:
         run.finish(0)
     with recorded_run("verify", model=model, config_text=text, db=db) as run:
         run.stage("verify")
+        run.add_findings(VerifyReport(VERIFY_RESULTS).findings())  # as `kkui verify` records
         run.finish(0)
     with recorded_run("drill", model=model, config_text=text, db=db, lock=True) as run:
         run.stage("drill")
@@ -137,6 +109,13 @@ def test_golden_report(tmp_path: Path, language: str, english_after: None) -> No
     assert "v3.1.12" in got and "v1.28.15" in got and "containerd" in got and "calico" in got
     assert "worker1 swap: swap is on" in got  # findings stay as recorded
     assert "`/srv/kk/kkui-work/logs/kk-create-cluster.log`" in got
+    # the certificate calendar: from the verify run (#3), every host's certs check
+    status = {"en": ("warn", "pass", "error"), "zh": ("警告", "通过", "错误")}[language]
+    assert f"| master1 | {status[0]} | expiring: /etc/kubernetes/pki/apiserver.crt 21 days |" \
+        in got
+    assert f"| master2 | {status[1]} | 22 certificates; soonest " in got
+    assert f"| master3 | {status[2]} | not checked |" in got
+    assert "etcd-quorum" not in got.split("## ")[-3]  # only the certs check is a calendar row
 
 
 def test_report_headings_in_chinese(tmp_path: Path, english_after: None) -> None:
@@ -163,11 +142,56 @@ def test_kkui_report_command_writes_the_file_in_the_chosen_language(tmp_path: Pa
     for args, out, title in (
             (["report", "-f", str(cfg), "--lang", "zh", "-o", "r.md"], "r.md", "# 交接报告: prod"),
             (["--lang", "zh", "report", "-f", str(cfg)], "kkui-report-prod.md", "# 交接报告"),
-            (["report", "-f", str(cfg), "-o", "en.md"], "en.md", "# Handover report: prod")):
+            (["report", "-f", str(cfg), "-o", "en.md"], "en.md", "# Handover report: prod"),
+            (["report", "-f", str(cfg), "-o", "out/"], "out/kkui-report-prod.md",
+             "# Handover report: prod")):  # a directory: the default name inside it
         res = subprocess.run([sys.executable, "-m", "kkui", *args], cwd=tmp_path, env=env,
                              capture_output=True, text=True, timeout=60)
         assert res.returncode == 0, res.stderr
         text = (tmp_path / out).read_text(encoding="utf-8")
         assert text.startswith(title)
         assert PASSWORD not in text + res.stdout + res.stderr
+    (tmp_path / "planted").symlink_to(tmp_path / "elsewhere.md")
+    res = subprocess.run([sys.executable, "-m", "kkui", "report", "-f", str(cfg), "-o",
+                          "planted"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode != 0 and not (tmp_path / "elsewhere.md").exists()  # link refused
+    assert "Traceback" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "none.db").exists()  # a report never creates a history database
+
+
+def test_certificate_calendar_is_the_newest_recorded_check(tmp_path: Path,
+                                                          english_after: None) -> None:
+    """A later run recording the certs check (here a day-2 flow's verify, whose findings
+    carry the "verify " prefix) replaces the calendar; runs without one are skipped."""
+    cfg = tmp_path / "config-sample.yaml"
+    cfg.write_text(CONFIG)
+    doc = ClusterDocument.load(cfg)
+    model, text = doc.model(), doc.to_text()
+    db = tmp_path / "kkui.db"
+    inputs = HandoverInputs(model=model, config_text=text, config_path=None, db_path=None,
+                            now=T0, kkui_version="0.1.0")
+    with recorded_run("precheck", model=model, config_text=text, db=db) as run:
+        run.finish(0)
+    conn = connect(db)
+    try:
+        assert "No certificate check recorded: `kkui verify` records one" in \
+            build_report(inputs, conn)
+    finally:
+        conn.close()
+    history(db, doc)
+    with recorded_run("upgrade", model=model, config_text=text, db=db) as run:
+        run.add_findings(["verify certs master1 fail: expiring: /etc/kubernetes/pki/ca.crt 3 days"])
+        run.finish(1)
+    with recorded_run("verify", model=model, config_text=text, db=db) as run:
+        run.add_findings(["etcd-quorum cluster fail: 1/3 members healthy"])  # --only: no certs
+        run.finish(1)
+    conn = connect(db)
+    try:
+        got = build_report(inputs, conn)
+    finally:
+        conn.close()
+    calendar = got.split("## Certificate calendar")[1].split("## ")[0]
+    assert "From run #6 (`kkui upgrade`," in calendar
+    assert "| master1 | fail | expiring: /etc/kubernetes/pki/ca.crt 3 days |" in calendar
+    assert "master2" not in calendar  # the older verify's rows are replaced, not merged

@@ -74,7 +74,8 @@ def test_verify_screen_in_chinese_at_80x24(tmp_path: Path, chinese: None) -> Non
     assert {"验收集群", "退出", "保存", "按键", "命令面板"} <= shown
     palette = next(r for _k, _d, r, is_palette in keys if is_palette)
     for key, description, region, is_palette in keys:
-        assert region.width >= cells(f" {key} {description} "), (description, region)
+        # compact in Chinese (kkui/tui/widgets/footer.py): "key description", whole
+        assert region.width >= cells(f"{key} {description}"), (description, region)
         if not is_palette:  # nothing hides under the palette key docked on the right
             assert region.right <= palette.x, (description, region, palette)
     assert summary.startswith("安装完成后：按 v 通过 SSH 运行只读验收检查")
@@ -157,3 +158,261 @@ def test_every_screen_uses_the_translating_footer() -> None:
              if p.name != "footer.py"
              and re.search(r"from textual\.widgets import[^\n]*\bFooter\b", p.read_text())]
     assert not wrong, f"import Footer from kkui.tui.widgets.footer in {wrong}"
+
+
+# ---------------------------------------------------------------- switching at run time (f2)
+def _scenes():
+    import importlib.util
+    import sys
+
+    if "kkui_scenes" not in sys.modules:
+        path = Path(__file__).resolve().parents[2] / "screenshots" / "scenes.py"
+        spec = importlib.util.spec_from_file_location("kkui_scenes", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["kkui_scenes"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["kkui_scenes"]
+
+
+def test_f2_switches_every_screen_and_keeps_the_edit_being_typed(tmp_path: Path) -> None:
+    """The operator is typing a cluster name (not yet saved) and presses f2: the screens
+    already shown turn Chinese in place, the field keeps the text, the document keeps the
+    edit; f2 again: English, nothing lost."""
+    from textual.widgets import DataTable, Input, Select, Static
+
+    from kkui.tui.widgets.tr import TrLabel
+
+    i18n.set_language("en")
+    path = tmp_path / "config-sample.yaml"
+    path.write_text(CONFIG)
+    path.chmod(0o600)
+
+    def facts(app: KkuiApp) -> dict[str, object]:
+        hosts = app._screen_stacks["hosts"][0]  # noqa: SLF001 - shown earlier, not current
+        table = hosts.query_one("#hosts-table", DataTable)
+        return {"nav": [str(n.render()).split(" ", 2)[2] for n in app.screen.query(NavItem)][:3],
+                "label": str(app.screen.query_one("#r-cluster-name TrLabel", TrLabel).render()),
+                "field": app.screen.query_one("#cluster-name", Input).value,
+                "name": app.document.get("metadata.name"),
+                "hosts header": str(table.columns[next(iter(table.columns))].label),
+                "sub title": app.sub_title,
+                "mode": str(app.screen.query_one("#endpoint-mode", Select).query_one(
+                    "SelectCurrent Static#label", Static).render()),
+                "footer": [(k.description, k.region.width)
+                           for k in app.screen.query(FooterKey)]}
+
+    async def run() -> list[dict[str, object]]:
+        app = KkuiApp(ClusterDocument.load(path), clock=lambda: 0.0, workdir=tmp_path / "w")
+        seen = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("3")
+            await pilot.pause()
+            app.screen.query_one("#r-cluster-name").focus()
+            await pilot.press("enter", *"lab-one")
+            await pilot.pause()
+            seen.append(facts(app))
+            await pilot.press("f2")  # inside the field: switches, types nothing
+            await pilot.pause()
+            seen.append(facts(app) | {"language": i18n.language()})
+            await pilot.press("f2")
+            await pilot.pause()
+            seen.append(facts(app) | {"language": i18n.language()})
+        return seen
+
+    try:
+        before, chinese_, english = asyncio.run(run())
+    finally:
+        i18n.set_language("en")
+    assert before["field"] == before["name"] == "lab-one"
+    assert chinese_["language"] == "zh"
+    assert chinese_["nav"] == ["主机", "角色", "集群"] and chinese_["label"] == "集群名称"
+    assert chinese_["hosts header"] == "名称"  # a screen shown earlier, re-labelled too
+    assert before["mode"] == "none: first control-plane's address (no HA)"
+    assert chinese_["mode"] == "none：第一个控制平面节点的地址（无高可用）"  # a select's options
+    assert chinese_["sub title"] == "已修改（ctrl+s 保存）"
+    assert chinese_["field"] == chinese_["name"] == "lab-one"  # the edit is kept
+    assert english == before | {"language": "en"}  # back to English, nothing lost
+
+
+def test_f2_re_renders_results_without_running_anything_again(tmp_path: Path) -> None:
+    """Verify results (as the worker posts them) shown in English, then f2: the same rows in
+    Chinese, the detail with its fix in Chinese; no check runs again."""
+    from textual.widgets import DataTable, Static
+
+    scenes = _scenes()
+    i18n.set_language("en")
+
+    async def run() -> list[tuple[int, str, str, str]]:
+        app = scenes.profile_app("verify")
+        seen = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await scenes._verified(pilot)  # noqa: SLF001 - the README scene's results
+            for _round in range(2):
+                table = app.screen.query_one("#verify-table", DataTable)
+                seen.append((table.row_count, str(table.get_row_at(0)[0]),
+                             str(app.screen.query_one("#verify-detail", Static).render()),
+                             str(app.screen.query_one("#verify-summary", Static).render())))
+                await pilot.press("f2")
+                await pilot.pause()
+            assert not any(w.group == "verify" for w in app.workers)
+        return seen
+
+    try:
+        english, chinese_ = asyncio.run(run())
+    finally:
+        i18n.set_language("en")
+    assert english[1] == "✔ pass" and "\nfix: " in english[2]
+    assert chinese_[0] == english[0]  # every result still there
+    assert chinese_[1] == "✔ 通过" and "\n修复建议：" in chinese_[2]
+    assert chinese_[3].startswith("✘ ") and "项通过" in chinese_[3]
+
+
+def test_the_palette_offers_the_other_language(tmp_path: Path) -> None:
+    from kkui.tui.keys import palette_entries
+
+    i18n.set_language("en")
+    path = tmp_path / "config-sample.yaml"
+    path.write_text(CONFIG)
+    path.chmod(0o600)
+
+    async def run() -> tuple[str, str, str]:
+        app = KkuiApp(ClusterDocument.load(path), clock=lambda: 0.0, workdir=tmp_path / "w")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            entry = next(e for e in palette_entries(app, app.screen)
+                         if e.title.startswith("Language"))
+            entry.run()
+            await pilot.pause()
+            back = next(e for e in palette_entries(app, app.screen) if e.help == "按键 f2")
+            nav = str(app.screen.query(NavItem).first().render())
+            return entry.title, back.title, nav
+
+    try:
+        there, back, nav = asyncio.run(run())
+    finally:
+        i18n.set_language("en")
+    assert (there, back, nav) == ("Language: 中文", "语言：English", " 1 主机")
+
+
+# ---------------------------------------------------------------- every screen fits 80x24
+ZH_SCENE_NAMES = ["hosts", "host-form", "bulk-add", "roles", "cluster", "review", "precheck",
+                  "kk-prompt", "install-running", "install-failed", "verify", "lb-pair", "keys",
+                  "history"]
+
+
+@pytest.mark.parametrize("name", ZH_SCENE_NAMES)
+def test_no_label_is_cut_at_80x24_in_chinese(name: str, chinese: None, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every navigation item, footer key, table header, field label and button of the scene
+    is whole on an 80x24 terminal in Chinese (CJK characters take two columns)."""
+    from textual.widgets import Button, DataTable, Label
+
+    monkeypatch.setenv("KKUI_DB", str(tmp_path / "kkui.db"))
+    scenes = _scenes()
+    scene = next(s for s in scenes.SCENES if s.name == name)
+
+    async def run() -> list[str]:
+        app = scene.make_app()
+        cut: list[str] = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await scene.run_before(pilot)
+            await pilot.pause()
+            screen = app.screen
+            for item in screen.query(NavItem) if not screen.is_modal else \
+                    app.screen_stack[-2].query(NavItem):
+                text = str(item.render())
+                if item.region.width != cells(text) or item.region.right > 80:
+                    cut.append(f"nav {text!r} {item.region}")
+            keys = list(screen.query(FooterKey))
+            palette = next((k for k in keys if k.has_class("-command-palette")), None)
+            for key in keys:
+                need = cells(f"{key.key_display} {key.description}")
+                over = palette is not None and key is not palette and \
+                    key.region.right > palette.region.x
+                if key.region.width < need or key.region.right > 80 or over:
+                    cut.append(f"footer {key.description!r} {key.region}")
+            for table in screen.query(DataTable):
+                if not table.display or table.region.width == 0:
+                    continue
+                for column in table.columns.values():
+                    if column.get_render_width(table) < cells(str(column.label)) + 2:
+                        cut.append(f"header {column.label!s}")
+            for label in screen.query(Label):
+                text = str(label.render())
+                if label.display and label.region.width and \
+                        label.region.width < cells(text):
+                    cut.append(f"label {text!r} {label.region}")
+            for button in screen.query(Button):
+                if button.region.width < cells(str(button.label)) + 2:
+                    cut.append(f"button {button.label!s} {button.region}")
+        return cut
+
+    assert asyncio.run(run()) == []
+
+
+def test_f2_re_words_the_install_banner_and_keeps_kks_log(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """A failed install (kk's etcd-failure transcript): f2 re-words the failure banner and the
+    host panel in Chinese; kk's own log lines stay exactly as kk printed them."""
+    from textual.widgets import DataTable, Static
+
+    from kkui.tui.widgets.log_pane import LogPane
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    scenes = _scenes()
+    scene = next(s for s in scenes.SCENES if s.name == "install-failed")
+    i18n.set_language("en")
+
+    async def run() -> list[tuple[str, str, str]]:
+        app = scene.make_app()
+        seen = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await scene.run_before(pilot)
+            for _round in range(2):
+                screen = app.screen
+                hosts = screen.query_one("#install-hosts", DataTable)
+                seen.append((str(screen.query_one("#banner", Static).render()),
+                             str(hosts.get_row_at(0)[1]),
+                             screen.query_one(LogPane).visible_text()))
+                await pilot.press("f2")
+                await pilot.pause()
+        return seen
+
+    try:
+        english, chinese_ = asyncio.run(run())
+    finally:
+        i18n.set_language("en")
+    assert english[0].startswith("✘ Install failed in ETCDConfigureModule on node1")
+    assert chinese_[0].startswith("✘ 安装失败，模块 ETCDConfigureModule，主机 node1")
+    assert english[1] == "✘ failed" and chinese_[1] == "✘ 失败"
+    assert chinese_[2] == english[2] and "ETCDConfigureModule" in english[2]
+
+
+def test_the_chinese_footer_fits_again_after_a_resize(tmp_path: Path, chinese: None) -> None:
+    """Wide: every key of the Hosts screen in the footer; narrowed to 80 columns: the keys the
+    help lists anyway make room, and no label is cut."""
+    path = tmp_path / "config-sample.yaml"
+    path.write_text(CONFIG)
+    path.chmod(0o600)
+
+    async def run() -> list[list[tuple[str, int, int]]]:
+        app = KkuiApp(ClusterDocument.load(path), clock=lambda: 0.0, workdir=tmp_path / "w")
+        seen = []
+        async with app.run_test(size=(140, 24)) as pilot:
+            await pilot.pause()
+            for size in ((140, 24), (80, 24)):
+                await pilot.resize_terminal(*size)
+                await pilot.pause()
+                await pilot.pause()
+                seen.append([(k.description, k.region.width, k.region.right)
+                             for k in app.screen.query(FooterKey)])
+        return seen
+
+    wide, narrow = asyncio.run(run())
+    assert {"按键", "保存", "退出"} <= {d for d, _w, _r in wide}
+    assert "按键" not in {d for d, _w, _r in narrow}
+    for description, width, right in narrow:
+        assert width >= cells(description) and right <= 80, (description, width, right)

@@ -19,7 +19,8 @@ CSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def _env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("LINES", "COLUMNS", "NO_COLOR", "FORCE_COLOR")}
-    env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT), **extra)
+    env.update(TERM="xterm-256color", PYTHONPATH=str(ROOT))
+    env.update(extra)
     return env
 
 
@@ -43,10 +44,13 @@ def test_live_table_agrees_with_the_cross_host_check(sshlab, farm, tmp_path, kno
     assert "\x1b[" in out.split("Problems")[-1]  # coloured
 
 
-def test_no_color_on_a_terminal_is_the_plain_grep_form(sshlab, farm, tmp_path, known_hosts):
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"TERM": "dumb"}], ids=["no-color", "dumb"])
+def test_no_color_or_a_dumb_terminal_is_the_plain_grep_form(sshlab, farm, tmp_path, known_hosts,
+                                                            env):
+    """Issue #17: "On a pipe or with NO_COLOR: plain text, one line per host and problem"."""
     cfg = sshlab.write_config(tmp_path / "c.yaml", [farm["healthy"], farm["twin"]])
     argv = [sys.executable, "-m", "kkui", "precheck", "-f", str(cfg)]
-    out = pty_run(argv, _env(NO_COLOR="1"), tmp_path, cols=100)
+    out = pty_run(argv, _env(**env), tmp_path, cols=100)
     assert "\x1b" not in out
     lines = out.replace("\r\n", "\n").splitlines()
     assert any(ln.startswith("  checked healthy (") for ln in lines)  # one line per host

@@ -87,3 +87,29 @@ def test_kkui_in_tmux_add_host_save_quit(tmp_path: Path, tmux: Tmux, kkui_cmd) -
     assert not tmux.alive(), "kkui did not exit on ctrl+q after saving"
     assert "name: node3, address: 127.0.0.3" in config.read_text()
     assert config.with_name("config-sample.yaml.bak").exists()
+
+
+def test_kkui_in_chinese_from_the_locale_and_f2_switches(tmp_path: Path, tmux: Tmux,
+                                                          kkui_cmd) -> None:
+    """`LANG=zh_CN.UTF-8 kkui` on an 80x24 terminal: the console is Chinese (navigation, table
+    headers, footer); F2 switches it to English and back, in the running process."""
+    config = tmp_path / "config-sample.yaml"
+    config.write_text(LOOPBACK_CONFIG, encoding="utf-8")
+    for name in ("KKUI_LANG", "LC_ALL", "LC_MESSAGES"):
+        tmux.env.pop(name, None)
+    tmux.env["LANG"] = "zh_CN.UTF-8"
+    command = f"cd {shlex.quote(str(tmp_path))} && exec {shlex.join(kkui_cmd)}"
+    tmux.run("new-session", "-d", "-s", tmux.name, "-x", "80", "-y", "24",
+             "-e", "LANG=zh_CN.UTF-8", command)
+    screen = tmux.wait_for(lambda s: "node2" in s and "1 主机" in s)
+    assert "名称" in screen and "地址" in screen and "退出" in screen  # header and footer
+    tmux.keys("F2")
+    screen = tmux.wait_for(lambda s: "1 Hosts" in s and "Name" in s)
+    assert "主机" not in screen
+    tmux.keys("F2")
+    tmux.wait_for(lambda s: "1 主机" in s and "名称" in s)
+    tmux.keys("C-q")  # nothing changed: quits at once
+    deadline = time.monotonic() + 10
+    while tmux.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not tmux.alive(), "kkui did not exit on ctrl+q"

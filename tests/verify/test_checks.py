@@ -208,3 +208,22 @@ def test_every_check_is_declared_once_with_reads_known_to_the_engine() -> None:
     for check in REGISTRY.values():
         assert check.id and check.title and set(check.reads) <= known, check.id
     assert len(REGISTRY) == len({c.id for c in REGISTRY.values()})
+
+
+def test_a_verify_run_records_failures_and_every_hosts_certificate_row() -> None:
+    """CLI, TUI, install resume and the day-2 flows record the same findings: failed and
+    unrunnable checks, and the `certs` row of each host whatever its status (what the handover
+    report's certificate calendar reads)."""
+    from kkui.core.verify.report import VerifyReport, VerifyResult
+
+    report = VerifyReport((
+        VerifyResult("etcd-health", "cluster", "pass", "3/3 healthy"),
+        VerifyResult("nodes-ready", "cluster", "fail", "node3 NotReady"),
+        VerifyResult("dns", "cluster", "error", "timed out"),
+        VerifyResult("certs", "master1", "pass", "earliest apiserver.crt in 300 days"),
+        VerifyResult("certs", "master2", "warn", "etcd admin cert in 20 days"),
+    ))
+    assert report.findings() == [
+        "nodes-ready cluster fail: node3 NotReady", "dns cluster error: timed out",
+        "certs master1 pass: earliest apiserver.crt in 300 days",
+        "certs master2 warn: etcd admin cert in 20 days"]

@@ -299,3 +299,35 @@ def test_ctrl_c_during_a_day2_kk_run_stops_kks_whole_tree_and_records_it(
         time.sleep(0.05)
     runs = json.loads(kkui(home, "history", "--json").stdout)["runs"]
     assert runs[0]["command"] == "delete" and runs[0]["outcome"] == "cancelled"
+
+
+def test_nodes_add_json_ends_with_one_result_line(
+        cluster: ClusterLab, config: Path, home: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    worker = cluster.worker_names[0]
+    (work / "config-sample.yaml").write_text(_without(config, worker))
+    failed = kkui(home, "nodes", "add", "-f", str(config), "--yes", "--json",
+                  *kk_flags(home, work), env={"FAKE_KK_SCENARIO": "etcd-failure"})
+    result = json.loads(failed.stdout.splitlines()[-1])["nodes_add"]
+    assert (failed.returncode, result["outcome"], result["exit"]) == (1, "failed", 1)
+    assert result["kk_succeeded"] is False and result["verified"] is None
+
+    # kkui wrote kk's copy into the workdir (the baseline when the history has no success)
+    (work / "config-sample.yaml").write_text(_without(config, worker))
+    proc = kkui(home, "nodes", "add", "-f", str(config), "--yes", "--json",
+                *kk_flags(home, work))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    lines = [json.loads(ln) for ln in proc.stdout.splitlines()]      # JSON only on stdout
+    assert lines[0]["diff"]["new"] == [worker]
+    assert any(ev.get("event") == "RawLine" for ev in lines[1:-1])   # kk's events between
+    result = lines[-1]["nodes_add"]
+    assert result["outcome"] == "success" and result["exit"] == 0
+    assert result["new"] == [worker] and set(result["touched"]) == set(cluster.master_names)
+    assert result["kk_succeeded"] is True and result["verified"] is True
+    assert Path(result["log"]).parent == work / "logs"
+
+    again = kkui(home, "nodes", "add", "-f", str(config), "--yes", "--json",
+                 *kk_flags(home, work))
+    result = json.loads(again.stdout.splitlines()[-1])["nodes_add"]
+    assert (again.returncode, result["outcome"], result["new"]) == (2, "nothing to add", [])

@@ -80,6 +80,9 @@ def test_etcd_snapshot_then_restore_rolls_the_data_back(
     assert all(cluster.etcd.members[m].running for m in cluster.master_names)  # printed only
     proc = kkui(home, "etcd", "restore", "-f", str(config), str(path), "--yes", timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    steps = [ln for ln in proc.stdout.splitlines() if ln.startswith("ok   ")]
+    assert {ln.split()[1].rstrip(":") for ln in steps} == set(cluster.master_names), proc.stdout
+    assert "\x1b" not in proc.stdout  # a pipe: plain lines
     deadline = time.monotonic() + 30
     while not all(cluster.etcd.members[m].running for m in cluster.master_names):
         assert time.monotonic() < deadline

@@ -30,6 +30,33 @@ def members(cluster: ClusterLab, via: str) -> set[str]:
     return {m.get("name", "") for m in json.loads(out.stdout)["members"]}
 
 
+def join_as_kk_would(cluster: ClusterLab, first: str, old: str, new: str) -> None:
+    """What kk's ETCDConfigureModule does for NEW: member add, then start it joining (OLD's
+    process stopped: its member is gone)."""
+    # a membership change right after the remove can outlast a short client timeout on a
+    # loaded 2-core machine (etcd then answers "context deadline exceeded"): retry, bounded
+    deadline = time.monotonic() + 30
+    while True:
+        added = cluster.etcd.ctl("member", "add", new,
+                                 f"--peer-urls=https://{cluster.address(new)}:2380", via=first,
+                                 timeout=20, command_timeout="10s")
+        if added.returncode == 0 or time.monotonic() > deadline or not any(
+                why in added.stderr for why in ETCD_TRANSIENT):
+            break
+        time.sleep(1)
+        again = cluster.etcd.ctl("member", "list", via=first)
+        if f"https://{cluster.address(new)}:2380" in again.stdout:
+            added = subprocess.CompletedProcess(added.args, 0, "", "")  # went through anyway
+            break
+    assert added.returncode == 0, added.stderr
+    cluster.etcd.stop(old)
+    del cluster.etcd.members[old]
+    member = cluster.etcd.add(new, cluster.address(new), cluster.hosts[new].root_dir,
+                              cluster.work)
+    member.data_dir.mkdir(parents=True, exist_ok=True)   # an existing cluster to join
+    cluster.etcd.start(new)
+
+
 def test_replace_runs_the_checklist_and_resumes_at_the_failed_step(
         cluster: ClusterLab, config: Path, home: Path, tmp_path: Path) -> None:
     first, _, old = cluster.master_names
@@ -60,29 +87,7 @@ def test_replace_runs_the_checklist_and_resumes_at_the_failed_step(
     before_edit = saved
     assert "etcd:\n    - " in text and f"- {new}" in text.split("etcd:")[1].split("control")[0]
 
-    # what kk's ETCDConfigureModule does for NEW: member add, then start it joining
-    # a membership change right after the remove can outlast a short client timeout on a
-    # loaded 2-core machine (etcd then answers "context deadline exceeded"): retry, bounded
-    deadline = time.monotonic() + 30
-    while True:
-        added = cluster.etcd.ctl("member", "add", new,
-                                 f"--peer-urls=https://{cluster.address(new)}:2380", via=first,
-                                 timeout=20, command_timeout="10s")
-        if added.returncode == 0 or time.monotonic() > deadline or not any(
-                why in added.stderr for why in ETCD_TRANSIENT):
-            break
-        time.sleep(1)
-        again = cluster.etcd.ctl("member", "list", via=first)
-        if f"https://{cluster.address(new)}:2380" in again.stdout:
-            added = subprocess.CompletedProcess(added.args, 0, "", "")  # went through anyway
-            break
-    assert added.returncode == 0, added.stderr
-    cluster.etcd.stop(old)
-    del cluster.etcd.members[old]
-    member = cluster.etcd.add(new, cluster.address(new), cluster.hosts[new].root_dir,
-                              cluster.work)
-    member.data_dir.mkdir(parents=True, exist_ok=True)   # an existing cluster to join
-    cluster.etcd.start(new)
+    join_as_kk_would(cluster, first, old, new)
 
     # someone put the old config back meanwhile: the config step is checked, found undone,
     # and done again (the steps before it stay done)

@@ -23,8 +23,10 @@ from kkui.core.verify.report import VerifyReport
 pytestmark = [pytest.mark.sshd]
 
 
-def verify_cli(config: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def verify_cli(config: Path, home: Path, *args: str,
+               lang: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(home), "NO_COLOR": "1",
+           **({"LANG": lang} if lang else {}),
            "KKUI_KNOWN_HOSTS": str(home / "kkui_known_hosts"),
            "KKUI_USER_KNOWN_HOSTS": str(home / "user_known_hosts"),
            "XDG_CACHE_HOME": str(home / "cache"), "XDG_STATE_HOME": str(home / "state"),
@@ -257,3 +259,37 @@ def test_host_text_in_verify_output_has_no_control_sequences(
         assert "\x07" not in proc.stdout + proc.stderr
     finally:
         cluster.set_kubelet_server(worker, "https://lb.kubesphere.local:6443")
+
+
+# checks whose answer does not drift between two runs a second apart (not the clock skew, not
+# etcd's database size)
+STEADY_CHECKS = ("etcd-members", "etcd-health", "etcd-quorum", "etcd-leader", "apiserver",
+                 "apiserver-vip", "nodes-ready", "system-pods", "kubelet-endpoint", "dns")
+
+
+def test_verify_json_is_the_same_in_chinese_and_c_and_the_report_is_chinese(
+        cluster: ClusterLab, config: Path, home: Path) -> None:
+    """Issue #16: the details and fixes are shown in Chinese; --json stays English, byte for
+    byte, whatever the locale."""
+    m3 = cluster.master_names[2]
+    etcd_file = cluster.hosts[m3].dir / "services" / "etcd"
+    etcd_file.write_text("inactive\n")
+    wait_until(lambda: not cluster.etcd.members[m3].running, 10, "etcd on m3 to stop")
+    only = ("--only", ",".join(STEADY_CHECKS))
+    try:
+        chinese = verify_cli(config, home, *only, "--json", lang="zh_CN.UTF-8")
+        c_locale = verify_cli(config, home, *only, "--json", lang="C")
+        table = verify_cli(config, home, *only, lang="zh_CN.UTF-8")
+    finally:
+        etcd_file.write_text("active\n")
+        wait_until(lambda: cluster.etcd.members[m3].running, 10, "etcd to start again")
+        cluster.etcd.wait_healthy(3)
+    assert chinese.returncode == c_locale.returncode == table.returncode == 1
+    assert chinese.stdout == c_locale.stdout
+    quorum = [c for c in json.loads(c_locale.stdout)["checks"] if c["id"] == "etcd-quorum"]
+    assert quorum[0]["detail"] == (f"2 of 3 healthy (2 needed; down: {m3}): one more loss "
+                                   "stops the cluster")
+    out = table.stdout
+    assert f"3 个中 2 个健康（需要 2 个；故障：{m3}）：再失去一个成员集群就会停止" in out
+    assert "在该节点上执行：systemctl status etcd" in out  # the fix, commands kept
+    assert "3 个成员：" in out and "不健康" in out

@@ -20,6 +20,7 @@ from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLES, ClusterModel
 from kkui.core.config.nodes import flow_map, set_preserving_style, split_path
 from kkui.core.errors import ConfigError, EditError
 from kkui.core.fsutil import atomic_write, fingerprint, read_input
+from kkui.i18n import L_
 
 KKUI_API_VERSION = "kkui/v1alpha1"
 KKUI_KIND = "KkuiSettings"
@@ -51,7 +52,8 @@ class ClusterDocument:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"not UTF-8 text (byte {exc.start})", path=str(file)) from None
+            raise ConfigError(L_("not UTF-8 text (byte {offset})", offset=exc.start),
+                              path=str(file)) from None
         doc = cls(text, source=str(file), path=file)
         doc.disk_fingerprint = fingerprint(raw)
         return doc
@@ -74,15 +76,15 @@ class ClusterDocument:
                 return index
         if any(str(api or "").startswith("kubekey.kubesphere.io/v1") and kind in
                ("Inventory", "Config") for api, kind in kinds):
-            raise ConfigError(
+            raise ConfigError(L_(
                 "this is a kk v4 config (Inventory/Config); kkui drives kk v3 (v3.1.x), whose "
-                "config is a `kind: Cluster` document. Create one with `kkui export-config`.",
+                "config is a `kind: Cluster` document. Create one with `kkui export-config`."),
                 path=source)
         if not any(isinstance(d, Mapping) for d in self.documents):
-            raise ConfigError("the file is empty or holds no YAML mapping; expected a KubeKey "
-                              "`kind: Cluster` document", path=source)
-        raise ConfigError("no `kind: Cluster` document found (kk only reads that kind); check "
-                          "the `kind:` line", path=source)
+            raise ConfigError(L_("the file is empty or holds no YAML mapping; expected a "
+                                 "KubeKey `kind: Cluster` document"), path=source)
+        raise ConfigError(L_("no `kind: Cluster` document found (kk only reads that kind); "
+                             "check the `kind:` line"), path=source)
 
     # ------------------------------------------------------------------ access
     @property
@@ -158,7 +160,7 @@ class ClusterDocument:
     def save(self, path: str | os.PathLike[str] | None = None) -> Path:
         target = Path(path) if path is not None else self.path
         if target is None:
-            raise EditError("no file name: give a path to save to")
+            raise EditError(L_("no file name: give a path to save to"))
         text = self.to_text()
         same_file = self.path is not None and os.path.abspath(target) == os.path.abspath(self.path)
         atomic_write(target, text, expect=self.disk_fingerprint if same_file else None)
@@ -186,7 +188,7 @@ class ClusterDocument:
     def set(self, dotted: str, value: Any) -> None:
         keys = split_path(dotted)
         if not keys:
-            raise EditError("empty path")
+            raise EditError(L_("empty path"))
         parent = self._walk_create(self.cluster, keys[:-1], dotted)
         set_preserving_style(parent, keys[-1], value)
         self._sync_lb_from_cluster(keys)
@@ -220,18 +222,20 @@ class ClusterDocument:
         for key in keys:
             if isinstance(node, list):
                 if not key.isdigit() or int(key) >= len(node):
-                    raise EditError(f"{dotted}: no list item {key}")
+                    raise EditError(L_("{path}: no list item {index}", path=dotted,
+                                       index=key))
                 node = node[int(key)]
                 continue
             if not isinstance(node, dict):
-                raise EditError(f"{dotted}: `{key}` is under a value that is not a mapping")
+                raise EditError(L_("{path}: `{key}` is under a value that is not a mapping",
+                                   path=dotted, key=key))
             child = node.get(key)
             if child is None:
                 child = CommentedMap()
                 node[key] = child
             node = child
         if not isinstance(node, (dict, list)):
-            raise EditError(f"{dotted}: the parent is not a mapping")
+            raise EditError(L_("{path}: the parent is not a mapping", path=dotted))
         return node
 
     def _ensure_kkui(self) -> CommentedMap:
@@ -283,8 +287,8 @@ class ClusterDocument:
         cpe = self._walk_create(self.cluster, ["spec", "controlPlaneEndpoint"],
                                 "spec.controlPlaneEndpoint")
         if mode not in ("none", "haproxy", "kube-vip", "external"):
-            raise EditError(f"unknown endpoint mode {mode!r}: use none, haproxy, kube-vip or "
-                            "external")
+            raise EditError(L_("unknown endpoint mode {mode}: use none, haproxy, kube-vip or "
+                               "external", mode=repr(mode)))
         if mode in ("haproxy", "kube-vip"):
             if "internalLoadbalancer" in cpe:
                 set_preserving_style(cpe, "internalLoadbalancer", mode)
@@ -367,7 +371,8 @@ class ClusterDocument:
     def rename_host(self, old: str, new: str, *, lb: bool = False) -> None:
         hosts, index = self._host_row(old, lb=lb)
         if new in self.host_names(lb=lb):
-            raise EditError(f"cannot rename {old!r} to {new!r}: that name is taken")
+            raise EditError(L_("cannot rename {old} to {new}: that name is taken",
+                               old=repr(old), new=repr(new)))
         set_preserving_style(hosts[index], "name", new)
         groups = self._role_groups(create=False)
         if not lb and groups is not None:
@@ -398,8 +403,8 @@ class ClusterDocument:
         wanted = {ROLE_CONTROL_PLANE if r == "master" else r for r in roles}
         unknown = wanted - set(ROLES)
         if unknown:
-            raise EditError(f"unknown role(s) {', '.join(sorted(unknown))}: use "
-                            f"{', '.join(ROLES)}")
+            raise EditError(L_("unknown role(s) {roles}: use {known}",
+                               roles=", ".join(sorted(unknown)), known=", ".join(ROLES)))
         self._host_row(name, lb=False)  # raises with the list of known hosts
         groups = self._role_groups(create=True)
         for role in ROLES:

@@ -24,6 +24,7 @@ from ruamel.yaml.scalarbool import ScalarBoolean
 
 from kkui.core.config import linestyle
 from kkui.core.errors import EditError
+from kkui.i18n import L_
 
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])[&*][\w-]+")
 _MAX_DEPTH = 64  # deeper than any config; also stops a recursive alias
@@ -36,8 +37,8 @@ class UnsafeEditError(EditError):
 def plain(node: Any, depth: int = 0) -> Any:
     """A comparable form of a loaded YAML node: type and value, keys in order."""
     if depth > _MAX_DEPTH:
-        raise UnsafeEditError("nothing written: the document nests deeper than kkui checks "
-                              "(a recursive alias?); edit this file by hand")
+        raise UnsafeEditError(L_("nothing written: the document nests deeper than kkui checks "
+                                 "(a recursive alias?); edit this file by hand"))
     if isinstance(node, Mapping):
         return ("map", [(plain(k, depth + 1), plain(v, depth + 1)) for k, v in node.items()])
     if isinstance(node, (list, tuple)):
@@ -111,36 +112,40 @@ def _node_at(documents: Sequence[Any], index: int, path: str) -> Any:
 def describe_construct(original: str, line: int | None) -> str:
     """Name the way the file writes the line kkui could not edit (never its content)."""
     if line is None:
-        return "a construct kkui could not place"
+        return L_("a construct kkui could not place")
     lines = original.splitlines()
     text = lines[line] if 0 <= line < len(lines) else ""
-    where = f"line {line + 1}: "
+    return L_("line {line}: {construct}", line=line + 1, construct=_construct(text))
+
+
+def _construct(text: str) -> L_:
+    """What the line ``text`` is, in words (a message without the line's content)."""
     span = linestyle.flow_span(text)
     if span is not None:
-        kind = "flow mapping `{ ... }`" if text[span[0]] == "{" else "flow list `[ ... ]`"
-        return where + f"a {kind}"
+        return L_("a flow mapping `{ ... }`") if text[span[0]] == "{" \
+            else L_("a flow list `[ ... ]`")
     body = text.split(" #", 1)[0].strip()
     while body.startswith("- ") or body == "-":
         body = body[2:].strip()
     value = body if body[:1] in ("{", "[") else body.split(": ", 1)[1].strip() \
         if ": " in body else ""
     if _ANCHOR.search(body) or "<<:" in body:
-        return where + "an anchor, alias or merge key (`&name`, `*name`, `<<:`)"
+        return L_("an anchor, alias or merge key (`&name`, `*name`, `<<:`)")
     if value[:1] in ("{", "["):
-        kind = "flow mapping `{ ... }`" if value[0] == "{" else "flow list `[ ... ]`"
-        return where + f"a {kind} written over several lines"
+        return L_("a flow mapping `{ ... }` written over several lines") if value[0] == "{" \
+            else L_("a flow list `[ ... ]` written over several lines")
     if value[:1] in ("|", ">"):
-        return where + "a block scalar (`|` or `>`)"
+        return L_("a block scalar (`|` or `>`)")
     if value[:1] == "!":
-        return where + "a tagged value (`!!str ...`)"
+        return L_("a tagged value (`!!str ...`)")
     if "\t" in text[: len(text) - len(text.lstrip())]:
-        return where + "indentation with tabs"
+        return L_("indentation with tabs")
     if " #" in text and text.strip()[:1] != "#" and re.fullmatch(r"[\w.-]+:", body):
-        return where + (f"a comment after `{body}` (move it to its own line above the key, "
-                        "then kkui can rewrite the value)")
+        return L_("a comment after `{key}` (move it to its own line above the key, then kkui "
+                  "can rewrite the value)", key=body)
     if " #" in text and text.strip()[:1] != "#":
-        return where + "a line with a comment at its end"
-    return where + "the layout around this line"
+        return L_("a line with a comment at its end")
+    return L_("the layout around this line")
 
 
 def _original_line_near(original: str, text: str, error_line: int | None) -> int | None:
@@ -190,19 +195,20 @@ def check(text: str, intended: Sequence[Any], *, original: str, source: str) -> 
                       if a != b), min(len(want), len(got_plain)))
         path = _first_difference(want[index], got_plain[index], "") \
             if index < min(len(want), len(got_plain)) else "a whole document"
-        problem = f"`{path}` would not read back as intended"
+        problem = L_("`{path}` would not read back as intended", path=path)
     else:
         index, path = 0, ""
-        problem = "the result would not be valid YAML"
+        problem = L_("the result would not be valid YAML")
     node = _node_at(intended, index, path) if path else None
     if node is not None:
         line = getattr(node.lc, "line", None)
     else:
         line = _original_line_near(original, text, error_line) if got is None else None
     construct = describe_construct(original, line)
-    document = f" (document {index + 1})" if len(intended) > 1 else ""
-    raise UnsafeEditError(
-        f"{source}: nothing written: kkui could not make this edit in place — {problem}"
-        f"{document}; the file writes it as {construct}. The file is unchanged: make this "
+    document = L_(" (document {number})", number=index + 1) if len(intended) > 1 else ""
+    raise UnsafeEditError(L_(
+        "{source}: nothing written: kkui could not make this edit in place — {problem}"
+        "{document}; the file writes it as {construct}. The file is unchanged: make this "
         "edit by hand, or rewrite that part as one `key: value` per line (or kk's "
-        "`- {name: node1, address: ...}` host rows) and run the command again.")
+        "`- {{name: node1, address: ...}}` host rows) and run the command again.",
+        source=source, problem=problem, document=document, construct=construct))

@@ -11,6 +11,8 @@ import ipaddress
 import re
 from collections.abc import Callable
 
+from kkui.i18n import L_
+
 _LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 HOSTNAME_RE = re.compile(rf"^{_LABEL}(\.{_LABEL})*$")  # RFC 1123, what Kubernetes accepts
 ARCHES = ("amd64", "arm64")
@@ -27,9 +29,9 @@ def valid_ip(text: str) -> bool:
 def name_error(name: str) -> str:
     """A node name: Kubernetes refuses a node whose name is not RFC 1123."""
     if not name:
-        return "a name is required"
+        return L_("a name is required")
     if not HOSTNAME_RE.match(name) or len(name) > 253:
-        return "lowercase letters, digits and '-' only (RFC 1123), e.g. node1"
+        return L_("lowercase letters, digits and '-' only (RFC 1123), e.g. node1")
     return ""
 
 
@@ -46,9 +48,9 @@ def is_dns_name(text: str) -> bool:
 def address_error(address: str) -> str:
     """The SSH ``address``: an IP, or a DNS name (kk dials ``address:port`` as given)."""
     if not address:
-        return "an address is required"
+        return L_("an address is required")
     if not valid_ip(address) and not is_dns_name(address):
-        return "not an IP address or a DNS name"
+        return L_("not an IP address or a DNS name")
     return ""
 
 
@@ -56,23 +58,25 @@ def internal_address_error(value: str) -> str:
     """``internalAddress`` may be dual stack: ``"v4,v6"``."""
     for part in [p.strip() for p in value.split(",") if p.strip()]:
         if not valid_ip(part):
-            return f"{part!r} is not an IP address (dual stack: \"v4,v6\")"
+            return L_("{address} is not an IP address (dual stack: \"v4,v6\")",
+                      address=repr(part))
     return ""
 
 
 def port_error(port: int | str) -> str:
     text = str(port).strip()
     if isinstance(port, bool) or not text.isdigit() or not 1 <= int(text) <= 65535:
-        return "a number from 1 to 65535"
+        return L_("a number from 1 to 65535")
     return ""
 
 
 def user_error(user: str) -> str:
-    return "" if user.strip() else "a user is required (root, or one with passwordless sudo)"
+    return "" if user.strip() else L_("a user is required (root, or one with passwordless "
+                                      "sudo)")
 
 
 def arch_error(arch: str) -> str:
-    return "" if arch in ARCHES else "amd64 or arm64 (kk never detects the arch)"
+    return "" if arch in ARCHES else L_("amd64 or arm64 (kk never detects the arch)")
 
 
 FIELD_RULES: dict[str, Callable[[str], str]] = {

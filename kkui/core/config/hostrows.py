@@ -9,6 +9,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from kkui.core.errors import EditError
+from kkui.i18n import L_
 
 HOST_FIELDS = ("name", "address", "internalAddress", "port", "user", "password", "privateKey",
                "privateKeyPath", "arch", "timeout", "labels")
@@ -18,8 +19,8 @@ SECRET_FIELDS = ("password", "privateKey")
 def check_host_fields(fields: Mapping[str, Any]) -> None:
     unknown = [k for k in fields if k not in HOST_FIELDS]
     if unknown:
-        raise EditError(f"unknown host field(s) {', '.join(unknown)}; kk knows "
-                        f"{', '.join(HOST_FIELDS)}")
+        raise EditError(L_("unknown host field(s) {fields}; kk knows {known}",
+                           fields=", ".join(unknown), known=", ".join(HOST_FIELDS)))
 
 
 def host_names(hosts: Sequence[Any]) -> list[str]:
@@ -31,7 +32,8 @@ def host_index(hosts: Sequence[Any], name: str, where: str) -> int:
         if isinstance(row, Mapping) and str(row.get("name")) == name:
             return index
     known = ", ".join(host_names(hosts)) or "none"
-    raise EditError(f"no host named {name!r} in {where} (known: {known})")
+    raise EditError(L_("no host named {name} in {where} (known: {known})", name=repr(name),
+                       where=where, known=known))
 
 
 def new_host_row(fields: Mapping[str, Any], siblings: Sequence[Any]) -> CommentedMap:
@@ -40,10 +42,10 @@ def new_host_row(fields: Mapping[str, Any], siblings: Sequence[Any]) -> Commente
     check_host_fields(fields)
     name = str(fields.get("name") or "")
     if not name or not fields.get("address"):
-        raise EditError("a new host needs at least name=... and address=...")
+        raise EditError(L_("a new host needs at least name=... and address=..."))
     if name in host_names(siblings):
-        raise EditError(f"a host named {name!r} already exists; use update or pick "
-                        "another name")
+        raise EditError(L_("a host named {name} already exists; use update or pick another "
+                           "name", name=repr(name)))
     values = {"internalAddress": fields["address"], **fields}
     row = CommentedMap()
     for key in HOST_FIELDS:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from kkui.core.config.problem import Problem, Problems
 from kkui.core.errors import ConfigError
+from kkui.i18n import L_
 
 if TYPE_CHECKING:
     from kkui.core.config.document import ClusterDocument
@@ -64,27 +65,32 @@ def check_shape(documents: list[Any], source: str) -> None:
             size[key] = 1 + len(kids) - len(containers) + sum(size[id(k)] for k in containers)
             height[key] = 1 + max((height[id(k)] for k in containers), default=0)
             if size[key] > MAX_EXPANDED_NODES:
-                raise ConfigError(f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} "
-                                  "values (an alias bomb?): write the values out instead of "
-                                  "nesting aliases", path=source)
+                raise ConfigError(_alias_bomb(), path=source)
             if height[key] > MAX_DEPTH:
-                raise ConfigError(f"nested more than {MAX_DEPTH} levels deep: a KubeKey config "
-                                  "is never that deep; check the file", path=source)
+                raise ConfigError(_too_deep(), path=source)
             continue
         if not kids or key in size:
             continue
         if key in open_nodes:
-            raise ConfigError("a YAML alias refers to a mapping or list that contains it (a "
-                              "recursive structure): kk cannot read that", path=source)
+            raise ConfigError(L_("a YAML alias refers to a mapping or list that contains it "
+                                 "(a recursive structure): kk cannot read that"), path=source)
         open_nodes.add(key)
         stack.append((node, True))
         stack.extend((k, False) for k in kids if _nested(k) and id(k) not in size)
     for doc in documents:
         total += size.get(id(doc), 1)
     if total > MAX_EXPANDED_NODES:
-        raise ConfigError(f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} values (an "
-                          "alias bomb?): write the values out instead of nesting aliases",
-                          path=source)
+        raise ConfigError(_alias_bomb(), path=source)
+
+
+def _alias_bomb() -> L_:
+    return L_("YAML aliases expand to more than {limit} values (an alias bomb?): write the "
+              "values out instead of nesting aliases", limit=f"{MAX_EXPANDED_NODES:,}")
+
+
+def _too_deep() -> L_:
+    return L_("nested more than {limit} levels deep: a KubeKey config is never that deep; "
+              "check the file", limit=MAX_DEPTH)
 
 
 def check_flow_depth(text: str, source: str) -> None:
@@ -115,8 +121,7 @@ def check_flow_depth(text: str, source: str) -> None:
         elif ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ConfigError(f"nested more than {MAX_DEPTH} levels deep: a KubeKey config "
-                                  "is never that deep; check the file", path=source)
+                raise ConfigError(_too_deep(), path=source)
         elif ch in "]}":
             depth = max(depth - 1, 0)
         prev = ch
@@ -179,10 +184,10 @@ def scalar_problems(doc: ClusterDocument) -> list[Problem]:
         for pattern in patterns:
             for path, value in _resolve(root, pattern.split("."), ""):
                 if isinstance(value, (Mapping, list)):
-                    what = "a mapping" if isinstance(value, Mapping) else "a list"
-                    problems.error(f"{prefix}{path}", f"{what} where a single value belongs "
-                                   "(a stray `*alias` or a missing quote?): write one string "
-                                   "or number")
+                    what = L_("a mapping") if isinstance(value, Mapping) else L_("a list")
+                    problems.error(f"{prefix}{path}", L_(
+                        "{what} where a single value belongs (a stray `*alias` or a missing "
+                        "quote?): write one string or number", what=what))
     return problems
 
 
@@ -195,10 +200,10 @@ def cluster_name_problems(doc: ClusterDocument) -> list[Problem]:
         return problems  # absent: kkui uses "cluster"; non-scalars: scalar_problems
     text = str(name)
     if len(text) > CLUSTER_NAME_MAX or not CLUSTER_NAME_RE.match(text):
-        problems.error("metadata.name", f"{_shown(text)} is not a valid cluster name: kk uses it "
-                       "in file paths and as a Kubernetes object name, so use lowercase "
-                       f"letters, digits, '-' and '.' (at most {CLUSTER_NAME_MAX} characters), "
-                       "e.g. sample")
+        problems.error("metadata.name", L_(
+            "{name} is not a valid cluster name: kk uses it in file paths and as a Kubernetes "
+            "object name, so use lowercase letters, digits, '-' and '.' (at most {limit} "
+            "characters), e.g. sample", name=_shown(text), limit=CLUSTER_NAME_MAX))
     return problems
 
 

@@ -30,9 +30,9 @@ from ruamel.yaml.scalarstring import ScalarString
 
 from kkui.core.config import kk_schema
 from kkui.core.config.problem import Problems
+from kkui.i18n import L_, N_
 
 V1ALPHA1 = "kubekey.kubesphere.io/v1alpha1"
-UNMARSHAL = "kk stops with \"Failed to unmarshal configuration\""
 # go-yaml v2's (YAML 1.1) booleans (resolve.go), which sigs.k8s.io/yaml v1.3.0 uses; ruamel
 # reads the plain words as strings (YAML 1.2)
 _YAML11_BOOLS = frozenset(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
@@ -40,8 +40,9 @@ _YAML11_BOOLS = frozenset(("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE"
                            "OFF"))
 _INT64 = (-(2**63), 2**63 - 1)
 # What the user reads for each expected Go kind.
-_EXPECTED = {"string": "a string", "int": "a whole number", "bool": "true or false",
-             "slice": "a list", "map": "a mapping", "struct": "a mapping", "object": "a mapping"}
+_EXPECTED = {"string": N_("a string"), "int": N_("a whole number"), "bool": N_("true or false"),
+             "slice": N_("a list"), "map": N_("a mapping"), "struct": N_("a mapping"),
+             "object": N_("a mapping")}
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ def json_kind(value: Any) -> str:
     return "string"  # dates and timestamps: go-yaml v2 keeps them as strings
 
 
-_KIND_WORDS = {"string": "a string", "int": "a number", "float": "a fraction",
-               "bool": "a boolean", "object": "a mapping", "array": "a list"}
+_KIND_WORDS = {"string": N_("a string"), "int": N_("a number"), "float": N_("a fraction"),
+               "bool": N_("a boolean"), "object": N_("a mapping"), "array": N_("a list")}
 
 
 def scalar_text(value: Any, limit: int = 60) -> str:
@@ -164,9 +165,9 @@ class Decoder:
         if got == "null" or typ.kind == "any":
             return
         if got == "invalid":
-            self.problems.error(path, f"{key}: .inf/.nan cannot be converted to JSON, so kk "
-                                "stops with \"Unable to convert configuration to json\"; use a "
-                                "number")
+            self.problems.error(path, L_(
+                "{key}: .inf/.nan cannot be converted to JSON, so kk stops with \"Unable to "
+                "convert configuration to json\"; use a number", key=key))
             return
         if not self._fits(got, value, typ):
             self.problems.error(path, self._type_message(value, got, typ, key))
@@ -208,69 +209,77 @@ class Decoder:
     def case_variant(self, node: Mapping[str, Any], key: str, field: str, here: str) -> None:
         # Go's encoding/json matches a key case-insensitively when no exact one exists
         # (https://pkg.go.dev/encoding/json#Unmarshal); kkui's own model reads exact keys.
-        both = f"; the file also has `{field}`: kk applies both, the later one wins" \
-            if field in node else ""
-        self.problems.warning(here, f"kk reads `{key}` as `{field}` (Go's JSON decoding "
-                              f"ignores case) but kkui's checks and edits do not: rename it to "
-                              f"`{field}`{both}")
+        both = L_("; the file also has `{field}`: kk applies both, the later one wins",
+                  field=field) if field in node else ""
+        self.problems.warning(here, L_(
+            "kk reads `{key}` as `{field}` (Go's JSON decoding ignores case) but kkui's checks "
+            "and edits do not: rename it to `{field}`{both}", key=key, field=field, both=both))
 
     def ignored(self, key: str, here: str, known: Mapping[str, str]) -> None:
-        message = f"kk ignores the unknown key `{key}`"
         parent = here.rsplit(".", 1)[0] if "." in here else ""
         parent_generic = _generic_path(parent)
         legacy = self.v1alpha1 and _is_v1alpha1_field(parent_generic, key)
         moved = kk_schema.V1ALPHA1_MOVED.get(f"{parent_generic}.{key}")
         elsewhere = [p for p in known_paths().get(key, ()) if p != _generic_path(here)]
         close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
+        hint: str = ""
         if legacy:
-            message = (f"`{key}` is a kk v1.x (v1alpha1) field that kk v3 no longer reads (it "
-                       "loads every file as v1alpha2), so the setting is lost")
             target = moved or (elsewhere[0] if len(elsewhere) == 1 else "")
-            message += f": move it to `{target}`" if target else ": remove it"
-        elif key in kk_schema.NEVER_KK:
-            message += f": kk's field is `{kk_schema.NEVER_KK[key]}`"
+            hint = L_(": move it to `{path}`", path=target) if target else L_(": remove it")
+            self.problems.warning(here, L_(
+                "`{key}` is a kk v1.x (v1alpha1) field that kk v3 no longer reads (it loads "
+                "every file as v1alpha2), so the setting is lost{hint}", key=key, hint=hint))
+            return
+        if key in kk_schema.NEVER_KK:
+            hint = L_(": kk's field is `{path}`", path=kk_schema.NEVER_KK[key])
         elif parent_generic in kk_schema.BLOCK_HINTS:
-            message += f": {kk_schema.BLOCK_HINTS[parent_generic]}"
+            hint = L_(": {advice}", advice=L_(kk_schema.BLOCK_HINTS[parent_generic]))
         elif len(elsewhere) == 1:
-            message += f": `{key}` belongs at `{elsewhere[0]}`; check the indentation"
+            hint = L_(": `{key}` belongs at `{path}`; check the indentation", key=key,
+                      path=elsewhere[0])
         elif close:
-            message += f": did you mean `{close[0]}`?"
-        self.problems.warning(here, message)
+            hint = L_(": did you mean `{key}`?", key=close[0])
+        self.problems.warning(here, L_("{tool} ignores the unknown key `{key}`{hint}",
+                                       tool="kk", key=key, hint=hint))
 
     def _type_message(self, value: Any, got: str, typ: GoType, key: str) -> str:
         # kk reads `Password:` as password too (case-insensitive keys): compare folded
         secret = key.lower() in {k.lower() for k in kk_schema.SECRET_KEYS}
-        shown = "the value" if secret or got in ("object", "array") else scalar_text(value)
-        wanted = _EXPECTED.get(typ.kind, typ.kind)
-        lead = (f"{shown} is {_KIND_WORDS[got]} but kk reads `{key}` as {wanted} (Go "
-                f"{typ.go.lstrip('*')}), so {UNMARSHAL}")
-        return f"{lead}: {self._fix(value, got, typ, key, secret)}"
+        shown = L_("the value") if secret or got in ("object", "array") else scalar_text(value)
+        wanted = L_(_EXPECTED[typ.kind]) if typ.kind in _EXPECTED else typ.kind
+        return L_("{value} is {got} but kk reads `{key}` as {wanted} (Go {go}), so kk stops "
+                  "with \"Failed to unmarshal configuration\": {fix}", value=shown,
+                  got=L_(_KIND_WORDS[got]), key=key, wanted=wanted, go=typ.go.lstrip("*"),
+                  fix=self._fix(value, got, typ, key, secret))
 
     @staticmethod
     def _fix(value: Any, got: str, typ: GoType, key: str, secret: bool) -> str:
         if typ.kind == "int":
             text = str(value).strip() if got == "string" else ""
             if got == "string" and text.lstrip("-").isdigit():
-                return f"write `{key}: {int(text)}` without quotes"
+                return L_("write `{key}: {value}` without quotes", key=key, value=int(text))
             if got == "float":
-                return f"use a whole number, e.g. `{key}: {round(value)}`"
-            return f"use a whole number, e.g. `{key}: 1`"
+                return L_("use a whole number, e.g. `{key}: {value}`", key=key,
+                          value=round(value))
+            return L_("use a whole number, e.g. `{key}: {value}`", key=key, value=1)
         if typ.kind == "string":
             if got in ("int", "float", "bool"):
                 example = "\"…\"" if secret else f"\"{scalar_text(value)}\""
-                why = " (unquoted yes/no/on/off are booleans to kk's YAML 1.1 reader)" \
+                why = L_(" (unquoted yes/no/on/off are booleans to kk's YAML 1.1 reader)") \
                     if got == "bool" and isinstance(value, str) else ""
-                return f"quote it: `{key}: {example}`{why}"
-            return f"write a single text value (`{key}: <text>`) or remove the key"
+                return L_("quote it: `{key}: {example}`{why}", key=key, example=example, why=why)
+            return L_("write a single text value (`{key}: <text>`) or remove the key", key=key)
         if typ.kind == "bool":
             if got == "string" and str(value).strip().lower() in ("true", "false"):
-                return f"write `{key}: {str(value).strip().lower()}` without quotes"
-            return f"write `{key}: true` or `{key}: false`"
+                return L_("write `{key}: {value}` without quotes", key=key,
+                          value=str(value).strip().lower())
+            return L_("write `{key}: true` or `{key}: false`", key=key)
         if typ.kind == "slice":
             if got in ("string", "int", "float", "bool") and not secret:
-                return f"write it as a list: `{key}: [{scalar_text(value)}]`"
-            return f"write it as a list: `{key}: [...]` (one `- item` per line)"
-        return f"write `{key}:` followed by indented `name: value` lines"
+                return L_("write it as a list: `{key}: [{value}]`", key=key,
+                          value=scalar_text(value))
+            return L_("write it as a list: `{key}: [...]` (one `- item` per line)", key=key)
+        return L_("write `{key}:` followed by indented `name: value` lines", key=key)
 
 
 def _generic_path(path: str) -> str:
@@ -308,11 +317,13 @@ def check_metadata(cluster: Mapping[str, Any], problems: Problems) -> None:
     # them kk panics before doing anything (a wrong type is already a type error above)
     metadata = cluster.get("metadata")
     if metadata is None:
-        problems.error("metadata", "no `metadata:` mapping: kk crashes reading the file "
-                       "(loader.go needs metadata.name); add `metadata: {name: sample}`")
+        problems.error("metadata", L_("no `metadata:` mapping: kk crashes reading the file "
+                                      "(loader.go needs metadata.name); add "
+                                      "`metadata: {name: sample}`"))
     elif isinstance(metadata, Mapping) and metadata.get("name") is None:
-        problems.error("metadata.name", "metadata.name is missing: kk crashes reading the file "
-                       "(loader.go needs it); add `name: sample` under metadata")
+        problems.error("metadata.name", L_("metadata.name is missing: kk crashes reading the "
+                                           "file (loader.go needs it); add `name: sample` under "
+                                           "metadata"))
 
 
 # KubeSphere releases kk v3.1.12 installs (cmd/kk/pkg/version/kubesphere/version_enum.go:28-59)
@@ -342,23 +353,24 @@ def check_kubesphere_documents(documents: list[Any], problems: Problems) -> None
         metadata = doc.get("metadata")
         labels = metadata.get("labels") if isinstance(metadata, Mapping) else None
         if not isinstance(labels, Mapping):
-            other = (" kk takes every ConfigMap in the file for KubeSphere's; keep other "
-                     "ConfigMaps in another file, or") if doc.get("kind") == "ConfigMap" else ""
-            problems.error(f"{prefix}metadata.labels", "kk crashes reading this document "
-                           f"without `metadata.labels` (loader.go:219-221):{other} add "
-                           "`labels: {version: v3.4.1}` (the KubeSphere version)")
+            other = L_(" kk takes every ConfigMap in the file for KubeSphere's; keep other "
+                       "ConfigMaps in another file, or") if doc.get("kind") == "ConfigMap" else ""
+            problems.error(f"{prefix}metadata.labels", L_(
+                "kk crashes reading this document without `metadata.labels` "
+                "(loader.go:219-221):{other} add `labels: {{version: v3.4.1}}` (the KubeSphere "
+                "version)", other=other))
             continue
         version = labels.get("version")
         if version is None:
-            problems.error(f"{prefix}metadata.labels.version", "kk stops with \"Unknown "
-                           "version\" (loader.go:224-227): add the KubeSphere version, e.g. "
-                           "`version: v3.4.1`")
+            problems.error(f"{prefix}metadata.labels.version", L_(
+                "kk stops with \"Unknown version\" (loader.go:224-227): add the KubeSphere "
+                "version, e.g. `version: v3.4.1`"))
         elif json_kind(version) != "string":
-            problems.error(f"{prefix}metadata.labels.version", "the KubeSphere version must "
-                           "be a string (kk crashes otherwise, loader.go:229): quote it, e.g. "
-                           "`version: \"v3.4.1\"`")
+            problems.error(f"{prefix}metadata.labels.version", L_(
+                "the KubeSphere version must be a string (kk crashes otherwise, loader.go:229): "
+                "quote it, e.g. `version: \"v3.4.1\"`"))
         elif not kubesphere_version_supported(str(version)):
-            problems.error(f"{prefix}metadata.labels.version", f"kk v3.1.12 cannot install "
-                           f"KubeSphere {str(version)!r} (it stops with \"Unsupported KubeSphere "
-                           f"version\", loader.go:237); use one of "
-                           f"{', '.join(KUBESPHERE_VERSIONS[-3:])}")
+            problems.error(f"{prefix}metadata.labels.version", L_(
+                "kk v3.1.12 cannot install KubeSphere {version} (it stops with \"Unsupported "
+                "KubeSphere version\", loader.go:237); use one of {versions}",
+                version=repr(str(version)), versions=", ".join(KUBESPHERE_VERSIONS[-3:])))

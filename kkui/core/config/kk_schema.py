@@ -16,6 +16,8 @@ reads.  Go's encoding/json ignores unknown keys and matches known ones case-inse
 
 from __future__ import annotations
 
+from kkui.i18n import N_
+
 V1ALPHA2_SOURCE = "cmd/kk/apis/kubekey/v1alpha2 @ v3.1.12"
 
 V1ALPHA2: dict[str, dict[str, str]] = {
@@ -244,8 +246,8 @@ NEVER_KK: dict[str, str] = {
 
 # What to say about any unknown key under these (old kk v1.0 / ks-installer blocks).
 BLOCK_HINTS: dict[str, str] = {
-    "spec.storage": "kk v3's storage block has only `openebs: {basePath: ...}`; storage classes "
-                    "are set up by KubeSphere's ClusterConfiguration or by hand",
+    "spec.storage": N_("kk v3's storage block has only `openebs: {basePath: ...}`; storage "
+                       "classes are set up by KubeSphere's ClusterConfiguration or by hand"),
 }
 
 # Fields whose value is a secret: never echoed in a message.

@@ -2,6 +2,11 @@
 
 A leaf module (imports nothing of kkui) so that config validation, LB validation, the CLI and
 the TUI can all use it without an import cycle.
+
+``message`` holds the problem and its fix in one sentence. The rules build it as a
+``kkui.i18n.L_`` message: an English ``str`` (``str()``, ``as_dict()``, ``--json`` and run
+records get English, issue #16) that the CLI and the TUI show in the user's language with
+``kkui.i18n.shown(problem.message)``.
 """
 
 from __future__ import annotations

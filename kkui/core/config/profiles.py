@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kkui.core.errors import ConfigError
+from kkui.i18n import L_, N_
 
 if TYPE_CHECKING:
     from kkui.core.config.model import ClusterModel
@@ -20,7 +21,18 @@ def profiles_dir() -> Path:
     for candidate in (_PACKAGE.parent / "profiles", _PACKAGE / "_profiles"):
         if candidate.is_dir():
             return candidate
-    raise ConfigError("the bundled profiles are missing from this installation")
+    raise ConfigError(L_("the bundled profiles are missing from this installation"))
+
+
+# The bundled profiles' descriptions (the first comment line of each file) as catalog ids: the
+# picker and `kkui profiles` show them translated; a profile whose line is not listed here is
+# shown as written (tests/config/test_validate_zh.py checks that every bundled one is).
+DESCRIPTIONS = (
+    N_("One node as etcd, control plane and worker (labs, CI)."),
+    N_("An HAProxy + Keepalived pair (VRRP VIP) before 3 masters."),
+    N_("3 masters behind kk's haproxy on every worker."),
+    N_("The 3 masters share a virtual IP themselves (kube-vip)."),
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +51,7 @@ def _description(path: Path) -> str:
             # operator edits (issue #11); the picker shows only what the profile is
             text = stripped.lstrip("#").strip()
             what = text.partition(" profile: ")[2] or text
-            return what[:1].upper() + what[1:]
+            return L_(what[:1].upper() + what[1:])  # English; shown() translates a known one
         if stripped:
             break
     return ""
@@ -53,7 +65,8 @@ def profile_path(name: str) -> Path:
     path = profiles_dir() / f"{name}.yaml"
     if not path.is_file():
         known = ", ".join(p.name for p in list_profiles())
-        raise ConfigError(f"no bundled profile named {name!r} (available: {known})")
+        raise ConfigError(L_("no bundled profile named {name} (available: {known})",
+                             name=repr(name), known=known))
     return path
 
 

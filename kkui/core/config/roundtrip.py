@@ -28,6 +28,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAM
 from kkui.core.config import linediff, linestyle
 from kkui.core.config.inputs import check_flow_depth, check_shape
 from kkui.core.errors import ConfigError
+from kkui.i18n import L_
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,11 @@ def safe_problem(problem: str) -> str:
     duplicate = _DUPLICATE_KEY.match(problem)
     if duplicate:
         key = duplicate["key"]
-        return (f'found duplicate key "{key}" (a key may appear only once in a mapping; '
-                "remove one of them)")
+        return L_('found duplicate key "{key}" (a key may appear only once in a mapping; '
+                  "remove one of them)", key=key)
     if problem.startswith("found undefined alias"):
-        return ("found an undefined alias: a value starting with `*` must be quoted "
-                "(value not shown)")
+        return L_("found an undefined alias: a value starting with `*` must be quoted "
+                  "(value not shown)")
     return _NAMED_TOKEN.sub(lambda m: f"{m['what']} (value not shown)", problem)
 
 
@@ -108,18 +109,20 @@ def load_documents(yaml: YAML, text: str, source: str) -> list[Any]:
         check_shape(documents, source)  # alias bombs, deep nesting: before anything walks them
         return documents
     except RecursionError:  # ruamel's composer recurses once per nesting level
-        raise ConfigError("nested too deeply to parse (thousands of levels): a KubeKey config "
-                          "is never that deep; check the file", path=source) from None
+        raise ConfigError(L_("nested too deeply to parse (thousands of levels): a KubeKey "
+                             "config is never that deep; check the file"), path=source) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = safe_problem(exc.problem or exc.context or "invalid YAML")
         context = f" ({safe_problem(exc.context)})" if exc.context and exc.problem else ""
         line = mark.line + 1 if mark else 0
         column = mark.column + 1 if mark else 0
-        raise ConfigError(f"malformed YAML: {problem}{context}", path=source, line=line,
+        raise ConfigError(L_("malformed YAML: {problem}{context}", problem=problem,
+                             context=context), path=source, line=line,
                           column=column) from None
     except YAMLError as exc:
-        raise ConfigError(f"malformed YAML: {safe_problem(str(exc))}", path=source) from None
+        raise ConfigError(L_("malformed YAML: {problem}{context}",
+                             problem=safe_problem(str(exc)), context=""), path=source) from None
 
 
 def dump_documents(yaml: YAML, documents: list[Any]) -> str:

@@ -16,11 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ClusterModel
-from kkui.core.ssh import KnownHosts, SshSession, connect
+from kkui.core.ssh import KnownHosts, SshClientPool, SshSession, connect
 from kkui.core.verify.checks import CERT_FAIL_DAYS, CERT_WARN_DAYS
-from kkui.core.verify.engine import Sessions, host_facts
+from kkui.core.verify.engine import host_facts
+from kkui.i18n import L_
 
-NOT_RENEWED_BY_KK = (
+NOT_RENEWED_BY_KK = L_(
     "kk certs renew renews kubeadm's certificates only. It does not renew kk's etcd "
     "certificates in /etc/ssl/etcd/ssl/ (kubekey#2310) nor the CAs (ca.crt, "
     "front-proxy-ca.crt, etcd ca.pem; kubekey#2637, #2509): plan those by hand before they "
@@ -65,14 +66,14 @@ def collect_certs(model: ClusterModel, *, timeout: float = 30.0,
     now = now or dt.datetime.now(dt.UTC)
     hosts = [h for h in model.hosts
              if {ROLE_CONTROL_PLANE, ROLE_ETCD} & set(model.roles_of(h.name))]
-    sessions = Sessions(known=known_hosts if known_hosts is not None else KnownHosts(),
-                        strict=strict_host_keys, connector=connector,
-                        connect_timeout=min(5.0, timeout))
+    sessions = SshClientPool(known_hosts=known_hosts, strict_host_keys=strict_host_keys,
+                             connect_timeout=min(5.0, timeout), remember_failures=True,
+                             connector=connector)
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
             facts = list(pool.map(lambda h: host_facts(model, h, sessions, timeout), hosts))
     finally:
-        sessions.close()
+        sessions.close_all()
     rows: list[CertRow] = []
     errors: dict[str, str] = {}
     for hf in facts:

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kkui.core.config.model import ClusterModel, Host
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.fsutil import atomic_write, atomic_write_stream
 from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
 from kkui.core.verify import gather
+from kkui.i18n import L_, joined
 
 REMOTE_DIR = "/var/lib/kkui"
 KK_TOKEN = "k8s_etcd"
@@ -84,8 +85,8 @@ def take_snapshot(model: ClusterModel, out_dir: Path, *, timeout: float = 120.0,
                   on_step: Callable[[str], None] | None = None) -> Snapshot:
     """Snapshot from the first healthy member; SnapshotFailed (nothing kept) otherwise."""
     if model.etcd_type != "kubekey" or not model.etcd_hosts:
-        raise SnapshotFailed("the config has no etcd managed by kk (etcd.type kubekey with an "
-                             "etcd group): nothing to snapshot")
+        raise SnapshotFailed(L_("the config has no etcd managed by kk (etcd.type kubekey with "
+                                "an etcd group): nothing to snapshot"))
     say = on_step or (lambda _text: None)
     known = known_hosts if known_hosts is not None else KnownHosts()
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -96,7 +97,7 @@ def take_snapshot(model: ClusterModel, out_dir: Path, *, timeout: float = 120.0,
             session = connector(member, known_hosts=known, strict_host_keys=strict_host_keys,
                                 connect_timeout=5.0)
         except SshError as exc:
-            errors.append(str(exc))
+            errors.append(message_of(exc))
             continue
         try:
             snap = _snapshot_from(session, member, name, out_dir, timeout, say, errors)
@@ -104,7 +105,8 @@ def take_snapshot(model: ClusterModel, out_dir: Path, *, timeout: float = 120.0,
             session.close()
         if snap is not None:
             return snap
-    raise SnapshotFailed("no healthy etcd member could take a snapshot: " + "; ".join(errors))
+    raise SnapshotFailed(L_("no healthy etcd member could take a snapshot: {errors}",
+                            errors=joined("; ", errors)))
 
 
 def _snapshot_from(session: SshSession, member: Host, name: str, out_dir: Path,
@@ -121,16 +123,17 @@ def _snapshot_from(session: SshSession, member: Host, name: str, out_dir: Path,
         healthy = False
     remote = f"{REMOTE_DIR}/{name}"
     if not healthy:
-        errors.append(f"{member.name}: not healthy ({health.why() if health else 'no answer'})")
+        errors.append(L_("{host}: not healthy ({why})", host=member.name,
+                         why=health.why() if health else L_("no answer")))
         _remove_remote(session, remote)
         return None
     save = sections.get("save")
     if save is None or not save.ok:
-        why = save.why() if save is not None else "no answer"
-        errors.append(f"{member.name}: snapshot save failed ({why})")
+        why = save.why() if save is not None else L_("no answer")
+        errors.append(L_("{host}: snapshot save failed ({why})", host=member.name, why=why))
         _remove_remote(session, remote)
         return None
-    say(f"snapshot saved on {member.name}:{remote}")
+    say(L_("snapshot saved on {host}:{path}", host=member.name, path=remote))
     status_sec = sections.get("status")
     status: dict[str, object] = {}
     if status_sec is not None and status_sec.ok:
@@ -153,14 +156,17 @@ def _snapshot_from(session: SshSession, member: Host, name: str, out_dir: Path,
             handle.prefetch()
             path, digest = atomic_write_stream(local, handle.read, mode=0o600)
     except (OSError, SshError) as exc:
-        raise SnapshotFailed(f"copying the snapshot from {member.name} failed: {exc}") from None
+        raise SnapshotFailed(L_("copying the snapshot from {host} failed: {why}",
+                                host=member.name, why=str(exc))) from None
     finally:
         _remove_remote(session, remote)
     if remote_sum and digest != remote_sum:
         path.unlink(missing_ok=True)
-        raise SnapshotFailed(f"the copy from {member.name} does not match its sha256 "
-                             f"({digest[:12]}… vs {remote_sum[:12]}…): nothing kept")
-    say(f"copied to {path} (sha256 {digest[:12]}…, checked against {member.name})")
+        raise SnapshotFailed(L_("the copy from {host} does not match its sha256 ({local}… vs "
+                                "{remote}…): nothing kept", host=member.name,
+                                local=digest[:12], remote=remote_sum[:12]))
+    say(L_("copied to {path} (sha256 {sha}…, checked against {host})", path=str(path),
+           sha=digest[:12], host=member.name))
     snap = Snapshot(path, digest, member.name, path.stat().st_size,
                     _int(status.get("revision")), _int(status.get("totalKey")), etcd_version)
     atomic_write(path.with_name(path.name + ".sha256"), f"{digest}  {path.name}\n",
@@ -210,11 +216,11 @@ def restore_steps(model: ClusterModel, snapshot_name: str, token: str = KK_TOKEN
     members = model.etcd_hosts
     initial = ",".join(f"{m.name}=https://{m.internal_ipv4}:2380" for m in members)
     snap = f'"$R"{REMOTE_DIR}/{shlex.quote(snapshot_name)}'
-    steps = [RestoreStep(m.name, "stop etcd", "systemctl stop etcd") for m in members]
+    steps = [RestoreStep(m.name, L_("stop etcd"), "systemctl stop etcd") for m in members]
     for m in members:
         steps.append(RestoreStep(
-            m.name, f"restore the snapshot into a fresh /var/lib/etcd (the old one is kept as "
-            f"/var/lib/etcd.before-restore-{stamp})",
+            m.name, L_("restore the snapshot into a fresh /var/lib/etcd (the old one is kept "
+                       "as /var/lib/etcd.before-restore-{stamp})", stamp=stamp),
             f'set -e; if [ -d "$R"/var/lib/etcd ]; then mv "$R"/var/lib/etcd '
             f'"$R"/var/lib/etcd.before-restore-{stamp}; fi; '
             f"ETCDCTL_API=3 etcdctl snapshot restore {snap} --name {shlex.quote(m.name)} "
@@ -223,7 +229,7 @@ def restore_steps(model: ClusterModel, snapshot_name: str, token: str = KK_TOKEN
             f"--initial-advertise-peer-urls https://{m.internal_ipv4}:2380 "
             '--data-dir "$R"/var/lib/etcd >/dev/null; '
             f"rm -f {snap}"))
-    steps += [RestoreStep(m.name, "start etcd", "systemctl start etcd") for m in members]
+    steps += [RestoreStep(m.name, L_("start etcd"), "systemctl start etcd") for m in members]
     return steps
 
 
@@ -236,14 +242,15 @@ def upload_snapshot(session: SshSession, local: Path, name: str, timeout: float 
             sftp.chmod(staging, 0o600)
             staged = sftp.normalize(staging)     # absolute: the SSH user's home
     except OSError as exc:
-        raise SnapshotFailed(f"{session.host.name}: cannot upload the snapshot: {exc}") from None
+        raise SnapshotFailed(L_("{host}: cannot upload the snapshot: {error}",
+                                host=session.host.name, error=str(exc))) from None
     script = (f'umask 077; mkdir -p "$R"{REMOTE_DIR} && '
               f'mv {shlex.quote(staged)} "$R"{REMOTE_DIR}/{shlex.quote(name)}')
     res = session.run(f"/bin/bash -c {shlex.quote('R=${KKUI_PRECHECK_ROOT:-}; ' + script)}",
                       sudo=True, timeout=timeout)
     if not res.ok:
-        raise SnapshotFailed(f"{session.host.name}: cannot place the snapshot: "
-                             f"{res.stderr.strip()[-200:]}")
+        raise SnapshotFailed(L_("{host}: cannot place the snapshot: {error}",
+                                host=session.host.name, error=res.stderr.strip()[-200:]))
 
 
 def run_restore(model: ClusterModel, snapshot: Path, *, strict_host_keys: bool = False,

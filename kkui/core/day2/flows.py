@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from kkui.core.config.model import ClusterModel
+from kkui.i18n import L_
 
 if TYPE_CHECKING:
     from kkui.core.config import ClusterDocument
@@ -24,15 +25,14 @@ def verify_step(model: ClusterModel, say: Say, run: Run | None = None,
     line per check that is not a pass, the summary line; 0 when nothing failed."""
     from kkui.core.verify.engine import run_verify
 
-    say("note", "verifying the cluster (read-only, as `kkui verify`) ...")
+    say("note", L_("verifying the cluster (read-only, as `kkui verify`) ..."))
     report = run_verify(model, only=only)
     for r in report.results:
         if r.status != "pass":
             say("detail", f"{r.status.upper():<5} {r.id:<17} {r.target:<16} {r.detail}")
     say("ok" if report.ok else "fail", f"verify: {report.summary_line()}")
     if run is not None:
-        run.add_findings(f"verify {r.id} {r.target} {r.status}: {r.detail}"
-                         for r in report.results if r.status in ("fail", "error"))
+        run.add_findings(f"verify {finding}" for finding in report.findings())
     return 0 if report.ok else 1
 
 
@@ -56,11 +56,14 @@ def set_upgraded_version(doc: ClusterDocument, target: str, *, save: bool = True
     TUI leaves saving to the operator); the line to show."""
     doc.set("spec.kubernetes.version", target)
     if not save:
-        return f"spec.kubernetes.version set to {target} (ctrl+s saves the config)"
+        return L_("spec.kubernetes.version set to {target} (ctrl+s saves the config)",
+                  target=target)
     if doc.path is None:
-        return f"spec.kubernetes.version set to {target} (not saved: the config has no file)"
+        return L_("spec.kubernetes.version set to {target} (not saved: the config has no "
+                  "file)", target=target)
     doc.save()
-    return f"{doc.path}: spec.kubernetes.version set to {target}"
+    return L_("{path}: spec.kubernetes.version set to {target}", path=str(doc.path),
+              target=target)
 
 
 def remove_deleted_host(doc: ClusterDocument, name: str, *, save: bool = True) -> str:
@@ -68,11 +71,12 @@ def remove_deleted_host(doc: ClusterDocument, name: str, *, save: bool = True) -
     show."""
     doc.remove_host(name)
     if not save:
-        return f"host {name} removed from the config (ctrl+s saves it)"
+        return L_("host {name} removed from the config (ctrl+s saves it)", name=name)
     if doc.path is None:
-        return f"host {name} removed from the config (not saved: the config has no file)"
+        return L_("host {name} removed from the config (not saved: the config has no file)",
+                  name=name)
     doc.save()
-    return f"{doc.path}: host {name} removed (comments kept)"
+    return L_("{path}: host {name} removed (comments kept)", path=str(doc.path), name=name)
 
 
 def before_nodes_delete(model: ClusterModel, name: str, roles: tuple[str, ...], say: Say,
@@ -84,7 +88,7 @@ def before_nodes_delete(model: ClusterModel, name: str, roles: tuple[str, ...], 
     from kkui.core.day2.replace import EtcdMembers
 
     if not drain:
-        say("note", f"not draining {name} (--no-drain)")
+        say("note", L_("not draining {name} (--no-drain)", name=name))
     else:
         if run is not None:
             run.stage("drain")
@@ -93,7 +97,7 @@ def before_nodes_delete(model: ClusterModel, name: str, roles: tuple[str, ...], 
         if not ok:
             if run is not None:
                 run.add_findings([detail])
-            say("note", "kk was not started; fix the drain, or pass --no-drain")
+            say("note", L_("kk was not started; fix the drain, or pass --no-drain"))
             return 1
     if "etcd" in roles:
         if run is not None:
@@ -103,7 +107,7 @@ def before_nodes_delete(model: ClusterModel, name: str, roles: tuple[str, ...], 
             ok, detail = members.remove(name)
         finally:
             members.close()
-        say("ok" if ok else "fail", f"etcd: {detail}")
+        say("ok" if ok else "fail", L_("etcd: {detail}", detail=detail))
         if not ok:
             if run is not None:
                 run.add_findings([detail])

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kkui.core.kk.process import KK_CONFIG_NAME
+from kkui.i18n import N_
 
 if TYPE_CHECKING:
     from kkui.core.config import ClusterDocument
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 class KkOperation:
     id: str  # kkui's command, also the history record's: "certs renew", "nodes add"
     kk_words: tuple[str, ...]  # kk's subcommand: ("certs", "renew")
-    title: str  # what the operator reads: "renew the control-plane certificates"
+    title: str  # what the operator reads (N_, shown with _()): "add the new nodes"
     log_slug: str  # WORKDIR/logs/<slug>-<time>.log
     argument: str = ""  # the name of the one argument (delete node NAME, upgrade VERSION)
 
@@ -52,14 +53,14 @@ class KkOperation:
 
 
 OPERATIONS: Mapping[str, KkOperation] = {op.id: op for op in (
-    KkOperation("certs renew", ("certs", "renew"), "renew the control-plane certificates",
+    KkOperation("certs renew", ("certs", "renew"), N_("renew the control-plane certificates"),
                 "certs-renew"),
-    KkOperation("delete", ("delete", "cluster"), "delete the cluster", "delete"),
+    KkOperation("delete", ("delete", "cluster"), N_("delete the cluster"), "delete"),
     # "nodes add" is what kkui.core.runs.query.last_applied looks for
-    KkOperation("nodes add", ("add", "nodes"), "add the new nodes", "nodes-add"),
-    KkOperation("nodes delete", ("delete", "node"), "delete the node", "nodes-delete",
+    KkOperation("nodes add", ("add", "nodes"), N_("add the new nodes"), "nodes-add"),
+    KkOperation("nodes delete", ("delete", "node"), N_("delete the node"), "nodes-delete",
                 argument="NAME"),
-    KkOperation("upgrade", ("upgrade",), "upgrade Kubernetes", "upgrade",
+    KkOperation("upgrade", ("upgrade",), N_("upgrade Kubernetes"), "upgrade",
                 argument="VERSION"),
 )}
 

@@ -24,9 +24,10 @@ from pathlib import Path
 
 from kkui.core.config.model import ClusterModel
 from kkui.core.sanitize import for_display
-from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
+from kkui.core.ssh import KnownHosts, SshClientPool, SshError, SshSession, connect
 from kkui.core.verify import gather
-from kkui.core.verify.engine import Sessions, run_script
+from kkui.core.verify.engine import _one_line, run_script
+from kkui.i18n import L_, N_
 
 DIRS = ("/var/lib/etcd", "/etc/kubernetes", "/var/lib/kubelet", "/etc/cni/net.d",
         "/var/lib/calico", "/etc/ssl/etcd")
@@ -37,7 +38,7 @@ MAX_ITEMS = 50  # a host with thousands of iptables rules reports a count, not e
 @dataclass(frozen=True)
 class Probe:
     id: str
-    what: str  # what a finding means, for the operator
+    what: str  # what a finding means, for the operator (N_: shown with _())
     script: str  # prints one item per line; nothing when clean (a missing tool is clean)
     cleanup: Callable[[Sequence[str]], str]  # the command for the items found
 
@@ -47,27 +48,28 @@ def _interfaces_pattern() -> str:
 
 
 PROBES: tuple[Probe, ...] = (
-    Probe("containers", "containers still exist (kk delete keeps the runtime without --all)",
+    Probe("containers", N_("containers still exist (kk delete keeps the runtime without "
+                           "--all)"),
           'if command -v crictl >/dev/null; then crictl ps -a -q 2>/dev/null; '
           'elif command -v docker >/dev/null; then docker ps -a -q 2>/dev/null; fi | '
           f'head -n {MAX_ITEMS}',
           lambda _items: "crictl rm -af 2>/dev/null || docker rm -f $(docker ps -aq)"),
-    Probe("directories", "cluster data left on disk (a non-empty /var/lib/etcd stops the next "
-          "install's etcd)",
+    Probe("directories", N_("cluster data left on disk (a non-empty /var/lib/etcd stops the "
+                            "next install's etcd)"),
           "for d in " + " ".join(DIRS) + '; do [ -e "$R$d" ] && echo "$d"; done; true',
           lambda items: "rm -rf " + " ".join(shlex.quote(i) for i in items)),
-    Probe("interfaces", "CNI network interfaces (they keep the old pod network's routes)",
+    Probe("interfaces", N_("CNI network interfaces (they keep the old pod network's routes)"),
           "command -v ip >/dev/null || exit 0; ip -o link show | "
           "awk -F': ' '{print $2}' | sed 's/@.*//' | "
           f"grep -E '^({_interfaces_pattern()})$' | head -n {MAX_ITEMS}; true",
           lambda items: "; ".join(f"ip link delete {shlex.quote(i)}" for i in items)),
-    Probe("iptables", "iptables rules of kube-proxy/CNI (KUBE-* chains)",
+    Probe("iptables", N_("iptables rules of kube-proxy/CNI (KUBE-* chains)"),
           "command -v iptables-save >/dev/null || exit 0; "
           "n=$(iptables-save 2>/dev/null | grep -c -E '^:KUBE-|-j KUBE-'); "
           '[ "${n:-0}" -gt 0 ] && echo "$n KUBE-* rules/chains"; true',
           lambda _items: "iptables -F && iptables -t nat -F && iptables -t mangle -F && "
           "iptables -X && iptables -t nat -X && iptables -t mangle -X"),
-    Probe("ipvs", "IPVS virtual servers of kube-proxy",
+    Probe("ipvs", N_("IPVS virtual servers of kube-proxy"),
           "command -v ipvsadm >/dev/null || exit 0; "
           "n=$(ipvsadm -Ln 2>/dev/null | grep -c -E '^(TCP|UDP)'); "
           '[ "${n:-0}" -gt 0 ] && echo "$n virtual servers"; true',
@@ -138,8 +140,9 @@ def local_leftovers(workdir: Path) -> list[Finding]:
     pki = workdir / "kubekey" / "pki"
     if not pki.exists():
         return []
-    return [Finding("kk-pki", "kk's generated certificates in the workdir: the next install "
-                    "reuses them, with the old IP addresses (kubekey#2112)", (str(pki),),
+    return [Finding("kk-pki", N_("kk's generated certificates in the workdir: the next "
+                                 "install reuses them, with the old IP addresses "
+                                 "(kubekey#2112)"), (str(pki),),
                     f"rm -rf {shlex.quote(str(pki))}")]
 
 
@@ -148,9 +151,9 @@ def scan_leftovers(model: ClusterModel, workdir: Path | None = None, *, timeout:
                    connector: Callable[..., SshSession] = connect) -> LeftoverReport:
     """Every host of the config, in parallel, read-only; an unreachable host is an error row
     (it is the host most likely to keep everything)."""
-    sessions = Sessions(known=known_hosts if known_hosts is not None else KnownHosts(),
-                        strict=strict_host_keys, connector=connector,
-                        connect_timeout=min(5.0, timeout))
+    sessions = SshClientPool(known_hosts=known_hosts, strict_host_keys=strict_host_keys,
+                             connect_timeout=min(5.0, timeout), remember_failures=True,
+                             connector=connector)
     script = scan_script()
 
     def one(host: object) -> HostLeftovers:
@@ -160,16 +163,16 @@ def scan_leftovers(model: ClusterModel, workdir: Path | None = None, *, timeout:
         try:
             sections = run_script(sessions.get(host), script, timeout)
         except SshError as exc:
-            return HostLeftovers(host.name, host.address,
-                                 error=for_display(str(exc), newlines=False)[:300])
+            return HostLeftovers(host.name, host.address, error=_one_line(exc))
         findings, missing = parse_scan(sections)
-        error = f"scan cut off before: {', '.join(missing)}" if missing else None
+        error = L_("scan cut off before: {sections}", sections=", ".join(missing)) \
+            if missing else None
         return HostLeftovers(host.name, host.address, tuple(findings), error)
 
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
             hosts = tuple(pool.map(one, model.hosts))
     finally:
-        sessions.close()
+        sessions.close_all()
     local = tuple(local_leftovers(workdir)) if workdir is not None else ()
     return LeftoverReport(hosts, local)

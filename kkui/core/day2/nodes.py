@@ -17,16 +17,35 @@ Draining happens before kk, over SSH with kubectl on another control-plane node
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ClusterModel
 from kkui.core.errors import ConfigError
 from kkui.core.sanitize import for_display
-from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
+from kkui.core.ssh import KnownHosts, SshClientPool, SshError, SshSession, connect
 from kkui.core.verify import gather
-from kkui.core.verify.engine import Sessions, first_reachable, run_script
+from kkui.core.verify.engine import first_reachable, run_script
+from kkui.i18n import L_, joined, shown
+
+
+class _Joined(L_):
+    """Messages joined with "; ", each shown in the user's language."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: Sequence[str]) -> _Joined:
+        message = cast("_Joined", super().__new__(cls, "; ".join(parts)))
+        message.parts = tuple(parts)
+        return message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Joined, (list(self.parts),))
+
+    def localized(self) -> str:
+        return "; ".join(str(shown(p)) for p in self.parts)
 
 
 class NodeRefused(ConfigError):
@@ -84,7 +103,8 @@ def applied_config(model: ClusterModel, workdir: Path, *,
             conn.close()
         text = getattr(run, "config_text", None) if run is not None else None
         if run is not None and text:
-            return text, f"run #{run.summary.id} ({run.summary.command}) in the history"
+            return text, L_("run #{id} ({command}) in the history", id=run.summary.id,
+                            command=run.summary.command)
     copy = workdir / "config-sample.yaml"
     if copy.is_file():
         return copy.read_text(encoding="utf-8"), str(copy)
@@ -100,8 +120,9 @@ def lb_followup(diff: HostDiff, model: ClusterModel, config: str) -> str | None:
         return None
     hosts = {h.name: h for h in model.hosts}
     backends = ", ".join(f"{n} ({hosts[n].internal_ipv4}:6443)" for n in diff.new_control_planes)
-    return (f"kkui re-deploys its LB pair from {config} so that {backends} joins haproxy's "
-            "backends (haproxy reloaded, not restarted; keepalived untouched: the VIP stays)")
+    return L_("kkui re-deploys its LB pair from {config} so that {backends} joins haproxy's "
+              "backends (haproxy reloaded, not restarted; keepalived untouched: the VIP "
+              "stays)", config=config, backends=backends)
 
 
 def redeploy_lb(model: ClusterModel, say: Callable[[str, str], None], *,
@@ -117,32 +138,35 @@ def redeploy_lb(model: ClusterModel, say: Callable[[str, str], None], *,
     from kkui.core.lb.deploy import StepResult
 
     if not model.kkui.load_balancer.hosts:
-        say("note", "no kkui LB pair in the config: nothing to re-deploy")
+        say("note", L_("no kkui LB pair in the config: nothing to re-deploy"))
         return True
     backends = ", ".join(h.name for h in model.control_plane_hosts)
-    say("note", f"re-deploying kkui's LB pair: haproxy backends {backends}")
+    say("note", L_("re-deploying kkui's LB pair: haproxy backends {backends}",
+                   backends=backends))
 
     def step(result: StepResult) -> None:
         kind = {"failed": "fail", "done": "ok"}.get(result.status, "note")
-        say(kind, f"  {result.host}: {result.step}: {result.status}"
-            + (f" — {result.detail}" if result.detail else ""))
+        head = joined(": ", [f"  {result.host}", result.step, result.status])
+        say(kind, joined(" — ", [head, result.detail]) if result.detail else head)
 
     try:
         outcome = deploy_pair(model, strict_host_keys=strict_host_keys, on_step=step)
     except (KkuiError, SshError) as exc:
-        say("fail", f"LB pair not re-deployed: {for_display(str(exc), newlines=False)}; fix "
-            "it, then run `kkui lb deploy -f CONFIG`")
+        say("fail", L_("LB pair not re-deployed: {why}; fix it, then run `kkui lb deploy -f "
+                       "CONFIG`", why=for_display(str(exc), newlines=False)))
         return False
     if outcome.status is None:
-        say("fail", "LB deploy stopped at the failed step above: fix it, then run "
-            "`kkui lb deploy -f CONFIG`")
+        say("fail", L_("LB deploy stopped at the failed step above: fix it, then run "
+                       "`kkui lb deploy -f CONFIG`"))
         return False
     holders = outcome.status.holders
     if not outcome.ok:
-        say("fail", f"LB pair re-deployed but not healthy: VIP holders {holders or 'none'}, "
-            f"frontend answers: {outcome.status.frontend_answers} (`kkui lb status -f CONFIG`)")
+        say("fail", L_("LB pair re-deployed but not healthy: VIP holders {holders}, frontend "
+                       "answers: {answers} (`kkui lb status -f CONFIG`)",
+                       holders=holders or "none", answers=outcome.status.frontend_answers))
         return False
-    say("ok", f"LB pair re-deployed: VIP {outcome.status.vip} on {', '.join(holders)}")
+    say("ok", L_("LB pair re-deployed: VIP {vip} on {holders}", vip=outcome.status.vip,
+                 holders=", ".join(holders)))
     return True
 
 
@@ -158,17 +182,17 @@ def removal_check(model: ClusterModel, name: str, *, force: bool) -> RemovalChec
     """Whether ``name`` may be removed: workers yes; control-plane/etcd only with ``force`` and
     when the rest keeps etcd quorum and a control plane.  Raises :class:`NodeRefused`."""
     if name not in {h.name for h in model.hosts}:
-        raise NodeRefused(f"{name}: no such host in the config (hosts: "
-                          f"{', '.join(h.name for h in model.hosts)})")
+        raise NodeRefused(L_("{name}: no such host in the config (hosts: {hosts})", name=name,
+                             hosts=", ".join(h.name for h in model.hosts)))
     roles = tuple(model.roles_of(name))
     if not {ROLE_CONTROL_PLANE, ROLE_ETCD} & set(roles):
         return RemovalCheck(roles, (), True)
     if model.control_plane_hosts and model.control_plane_hosts[0].name == name:
-        raise NodeRefused(f"{name} is the first control-plane node: kk runs its cluster-wide "
-                          "steps there and never deletes it (kk v3.1.12 "
-                          "cmd/kk/pkg/kubernetes/tasks.go:470-481); move another node to the "
-                          "top of roleGroups.control-plane first")
-    lines = []
+        raise NodeRefused(L_("{name} is the first control-plane node: kk runs its "
+                             "cluster-wide steps there and never deletes it (kk v3.1.12 "
+                             "cmd/kk/pkg/kubernetes/tasks.go:470-481); move another node to "
+                             "the top of roleGroups.control-plane first", name=name))
+    lines: list[str] = []
     etcd = [h.name for h in model.etcd_hosts]
     planes = [h.name for h in model.control_plane_hosts]
     ok = True
@@ -178,23 +202,29 @@ def removal_check(model: ClusterModel, name: str, *, force: bool) -> RemovalChec
         left = n - 1
         # the member is removed while the cluster still counts n members: the n-1 others must
         # be a quorum of n to commit its removal, and remain a cluster of n-1 afterwards
-        lines.append(f"etcd: {n} members, quorum {quorum}; without {name}: {left} members "
-                     f"(quorum {left // 2 + 1}, tolerating {max(0, (left - 1) // 2)} failure(s))"
-                     f" → {'quorum kept' if left >= quorum else 'BELOW QUORUM'}")
+        lines.append(L_("etcd: {n} members, quorum {quorum}; without {name}: {left} members "
+                        "(quorum {left_quorum}, tolerating {tolerated} failure(s)) → {verdict}",
+                        n=n, quorum=quorum, name=name, left=left, left_quorum=left // 2 + 1,
+                        tolerated=max(0, (left - 1) // 2),
+                        verdict=L_("quorum kept") if left >= quorum else L_("BELOW QUORUM")))
         ok = ok and left >= quorum
     if name in planes:
-        lines.append(f"control plane: {len(planes)} node(s); without {name}: {len(planes) - 1}")
+        lines.append(L_("control plane: {n} node(s); without {name}: {left}", n=len(planes),
+                        name=name, left=len(planes) - 1))
         ok = ok and len(planes) > 1
-    why = (f"{name} is {'/'.join(r for r in roles if r != 'worker')}: kk delete node removes "
-           "workers only (it skips the first master and every etcd node: kk v3.1.12 "
-           "cmd/kk/pkg/kubernetes/tasks.go:488-491) and never removes the etcd member "
-           "(kubekey PR #1920)")
+    why = L_("{name} is {roles}: kk delete node removes workers only (it skips the first "
+             "master and every etcd node: kk v3.1.12 cmd/kk/pkg/kubernetes/tasks.go:488-491) "
+             "and never removes the etcd member (kubekey PR #1920)", name=name,
+             roles="/".join(r for r in roles if r != "worker"))
+    arithmetic = _Joined(lines)
     if not force:
-        raise NodeRefused(f"{why}. Replace it step by step instead (`etcdctl member remove` "
-                          "from a healthy member, then kk), or pass --force to run kk anyway "
-                          "when quorum allows: " + "; ".join(lines))
+        raise NodeRefused(L_("{why}. Replace it step by step instead (`etcdctl member remove` "
+                             "from a healthy member, then kk), or pass --force to run kk "
+                             "anyway when quorum allows: {arithmetic}",
+                             why=why, arithmetic=arithmetic))
     if not ok:
-        raise NodeRefused(f"{why}; --force refused: " + "; ".join(lines))
+        raise NodeRefused(L_("{why}; --force refused: {arithmetic}", why=why,
+                             arithmetic=arithmetic))
     return RemovalCheck(roles, tuple(lines), True)
 
 
@@ -212,14 +242,15 @@ def drain_node(model: ClusterModel, name: str, *, timeout: float = 180.0,
                connector: Callable[..., SshSession] = connect) -> tuple[bool, str]:
     """cordon + drain ``name`` with kubectl on the first reachable control-plane node that is
     not ``name``: (ok, one-line detail)."""
-    sessions = Sessions(known=known_hosts if known_hosts is not None else KnownHosts(),
-                        strict=strict_host_keys, connector=connector,
-                        connect_timeout=min(5.0, timeout))
+    sessions = SshClientPool(known_hosts=known_hosts, strict_host_keys=strict_host_keys,
+                             connect_timeout=min(5.0, timeout), remember_failures=True,
+                             connector=connector)
     try:
         others = [h for h in model.control_plane_hosts if h.name != name]
         host, session, errors = first_reachable(others, sessions)
         if host is None or session is None:
-            return False, "no other control-plane node reachable: " + "; ".join(errors)
+            return False, L_("no other control-plane node reachable: {errors}",
+                             errors=joined("; ", errors))
         try:
             sections = run_script(session, drain_script(name, int(timeout) - 10), timeout)
         except SshError as exc:
@@ -228,7 +259,9 @@ def drain_node(model: ClusterModel, name: str, *, timeout: float = 180.0,
             sec = sections.get(step)
             if sec is None or not sec.ok:
                 why = sec.why() if sec is not None else "no answer"
-                return False, f"kubectl {step} {name} on {host.name}: {why}"
-        return True, f"cordoned and drained {name} (kubectl on {host.name})"
+                return False, L_("kubectl {step} {name} on {host}: {why}", step=step, name=name,
+                                 host=host.name, why=why)
+        return True, L_("cordoned and drained {name} (kubectl on {host})", name=name,
+                        host=host.name)
     finally:
-        sessions.close()
+        sessions.close_all()

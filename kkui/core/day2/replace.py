@@ -26,23 +26,24 @@ from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ClusterModel, 
 from kkui.core.day2.nodes import NodeRefused
 from kkui.core.fsutil import atomic_write
 from kkui.core.sanitize import for_display
-from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
+from kkui.core.ssh import KnownHosts, SshClientPool, SshError, SshSession, connect
 from kkui.core.verify import gather
-from kkui.core.verify.engine import Sessions, first_reachable, run_script
+from kkui.core.verify.engine import first_reachable, run_script
+from kkui.i18n import L_, N_, joined
 
 UNHEALTHY_RETRY = 20.0  # seconds of "unhealthy cluster" answers before giving up
 
 STEPS: tuple[tuple[str, str], ...] = (
-    ("verify", "verify: the cluster is healthy before anything changes"),
-    ("drain", "drain {old}"),
-    ("etcd-remove", "etcdctl member remove {old} (from a healthy member)"),
-    ("kk-delete", "kk delete node {old}"),
-    ("lb-without", "kkui's LB pair without {old}"),
-    ("config", "config: {new} gets {old}'s roles, {old}'s row removed"),
-    ("kk-add", "kk add nodes ({new} joins)"),
-    ("etcd-new", "etcd's member list shows {new}"),
-    ("lb-with", "kkui's LB pair with {new}"),
-    ("verify-after", "verify: the cluster is healthy after the replacement"),
+    ("verify", N_("verify: the cluster is healthy before anything changes")),
+    ("drain", N_("drain {old}")),
+    ("etcd-remove", N_("etcdctl member remove {old} (from a healthy member)")),
+    ("kk-delete", N_("kk delete node {old}")),
+    ("lb-without", N_("kkui's LB pair without {old}")),
+    ("config", N_("config: {new} gets {old}'s roles, {old}'s row removed")),
+    ("kk-add", N_("kk add nodes ({new} joins)")),
+    ("etcd-new", N_("etcd's member list shows {new}")),
+    ("lb-with", N_("kkui's LB pair with {new}")),
+    ("verify-after", N_("verify: the cluster is healthy after the replacement")),
 )
 
 
@@ -64,6 +65,23 @@ class Checklist:
                 done = []
         return cls(old, new, path, done)
 
+    @classmethod
+    def unfinished(cls, workdir: Path) -> list[Checklist]:
+        """The replacements started in ``workdir`` and not finished (the TUI offers to
+        continue them: OLD's row may already be gone from the config)."""
+        found = []
+        for path in sorted(workdir.glob("replace-*.json")):
+            try:
+                data = json.loads(path.read_text())
+                todo = cls(str(data["old"]), str(data["new"]), path,
+                           [str(s) for s in data["done"]])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if path.name == f"replace-{todo.old}-{todo.new}.json" and \
+                    len(set(todo.done) & {name for name, _ in STEPS}) < len(STEPS):
+                found.append(todo)
+        return found
+
     def mark(self, step: str) -> None:
         if step not in self.done:
             self.done.append(step)
@@ -73,7 +91,7 @@ class Checklist:
                      keep_backup=False)
 
     def title(self, step: str) -> str:
-        return dict(STEPS)[step].format(old=self.old, new=self.new)
+        return L_(dict(STEPS)[step], old=self.old, new=self.new)
 
 
 def check_replace(model: ClusterModel, old: str, new: str) -> tuple[str, ...]:
@@ -81,20 +99,21 @@ def check_replace(model: ClusterModel, old: str, new: str) -> tuple[str, ...]:
     names = {h.name for h in model.hosts}
     for name in (old, new):
         if name not in names:
-            raise NodeRefused(f"{name}: no such host row in the config; add NEW's row first "
-                              "(`kkui tui`, or by hand), keep OLD's row until the replacement "
-                              "is done")
+            raise NodeRefused(L_("{name}: no such host row in the config; add NEW's row first "
+                                 "(`kkui tui`, or by hand), keep OLD's row until the "
+                                 "replacement is done", name=name))
     roles = tuple(model.roles_of(old))
     if ROLE_ETCD not in roles:
-        raise NodeRefused(f"{old} is not an etcd node: use `kkui nodes delete {old}` and "
-                          "`kkui nodes add`")
+        raise NodeRefused(L_("{old} is not an etcd node: use `kkui nodes delete {old}` and "
+                             "`kkui nodes add`", old=old))
     if model.control_plane_hosts and model.control_plane_hosts[0].name == old:
-        raise NodeRefused(f"{old} is the first control-plane node, the one kk runs its "
-                          "cluster-wide steps on (kk v3.1.12 tasks.go:470-472): move another "
-                          "node to the top of roleGroups.control-plane first")
+        raise NodeRefused(L_("{old} is the first control-plane node, the one kk runs its "
+                             "cluster-wide steps on (kk v3.1.12 tasks.go:470-472): move "
+                             "another node to the top of roleGroups.control-plane first",
+                             old=old))
     if len(model.etcd_hosts) < 3:
-        raise NodeRefused(f"etcd has {len(model.etcd_hosts)} member(s): removing {old} "
-                          "loses quorum; add the new member first")
+        raise NodeRefused(L_("etcd has {n} member(s): removing {old} loses quorum; add the "
+                             "new member first", n=len(model.etcd_hosts), old=old))
     return roles
 
 
@@ -115,17 +134,19 @@ class EtcdMembers:
                  connector: Callable[..., SshSession] = connect,
                  known_hosts: KnownHosts | None = None) -> None:
         self.model, self.avoid, self.timeout = model, avoid, timeout
-        self.sessions = Sessions(known=known_hosts if known_hosts is not None else KnownHosts(),
-                                 strict=False, connector=connector, connect_timeout=5.0)
+        self.sessions = SshClientPool(known_hosts=known_hosts, strict_host_keys=False,
+                                      connect_timeout=5.0, remember_failures=True,
+                                      connector=connector)
 
     def close(self) -> None:
-        self.sessions.close()
+        self.sessions.close_all()
 
     def _run(self, command: str) -> tuple[bool, str]:
         candidates = [h for h in self.model.etcd_hosts if h.name != self.avoid]
         host, session, errors = first_reachable(candidates, self.sessions)
         if host is None or session is None:
-            return False, "no other etcd node reachable: " + "; ".join(errors)
+            return False, L_("no other etcd node reachable: {errors}",
+                             errors=joined("; ", errors))
         ctl = _etcdctl(host, [f"https://{host.internal_ipv4}:2379"])
         try:
             sec = run_script(session, gather.PRELUDE + gather.section(
@@ -152,7 +173,7 @@ class EtcdMembers:
         if not ok or not isinstance(found, dict):
             return False, str(found)
         if name not in found:
-            return True, f"{name} is not a member (already removed)"
+            return True, L_("{name} is not a member (already removed)", name=name)
         # etcd refuses a removal ("etcdserver: unhealthy cluster", strict reconfig check) until
         # every remaining member has been connected for 5 s (etcd server.go
         # isReadyToRemoveMember / HealthInterval): right after a join, wait a little
@@ -160,7 +181,7 @@ class EtcdMembers:
         while True:
             ok, out = self._run("{ctl} member remove " + found[name])
             if ok:
-                return True, f"removed member {name} ({found[name]})"
+                return True, L_("removed member {name} ({id})", name=name, id=found[name])
             if "unhealthy cluster" not in out or time.monotonic() > deadline:
                 return False, out
             time.sleep(1.0)

@@ -22,9 +22,10 @@ from kkui.core.config.versions import (
     supported_kubernetes_versions,
 )
 from kkui.core.errors import ConfigError
-from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
+from kkui.core.ssh import KnownHosts, SshClientPool, SshError, SshSession, connect
 from kkui.core.verify import gather
-from kkui.core.verify.engine import Sessions, first_reachable, run_script
+from kkui.core.verify.engine import first_reachable, run_script
+from kkui.i18n import L_, joined
 
 
 class UpgradeRefused(ConfigError):
@@ -43,20 +44,23 @@ def check_target(current: str, target: str) -> str:
     supported = supported_kubernetes_versions()
     if target not in supported:
         near = ", ".join(nearest_supported(target))
-        raise UpgradeRefused(f"--to {target}: not in kk v3.1.12's supported list"
-                             + (f"; nearest: {near}" if near else ""))
+        raise UpgradeRefused(L_("--to {target}: not in kk v3.1.12's supported list; nearest: "
+                                "{near}", target=target, near=near) if near else
+                             L_("--to {target}: not in kk v3.1.12's supported list",
+                                target=target))
     cur, new = parse_version(current), parse_version(target)
     if cur is None or new is None:
-        raise UpgradeRefused(f"cannot compare the running version {current!r} with {target}")
+        raise UpgradeRefused(L_("cannot compare the running version {current} with {target}",
+                                current=repr(current), target=target))
     if new <= cur:
-        raise UpgradeRefused(f"--to {target}: the cluster already runs {current}; kk does not "
-                             "downgrade")
+        raise UpgradeRefused(L_("--to {target}: the cluster already runs {current}; kk does "
+                                "not downgrade", target=target, current=current))
     if new[:2] not in (cur[:2], (cur[0], cur[1] + 1)):
         step = next_steps(current)
-        raise UpgradeRefused(
-            f"--to {target}: {current} → {target} skips a minor version; kubeadm upgrades one "
-            f"minor at a time: go to {step[-1] if step else f'v{cur[0]}.{cur[1] + 1}.x'} first, "
-            "then on")
+        raise UpgradeRefused(L_(
+            "--to {target}: {current} → {target} skips a minor version; kubeadm upgrades one "
+            "minor at a time: go to {step} first, then on", target=target, current=current,
+            step=step[-1] if step else f"v{cur[0]}.{cur[1] + 1}.x"))
     return target
 
 
@@ -77,28 +81,30 @@ def running_version(model: ClusterModel, *, timeout: float = 30.0,
                     strict_host_keys: bool = False, known_hosts: KnownHosts | None = None,
                     connector: Callable[..., SshSession] = connect) -> RunningVersion:
     """The API server's gitVersion, asked through the first reachable control-plane node."""
-    sessions = Sessions(known=known_hosts if known_hosts is not None else KnownHosts(),
-                        strict=strict_host_keys, connector=connector,
-                        connect_timeout=min(5.0, timeout))
+    sessions = SshClientPool(known_hosts=known_hosts, strict_host_keys=strict_host_keys,
+                             connect_timeout=min(5.0, timeout), remember_failures=True,
+                             connector=connector)
     try:
         host, session, errors = first_reachable(model.control_plane_hosts, sessions)
         if host is None or session is None:
-            raise UpgradeRefused("cannot read the running Kubernetes version: no control-plane "
-                                 "node reachable: " + "; ".join(errors))
+            raise UpgradeRefused(L_("cannot read the running Kubernetes version: no "
+                                    "control-plane node reachable: {errors}",
+                                    errors=joined("; ", errors)))
         script = gather.PRELUDE + gather.section("version", gather.kubectl("get --raw /version"))
         try:
             sec = run_script(session, script, timeout).get("version")
         except SshError as exc:
-            raise UpgradeRefused(f"cannot read the running Kubernetes version on {host.name}: "
-                                 f"{exc}") from None
+            raise UpgradeRefused(L_("cannot read the running Kubernetes version on {host}: "
+                                    "{why}", host=host.name, why=str(exc))) from None
         try:
             version = str(json.loads(sec.stdout)["gitVersion"]) if sec else ""
         except (ValueError, KeyError, TypeError):
             version = ""
         if not version:
             why = sec.why() if sec is not None else "no answer"
-            raise UpgradeRefused(f"cannot read the running Kubernetes version on {host.name} "
-                                 f"(kubectl get --raw /version: {why})")
+            raise UpgradeRefused(L_("cannot read the running Kubernetes version on {host} "
+                                    "(kubectl get --raw /version: {why})", host=host.name,
+                                    why=why))
         return RunningVersion(version, host.name)
     finally:
-        sessions.close()
+        sessions.close_all()

@@ -34,6 +34,7 @@ from kkui.core.download.release import (
 from kkui.core.download.tarball import TarballError, extract_kk
 from kkui.core.errors import KkuiError
 from kkui.core.fsutil import atomic_copy, atomic_write
+from kkui.i18n import L_
 
 LOCK_NAME = "kk-sha256.lock.json"
 DEFAULT_POLICY = FetchPolicy()
@@ -85,8 +86,9 @@ def read_lock() -> dict[str, dict[str, str]]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise KkuiError(f"{path} is unreadable ({exc}); fix or delete it (it only pins the "
-                        "sha256 of downloaded kk tarballs)") from None
+        raise KkuiError(L_("{path} is unreadable ({error}); fix or delete it (it only pins the "
+                           "sha256 of downloaded kk tarballs)", path=str(path), error=str(exc))
+                        ) from None
     return data if isinstance(data, dict) else {}
 
 
@@ -115,13 +117,14 @@ def _check(digest: str, expected: str | None, origin: str, source: str, key: str
     if expected is None or digest == expected:
         return
     if origin == "lock":
-        why = (f"the digest recorded in {lock_path()} when {key} was first downloaded. "
-               "Someone may have altered the file, or the release was re-published. If you "
-               "trust the new file, remove that entry from the lock file (or pass --sha256)")
+        why = L_("the digest recorded in {lock} when {key} was first downloaded. Someone may "
+                 "have altered the file, or the release was re-published. If you trust the new "
+                 "file, remove that entry from the lock file (or pass --sha256)",
+                 lock=str(lock_path()), key=key)
     else:
-        why = "the digest given with --sha256"
-    raise IntegrityError(f"sha256 of {source} is {digest}, which does not match {expected}, "
-                         f"{why}.")
+        why = L_("the digest given with --sha256")
+    raise IntegrityError(L_("sha256 of {source} is {digest}, which does not match {expected}, "
+                            "{why}.", source=source, digest=digest, expected=expected, why=why))
 
 
 def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
@@ -141,12 +144,14 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
     version = normalize_version(version)
     arch = arch or host_arch()
     if arch not in ARCHES:
-        raise KkuiError(f"--arch {arch!r}: kk is published for amd64 and arm64")
+        raise KkuiError(L_("--arch {arch}: kk is published for amd64 and arm64",
+                           arch=repr(arch)))
     expected = origin = None
     if sha256:
         expected, origin = sha256.strip().lower(), "cli"
         if not _HEX64.fullmatch(expected):
-            raise KkuiError(f"--sha256 {sha256!r} is not a sha256 digest (64 hex digits)")
+            raise KkuiError(L_("--sha256 {digest} is not a sha256 digest (64 hex digits)",
+                               digest=repr(sha256)))
     key = f"{version}/linux-{arch}"
     cache = kk_cache_dir(version, arch)
     with _exclusive(cache):
@@ -156,7 +161,7 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
         if from_file is not None:
             source_file = Path(from_file).expanduser()
             if not source_file.is_file():
-                raise KkuiError(f"--from-file {source_file}: no such file")
+                raise KkuiError(L_("--from-file {path}: no such file", path=str(source_file)))
             digest = sha256_of(source_file)
             _check(digest, expected, origin or "", str(source_file), key)
             kk = extract_kk(source_file, cache)  # validate before caching the tarball
@@ -176,8 +181,9 @@ def obtain_kk(version: str = DEFAULT_KK_VERSION, *, zone: str = "global",
                 kk, from_cache = extract_kk(tarball, cache), False
             except TarballError as exc:  # a cut or bad tarball must not stay in the cache
                 tarball.unlink(missing_ok=True)
-                raise TarballError(f"{exc}; it was removed from the cache, run again to "
-                                   "download it anew") from None
+                error = exc.args[0] if exc.args else str(exc)  # an L_ stays translatable
+                raise TarballError(L_("{error}; it was removed from the cache, run again to "
+                                      "download it anew", error=error)) from None
             except IntegrityError:
                 tarball.unlink(missing_ok=True)
                 raise
@@ -197,12 +203,13 @@ def _download(url: str, tarball: Path, version: str, zone: str, base_url: str | 
         fetch(url, part, policy=policy, on_progress=on_progress, cancel=cancel)
     except NotFoundError:
         other = "global" if zone == "cn" else "cn"
-        switch = ("check --base-url" if base_url else
-                  f"or switch the zone (--zone {other}): the cn mirror sometimes lags behind "
-                  "GitHub")
-        raise DownloadError(
-            f"{url} was not found (HTTP 404). Check the kk version ({version}; releases are "
-            f"listed at https://github.com/kubesphere/kubekey/releases) {switch}.") from None
+        switch = (L_("check --base-url") if base_url else
+                  L_("or switch the zone (--zone {zone}): the cn mirror sometimes lags behind "
+                     "GitHub", zone=other))
+        raise DownloadError(L_(
+            "{url} was not found (HTTP 404). Check the kk version ({version}; releases are "
+            "listed at https://github.com/kubesphere/kubekey/releases) {switch}.", url=url,
+            version=version, switch=switch)) from None
     digest = sha256_of(part)
     os.replace(part, tarball)
     return digest
@@ -211,7 +218,8 @@ def _download(url: str, tarball: Path, version: str, zone: str, base_url: str | 
 def _copy_to(kk: Path, dest: Path) -> Path:
     """``--dest DIR``: DIR/kk (0755), replaced atomically."""
     if dest.exists() and not dest.is_dir():
-        raise KkuiError(f"--dest {dest} is a file; give the directory that should hold kk")
+        raise KkuiError(L_("--dest {path} is a file; give the directory that should hold kk",
+                           path=str(dest)))
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / "kk"
     atomic_copy(kk, target, mode=0o755)

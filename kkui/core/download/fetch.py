@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from kkui.core.errors import KkuiError
+from kkui.i18n import L_
 
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 
@@ -34,7 +35,7 @@ class DownloadError(KkuiError):
 
 class NotFoundError(DownloadError):
     def __init__(self, url: str) -> None:
-        super().__init__(f"{url} was not found (HTTP 404)")
+        super().__init__(L_("{url} was not found (HTTP 404)", url=url))
         self.url = url
 
 
@@ -45,12 +46,16 @@ class DownloadCancelled(KkuiError):
 
     def __init__(self, url: str, part: Path) -> None:
         size = part.stat().st_size if part.exists() else 0
-        kept = (f"; {size} bytes kept in {part}, the next run resumes from there" if size
-                else "")
-        super().__init__(f"download of {url} cancelled{kept}")
+        super().__init__(L_("download of {url} cancelled{kept}", url=url,
+                            kept=_kept(size, part)))
         self.url = url
         self.part = part
         self.kept = size
+
+
+def _kept(size: int, part: Path) -> str:
+    return L_("; {size} bytes kept in {part}, the next run resumes from there", size=size,
+              part=str(part)) if size else ""
 
 
 class _Retryable(Exception):
@@ -115,12 +120,13 @@ def fetch(url: str, part: Path, *, policy: FetchPolicy | None = None,
             except (httpx.TransportError, _Retryable) as exc:
                 _stop_if_cancelled(cancel, url, part)  # the error may be our own abort
                 _stop_if_late(deadline, policy, url, part)
-                last = exc if limits.why != "slow" else _Retryable(
-                    f"the server sent less than {policy.min_rate:g} bytes/s for "
-                    f"{policy.rate_window:g} s")
+                last = exc if limits.why != "slow" else _Retryable(L_(
+                    "the server sent less than {rate:g} bytes/s for {seconds:g} s",
+                    rate=policy.min_rate, seconds=policy.rate_window))
             except httpx.TooManyRedirects:
-                raise DownloadError(f"{url}: more than {policy.max_redirects} redirects (a "
-                                    "redirect loop?); check --base-url or the mirror") from None
+                raise DownloadError(L_("{url}: more than {count} redirects (a redirect loop?); "
+                                       "check --base-url or the mirror", url=url,
+                                       count=policy.max_redirects)) from None
             except httpx.HTTPError as exc:  # anything else httpx refuses (bad URL, headers)
                 raise DownloadError(f"{url}: {type(exc).__name__}: {exc}") from None
             if attempt < policy.attempts:
@@ -131,16 +137,18 @@ def fetch(url: str, part: Path, *, policy: FetchPolicy | None = None,
                 elif cancel.wait(delay):
                     raise DownloadCancelled(url, part)
     size = part.stat().st_size if part.exists() else 0
-    kept = f"; {size} bytes kept in {part}, the next run resumes from there" if size else ""
-    raise DownloadError(f"downloading {url} failed after {policy.attempts} attempts: "
-                        f"{_describe(last)}{kept}")
+    raise DownloadError(L_("downloading {url} failed after {attempts} attempts: {why}{kept}",
+                           url=url, attempts=policy.attempts, why=_describe(last),
+                           kept=_kept(size, part)))
 
 
 def _describe(exc: Exception | None) -> str:
     if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
+        return L_("timed out")
     if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect ({exc})"
+        return L_("cannot connect ({error})", error=str(exc))
+    if isinstance(exc, _Retryable) and len(exc.args) == 1:
+        return str(exc.args[0]) if not isinstance(exc.args[0], L_) else exc.args[0]
     return str(exc) or type(exc).__name__
 
 
@@ -153,10 +161,10 @@ def _stop_if_late(deadline: float, policy: FetchPolicy, url: str, part: Path) ->
     if time.monotonic() < deadline:
         return
     size = part.stat().st_size if part.exists() else 0
-    kept = f"; {size} bytes kept in {part}, the next run resumes from there" if size else ""
-    raise DownloadError(f"downloading {url} did not finish within {policy.deadline:g} s "
-                        f"(the server is too slow){kept}; try again, or use --base-url / "
-                        "--zone for another mirror")
+    raise DownloadError(L_("downloading {url} did not finish within {seconds:g} s (the server "
+                           "is too slow){kept}; try again, or use --base-url / --zone for "
+                           "another mirror", url=url, seconds=policy.deadline,
+                           kept=_kept(size, part)))
 
 
 class _Limits:
@@ -230,9 +238,10 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
             raise NotFoundError(url)
         if status == 416:  # our .part is not a prefix of this file: start over
             part.unlink(missing_ok=True)
-            raise _Retryable("server refused to resume (HTTP 416); starting again")
+            raise _Retryable(L_("server refused to resume (HTTP 416); starting again"))
         if status >= 500:
-            raise _Retryable(f"server error HTTP {status} {response.reason_phrase}")
+            raise _Retryable(L_("server error HTTP {status} {reason}", status=status,
+                                reason=response.reason_phrase))
         if status >= 400:
             raise DownloadError(f"{url}: HTTP {status} {response.reason_phrase}")
         total: int | None
@@ -240,7 +249,7 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
             match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
             if match is None or int(match.group(1)) != offset:
                 part.unlink(missing_ok=True)
-                raise _Retryable("server answered the resume with a different range")
+                raise _Retryable(L_("server answered the resume with a different range"))
             total = None if match.group(3) == "*" else int(match.group(3))
             mode = "ab"
         else:  # 200: full body (a server without Range support, or a fresh start)
@@ -251,8 +260,9 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
         cap = limits.policy.max_bytes if limits is not None else None
         if cap is not None and total is not None and total > cap:
             part.unlink(missing_ok=True)
-            raise DownloadError(f"{url}: the server announces {total} bytes; a kk release "
-                                f"tarball is about 40 MB, kkui refuses more than {cap} bytes")
+            raise DownloadError(L_("{url}: the server announces {total} bytes; a kk release "
+                                   "tarball is about 40 MB, kkui refuses more than {cap} bytes",
+                                   url=url, total=total, cap=cap))
         part.parent.mkdir(parents=True, exist_ok=True)
         received = offset
         started = time.monotonic()
@@ -280,12 +290,14 @@ def _attempt(client: httpx.Client, url: str, part: Path, attempt: int,
         _stop_if_cancelled(cancel, url, part)
         if cap is not None and received > cap:
             part.unlink(missing_ok=True)
-            raise DownloadError(f"{url}: the server sent more than {cap} bytes; a kk release "
-                                "tarball is about 40 MB: refused and removed")
+            raise DownloadError(L_("{url}: the server sent more than {cap} bytes; a kk "
+                                   "release tarball is about 40 MB: refused and removed",
+                                   url=url, cap=cap))
         if limits is not None and limits.why:  # the watcher cut the body (slow, or late)
             raise _Retryable(limits.why)
         if total is not None and received < total:
-            raise _Retryable(f"connection closed after {received} of {total} bytes")
+            raise _Retryable(L_("connection closed after {received} of {total} bytes",
+                                received=received, total=total))
         if on_progress is not None:
             on_progress(_progress(received, total, offset, started, time.monotonic(), attempt))
 

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 
 from kkui.core.errors import KkuiError
+from kkui.i18n import L_
 
 DEFAULT_KK_VERSION = "v3.1.12"
 GLOBAL_BASE = "https://github.com/kubesphere/kubekey/releases/download"
@@ -28,15 +29,15 @@ def normalize_version(version: str) -> str:
     """``3.1.12`` -> ``v3.1.12``; refuse what is not a kk v3-style release version."""
     match = _VERSION.fullmatch(version.strip())
     if match is None:
-        raise VersionError(f"kk version {version!r} is not a release version such as "
-                           f"{DEFAULT_KK_VERSION}")
+        raise VersionError(L_("kk version {version} is not a release version such as "
+                              "{example}", version=repr(version), example=DEFAULT_KK_VERSION))
     major = int(match.group(1))
     if major >= 4:
-        raise VersionError(
-            f"kk {version} is KubeKey v{major}, which uses a different config format "
+        raise VersionError(L_(
+            "kk {version} is KubeKey v{major}, which uses a different config format "
             "(Inventory + Config resources) and cannot read the kk v3 Cluster config that "
-            f"kkui writes. kkui drives kk v3: use --version {DEFAULT_KK_VERSION} "
-            "(the newest v3 release).")
+            "kkui writes. kkui drives kk v3: use --version {newest} (the newest v3 release).",
+            version=version, major=major, newest=DEFAULT_KK_VERSION))
     return "v" + version.strip().lstrip("v")
 
 
@@ -46,7 +47,7 @@ def resolve_zone(cli_zone: str | None = None, env: Mapping[str, str] | None = No
     if cli_zone:
         zone = cli_zone.strip().lower()
         if zone not in ZONES:
-            raise KkuiError(f"--zone {cli_zone!r}: use cn or global")
+            raise KkuiError(L_("--zone {zone}: use cn or global", zone=repr(cli_zone)))
         return zone
     kkzone = (os.environ if env is None else env).get("KKZONE", "").strip().lower()
     if kkzone:
@@ -61,8 +62,9 @@ def host_arch(machine: str | None = None) -> str:
     name = (machine or platform.machine()).lower()
     arch = _UNAME_ARCH.get(name) or ("arm64" if name.startswith("armv8") else None)
     if arch is None:
-        raise KkuiError(f"kk is published for amd64 and arm64 only, this machine is {name!r}; "
-                        "pass --arch amd64 or --arch arm64 to fetch one anyway")
+        raise KkuiError(L_("kk is published for amd64 and arm64 only, this machine is "
+                           "{machine}; pass --arch amd64 or --arch arm64 to fetch one anyway",
+                           machine=repr(name)))
     return arch
 
 

@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from kkui.core.errors import KkuiError
+from kkui.i18n import L_
 
 MAX_KK_SIZE = 512 * 1024 * 1024  # kk is ~80 MB; a bigger member is not kk (or is a bomb)
 
@@ -21,15 +22,15 @@ class TarballError(KkuiError):
 def _unsafe_reason(member: tarfile.TarInfo) -> str | None:
     path = PurePosixPath(member.name)
     if member.name.startswith("/") or path.is_absolute():
-        return "has an absolute path"
+        return L_("has an absolute path")
     if ".." in path.parts:
-        return "climbs out of the directory with '..'"
+        return L_("climbs out of the directory with '..'")
     if member.issym() or member.islnk():
-        return f"is a link (to {member.linkname!r})"
+        return L_("is a link (to {target})", target=repr(member.linkname))
     if member.isdev():
-        return "is a device or FIFO entry"
+        return L_("is a device or FIFO entry")
     if not (member.isfile() or member.isdir()):
-        return "is not a regular file"
+        return L_("is not a regular file")
     return None
 
 
@@ -44,31 +45,40 @@ def extract_kk(tarball: str | os.PathLike[str], dest_dir: str | os.PathLike[str]
     try:
         archive = tarfile.open(src, "r:*")  # noqa: SIM115 - closed by the with below
     except (EOFError, zlib.error) as exc:  # a gzip stream cut short
-        raise TarballError(f"{src} is damaged or incomplete ({exc})") from None
+        raise TarballError(L_("{path} is damaged or incomplete ({error})", path=str(src),
+                              error=str(exc))) from None
     except (tarfile.TarError, OSError) as exc:
-        raise TarballError(f"{src} is not a readable tar.gz archive ({exc})") from None
+        # tarfile's "r:*" error lists every method it tried, one per line: keep the first line
+        raise TarballError(L_("{path} is not a readable tar.gz archive ({error})",
+                              path=str(src),
+                              error=str(exc).splitlines()[0].rstrip(":") if str(exc)
+                              else type(exc).__name__)) from None
     with archive:
         try:
             members = archive.getmembers()
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
-            raise TarballError(f"{src} is damaged or incomplete ({exc})") from None
+            raise TarballError(L_("{path} is damaged or incomplete ({error})", path=str(src),
+                                  error=str(exc))) from None
         for member in members:
             reason = _unsafe_reason(member)
             if reason:
-                raise TarballError(f"refusing {src}: entry {member.name!r} {reason}; "
-                                   "a kk release tarball contains only the kk binary")
+                raise TarballError(L_("refusing {path}: entry {entry} {reason}; a kk release "
+                                      "tarball contains only the kk binary", path=str(src),
+                                      entry=repr(member.name), reason=reason))
         kk = [m for m in members if m.isfile() and PurePosixPath(m.name).parts[-1:] == ("kk",)
               and len(PurePosixPath(m.name).parts) <= 2]
         if not kk:
-            names = ", ".join(m.name for m in members[:5]) or "nothing"
-            raise TarballError(f"{src} has no 'kk' file (it contains: {names}); is this a "
-                               "kubekey-<version>-linux-<arch>.tar.gz release tarball?")
+            names = ", ".join(m.name for m in members[:5]) or L_("nothing")
+            raise TarballError(L_("{path} has no 'kk' file (it contains: {names}); is this a "
+                                  "kubekey-<version>-linux-<arch>.tar.gz release tarball?",
+                                  path=str(src), names=names))
         member = kk[0]
         if member.size > MAX_KK_SIZE:
-            raise TarballError(f"refusing {src}: its kk entry is {member.size} bytes")
+            raise TarballError(L_("refusing {path}: its kk entry is {size} bytes",
+                                  path=str(src), size=member.size))
         source = archive.extractfile(member)
         if source is None:  # pragma: no cover - isfile() members always have data
-            raise TarballError(f"{src}: cannot read its kk entry")
+            raise TarballError(L_("{path}: cannot read its kk entry", path=str(src)))
         dest.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".kk.", dir=dest)
         try:
@@ -77,7 +87,8 @@ def extract_kk(tarball: str | os.PathLike[str], dest_dir: str | os.PathLike[str]
                 while chunk := source.read(1 << 20):
                     written += len(chunk)
                     if written > MAX_KK_SIZE:
-                        raise TarballError(f"refusing {src}: kk entry larger than announced")
+                        raise TarballError(L_("refusing {path}: kk entry larger than "
+                                              "announced", path=str(src)))
                     out.write(chunk)
             os.chmod(tmp, 0o755)
             target = dest / "kk"
@@ -85,7 +96,8 @@ def extract_kk(tarball: str | os.PathLike[str], dest_dir: str | os.PathLike[str]
         except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            raise TarballError(f"{src} is damaged ({exc})") from None
+            raise TarballError(L_("{path} is damaged ({error})", path=str(src),
+                                  error=str(exc))) from None
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from kkui.i18n import L_
+
 Mode = Literal["stop", "isolate"]
 MODES: tuple[Mode, ...] = ("stop", "isolate")
 TAG = "kkui-drill"
@@ -26,7 +28,7 @@ CLUSTER_PORTS = "6443,2379,2380,10250"
 class HostAction:
     host: str
     role: str                 # "master", "worker" or "lb"
-    description: str          # for the plan and the timeline: "stop kubelet, kube-apiserver, etcd"
+    description: str          # for the plan and the timeline (an L_ message, English in JSON)
     break_script: str
     restore_script: str
 
@@ -39,26 +41,27 @@ def _apiserver_stop() -> str:
 
 def master_action(host: str, *, etcd: bool, mode: Mode) -> HostAction:
     if mode == "isolate":
-        return _isolate(host, "master", "drop its cluster traffic (6443, 2379, 2380, 10250)")
+        return _isolate(host, "master", L_("drop its cluster traffic (6443, 2379, 2380, 10250)"))
     stop = ["systemctl stop kubelet", _apiserver_stop()]
     start = []
     if etcd:
         stop.append("systemctl stop etcd")
         start.append("systemctl start etcd")
     start.append("systemctl start kubelet")   # kubelet starts the kube-apiserver static pod
-    what = "stop kubelet, kube-apiserver" + (", etcd" if etcd else "")
+    what = L_("stop kubelet, kube-apiserver, etcd") if etcd else \
+        L_("stop kubelet, kube-apiserver")
     return HostAction(host, "master", what, "\n".join(stop) + "\n", "\n".join(start) + "\n")
 
 
 def worker_action(host: str, *, mode: Mode) -> HostAction:
     if mode == "isolate":
-        return _isolate(host, "worker", "drop its cluster traffic (6443, 10250)")
-    return HostAction(host, "worker", "stop kubelet", "systemctl stop kubelet\n",
+        return _isolate(host, "worker", L_("drop its cluster traffic (6443, 10250)"))
+    return HostAction(host, "worker", L_("stop kubelet"), "systemctl stop kubelet\n",
                       "systemctl start kubelet\n")
 
 
 def lb_action(host: str) -> HostAction:
-    return HostAction(host, "lb", "stop keepalived and haproxy (the VIP moves to the peer)",
+    return HostAction(host, "lb", L_("stop keepalived and haproxy (the VIP moves to the peer)"),
                       "systemctl stop keepalived\nsystemctl stop haproxy\n",
                       "systemctl start haproxy\nsystemctl start keepalived\n")
 

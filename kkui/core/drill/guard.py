@@ -14,6 +14,7 @@ from __future__ import annotations
 import shlex
 
 from kkui.core.errors import KkuiError
+from kkui.i18n import L_
 
 GUARD_DIR = "/run/kkui-drill"
 
@@ -70,4 +71,5 @@ def parse_armed(stdout: str) -> str:
     for line in stdout.splitlines():
         if line.startswith("armed "):
             return line[6:].strip()
-    raise GuardNotArmed("the host-side restore timer could not be armed; nothing was changed")
+    raise GuardNotArmed(L_("the host-side restore timer could not be armed; nothing was "
+                           "changed"))

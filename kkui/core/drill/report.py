@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from kkui.core.drill.monitor import Sample
+from kkui.i18n import _, shown
 
 
 @dataclass(frozen=True)
@@ -91,26 +92,31 @@ class DrillReport:
                 "timeline": [e.as_dict() for e in self.events], "error": self.error}
 
     def markdown(self) -> str:
-        lines = [f"# kkui drill: {self.kind} ({self.mode})", "",
-                 f"- endpoint: `{self.endpoint}`",
-                 *[f"- `{h}`: {what}" for h, what in self.targets.items()],
-                 f"- result: **{'PASSED' if self.ok else 'FAILED'}**", ""]
+        """The ``--report`` file, in the user's language (``as_dict`` stays English)."""
+        lines = [_("# kkui drill: {kind} ({mode})").format(kind=self.kind, mode=self.mode), "",
+                 _("- endpoint: `{endpoint}`").format(endpoint=self.endpoint),
+                 *[f"- `{h}`: {shown(what)}" for h, what in self.targets.items()],
+                 _("- result: **{result}**").format(result=_("PASSED") if self.ok
+                                                    else _("FAILED")), ""]
         if self.error:
-            lines += [f"> {self.error}", ""]
-        lines += ["## Verdicts", "", "| expectation | result | detail |", "|---|---|---|"]
-        lines += [f"| {v.expectation} | {'✔ pass' if v.ok else '✘ fail'} | {v.detail} |"
+            lines += [f"> {shown(self.error)}", ""]
+        lines += [_("## Verdicts"), "", _("| expectation | result | detail |"), "|---|---|---|"]
+        passed, failed = _("✔ pass"), _("✘ fail")
+        lines += [f"| {shown(v.expectation)} | {passed if v.ok else failed} | {shown(v.detail)} |"
                   for v in self.verdicts]
-        lines += ["", "## Measured", "",
-                  f"- API outage through the endpoint (longest): {self.api_outage:.1f} s",
-                  f"- longest run of failed test writes: {self.write_failure:.1f} s"]
+        lines += ["", _("## Measured"), "",
+                  _("- API outage through the endpoint (longest): {seconds:.1f} s").format(
+                      seconds=self.api_outage),
+                  _("- longest run of failed test writes: {seconds:.1f} s").format(
+                      seconds=self.write_failure)]
         if self.etcd_min_healthy is not None:
-            lines.append(f"- etcd healthy members, lowest seen: {self.etcd_min_healthy} of "
-                         f"{self.etcd_members}")
-        lines += ["", "## Timeline", "", "| time | +s | event |", "|---|---|---|"]
-        lines += [f"| {e.stamp()} | {e.offset:.1f} | {e.text} |" for e in self.events]
+            lines.append(_("- etcd healthy members, lowest seen: {lowest} of {total}").format(
+                lowest=self.etcd_min_healthy, total=self.etcd_members))
+        lines += ["", _("## Timeline"), "", _("| time | +s | event |"), "|---|---|---|"]
+        lines += [f"| {e.stamp()} | {e.offset:.1f} | {shown(e.text)} |" for e in self.events]
         if self.samples:
-            lines += ["", "## Samples (one per second)", "",
-                      "| +s | API | write | etcd healthy | NotReady nodes |",
+            lines += ["", _("## Samples (one per second)"), "",
+                      _("| +s | API | write | etcd healthy | NotReady nodes |"),
                       "|---|---|---|---|---|"]
             for s in self.samples:
                 down = ", ".join(n for n, ok in sorted(s.nodes.items()) if not ok) or "-"

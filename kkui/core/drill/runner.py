@@ -27,10 +27,11 @@ from kkui.core.drill.actions import HostAction, Mode, lb_action, master_action, 
 from kkui.core.drill.guard import arm_script, disarm_script, parse_armed
 from kkui.core.drill.monitor import Monitor, Sample, namespace_script
 from kkui.core.drill.report import DrillReport, Event, Verdict
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
 from kkui.core.verify.checks import endpoint_url
 from kkui.core.verify.report import VerifyReport
+from kkui.i18n import L_
 
 Kind = Literal["master", "node", "reference"]
 KINDS: tuple[Kind, ...] = ("master", "node", "reference")
@@ -73,12 +74,12 @@ def _pick(model: ClusterModel, candidates: Sequence[Host], wanted: str | None,
     if wanted:
         host = next((h for h in candidates if h.name == wanted), None)
         if host is None:
-            names = ", ".join(h.name for h in candidates) or "none"
-            raise DrillRefused(f"--target {wanted}: not a {what} of the config ({what}s: "
-                               f"{names})")
+            names = ", ".join(h.name for h in candidates) or L_("none")
+            raise DrillRefused(L_("--target {wanted}: not a {what} of the config ({what}s: "
+                                  "{names})", wanted=wanted, what=what, names=names))
         return host
     if not candidates:
-        raise DrillRefused(f"the config has no {what} to drill")
+        raise DrillRefused(L_("the config has no {what} to drill", what=what))
     return candidates[-1]   # the last one: usually not the first master kk set up
 
 
@@ -92,30 +93,31 @@ def plan_drill(model: ClusterModel, options: DrillOptions,
     notes: list[str] = []
     if options.kind in ("master", "reference"):
         if len(masters) < 2:
-            raise DrillRefused("a master drill needs at least two control-plane nodes: with one, "
-                               "stopping it stops the cluster")
+            raise DrillRefused(L_("a master drill needs at least two control-plane nodes: with "
+                                  "one, stopping it stops the cluster"))
         target = _pick(model, masters, options.target if options.kind == "master" else None,
-                       "control-plane node")
+                       L_("control-plane node"))
         actions.append(master_action(target.name, etcd=target.name in etcd_names,
                                      mode=options.mode))
     if options.kind in ("node", "reference"):
         target = _pick(model, workers, options.target if options.kind == "node" else None,
-                       "worker (not a control plane)")
+                       L_("worker (not a control plane)"))
         actions.append(worker_action(target.name, mode=options.mode))
     if options.kind == "reference":
         if model.kkui.load_balancer.configured:
             if lb_holder is None:
-                raise DrillRefused("no LB holds the VIP: fix the pair first (kkui lb status)")
+                raise DrillRefused(L_("no LB holds the VIP: fix the pair first (kkui lb status)"))
             actions.insert(0, lb_action(lb_holder))
         else:
-            notes.append("the config has no kkui LB pair: the reference drill stops a master "
-                         "and a worker only")
+            notes.append(L_("the config has no kkui LB pair: the reference drill stops a master "
+                            "and a worker only"))
     stopped = [a.host for a in actions if a.host in etcd_names and a.role == "master"]
     total = len(etcd_names)
     needed = total // 2 + 1
     if model.etcd_type == "kubekey" and total and total - len(stopped) < needed:
-        raise DrillRefused(f"stopping {', '.join(stopped)} leaves {total - len(stopped)} of "
-                           f"{total} etcd members, below the quorum of {needed}: refused")
+        raise DrillRefused(L_("stopping {hosts} leaves {left} of {total} etcd members, below the "
+                              "quorum of {needed}: refused", hosts=", ".join(stopped),
+                              left=total - len(stopped), total=total, needed=needed))
     broken = {a.host for a in actions}
     observers = [m for m in masters if m.name not in broken]
     return DrillPlan(actions, observers, stopped, notes)
@@ -140,7 +142,7 @@ class _Timeline:
 def _root_run(session: SshSession, script: str, timeout: float) -> str:
     res = session.run(f"/bin/bash -c {shlex.quote(script)}", sudo=True, timeout=timeout)
     if not res.ok:
-        why = (res.stderr.strip().splitlines() or [f"exit status {res.exit_status}"])[-1]
+        why = (res.stderr.strip().splitlines() or [L_("exit status {rc}", rc=res.exit_status)])[-1]
         raise SshError(f"{session.host.name}: {why}", host=session.host.name)
     return res.stdout
 
@@ -156,16 +158,18 @@ class _SampleWatcher:
         prev = self.last
         self.last = s
         if prev is None or prev.api_ok != s.api_ok:
-            self.timeline.note("the API answers through the endpoint" if s.api_ok else
-                               "the API does NOT answer through the endpoint")
+            self.timeline.note(L_("the API answers through the endpoint") if s.api_ok else
+                               L_("the API does NOT answer through the endpoint"))
         if prev is None or prev.write_ok != s.write_ok:
-            self.timeline.note("test writes succeed" if s.write_ok else "test writes FAIL")
+            self.timeline.note(L_("test writes succeed") if s.write_ok else
+                               L_("test writes FAIL"))
         if s.etcd_healthy is not None and (prev is None or prev.etcd_healthy != s.etcd_healthy):
-            self.timeline.note(f"etcd: {s.etcd_healthy} healthy members")
+            self.timeline.note(L_("etcd: {count} healthy members", count=s.etcd_healthy))
         for name, ready in sorted(s.nodes.items()):
             before = None if prev is None else prev.nodes.get(name)
             if before is not None and before != ready:
-                self.timeline.note(f"node {name} is {'Ready' if ready else 'NotReady'}")
+                self.timeline.note(L_("node {name} is {state}", name=name,
+                                      state="Ready" if ready else "NotReady"))
 
 
 def run_drill(model: ClusterModel, options: DrillOptions, *,
@@ -186,16 +190,16 @@ def run_drill(model: ClusterModel, options: DrillOptions, *,
     for note in plan.notes:
         timeline.note(note)
     if not options.force:
-        timeline.note("verifying the cluster before the drill")
+        timeline.note(L_("verifying the cluster before the drill"))
         before = verify()
         bad = [f"{r.id} {r.target}: {r.status}" for r in before.results
                if r.status in ("fail", "error")]
         if bad:
-            raise DrillRefused("kkui verify is not clean, so the drill could not tell its own "
-                               f"damage from what is already broken: {'; '.join(bad[:5])}. "
-                               "Fix it first, or pass --force")
-        timeline.note(f"verify is clean ({before.summary['pass']} passed, "
-                      f"{before.summary['warn']} warnings)")
+            raise DrillRefused(L_("kkui verify is not clean, so the drill could not tell its "
+                                  "own damage from what is already broken: {failing}. Fix it "
+                                  "first, or pass --force", failing="; ".join(bad[:5])))
+        timeline.note(L_("verify is clean ({passed} passed, {warnings} warnings)",
+                         passed=before.summary["pass"], warnings=before.summary["warn"]))
     known = known_hosts if known_hosts is not None else KnownHosts()
     sessions: dict[str, SshSession] = {}
     hosts = {h.name: h for h in (*model.hosts, *model.kkui.load_balancer.hosts)}
@@ -221,8 +225,9 @@ def run_drill(model: ClusterModel, options: DrillOptions, *,
                 f"{drill_id}-{action.host}", action.restore_script, options.max_outage),
                 options.timeout))
             armed.append(action.host)
-            timeline.note(f"{action.host}: restore registered on the host ({handle}, runs "
-                          f"after {options.max_outage:g} s unless kkui restores first)")
+            timeline.note(L_("{host}: restore registered on the host ({handle}, runs after "
+                             "{seconds:g} s unless kkui restores first)", host=action.host,
+                             handle=handle, seconds=options.max_outage))
         with_ns = namespace_script(report.endpoint)
         session(observer.name).run(f"/bin/bash -c {shlex.quote(with_ns)}", sudo=True,
                                    timeout=options.timeout)
@@ -240,7 +245,7 @@ def run_drill(model: ClusterModel, options: DrillOptions, *,
                 break
             _root_run(session(action.host), action.break_script, options.timeout)
             broken.append(action)
-            timeline.note(f"{action.host}: {action.description}")
+            timeline.note(L_("{host}: {what}", host=action.host, what=action.description))
         hold = options.hold if options.hold is not None else DEFAULT_HOLD[options.kind]
         until = time.monotonic() + hold
         watched = [a.host for a in plan.actions if a.role == "worker"]
@@ -248,14 +253,14 @@ def run_drill(model: ClusterModel, options: DrillOptions, *,
             last = monitor.samples[-1] if monitor.samples else None
             if options.kind == "node" and last and watched and \
                     all(last.nodes.get(n) is False for n in watched):
-                timeline.note(f"{', '.join(watched)} seen NotReady: restoring")
+                timeline.note(L_("{hosts} seen NotReady: restoring", hosts=", ".join(watched)))
                 break
             cancel.wait(0.2)
         if cancel.is_set():
-            timeline.note("interrupted: restoring now")
+            timeline.note(L_("interrupted: restoring now"))
     except (KkuiError, OSError) as exc:
-        report.error = str(exc)
-        timeline.note(f"drill stopped: {exc}")
+        report.error = message_of(exc)
+        timeline.note(L_("drill stopped: {error}", error=message_of(exc)))
     finally:
         _restore(plan, broken, armed, session, drill_id, options, timeline, report)
     try:
@@ -278,12 +283,12 @@ def _observer(plan: DrillPlan, session: Callable[[str], SshSession],
     for host in plan.observer_candidates:
         try:
             session(host.name)
-            timeline.note(f"watching from {host.name}")
+            timeline.note(L_("watching from {host}", host=host.name))
             return host
         except SshError as exc:
             errors.append(str(exc))
-    raise DrillRefused("no control-plane node outside the drill is reachable to watch from: "
-                       + "; ".join(errors))
+    raise DrillRefused(L_("no control-plane node outside the drill is reachable to watch from: "
+                          "{errors}", errors="; ".join(errors)))
 
 
 def _restore(plan: DrillPlan, broken: list[HostAction], armed: list[str],
@@ -295,13 +300,15 @@ def _restore(plan: DrillPlan, broken: list[HostAction], armed: list[str],
         try:
             if action in broken:
                 _root_run(session(action.host), action.restore_script, options.timeout)
-                timeline.note(f"{action.host}: restored")
+                timeline.note(L_("{host}: restored", host=action.host))
             _root_run(session(action.host), disarm_script(f"{drill_id}-{action.host}"),
                       options.timeout)
         except (KkuiError, OSError) as exc:
-            report.error = report.error or f"could not restore {action.host}: {exc}"
-            timeline.note(f"{action.host}: kkui could not restore it ({exc}); the host's own "
-                          f"timer restores it within {options.max_outage:g} s of the start")
+            report.error = report.error or L_("could not restore {host}: {error}",
+                                              host=action.host, error=message_of(exc))
+            timeline.note(L_("{host}: kkui could not restore it ({error}); the host's own timer "
+                             "restores it within {seconds:g} s of the start", host=action.host,
+                             error=message_of(exc), seconds=options.max_outage))
 
 
 def _wait(cancel: threading.Event, seconds: float) -> None:
@@ -316,39 +323,44 @@ def _wait_recovered(model: ClusterModel, monitor: Monitor, options: DrillOptions
         last = monitor.samples[-1] if monitor.samples else None
         if last and last.api_ok and last.write_ok and all(last.nodes.values()) and \
                 (last.etcd_healthy is None or last.etcd_healthy == total):
-            timeline.note("recovered: API, writes, etcd and every node are back")
+            timeline.note(L_("recovered: API, writes, etcd and every node are back"))
             return
         time.sleep(0.2)
-    timeline.note(f"not recovered after {options.recovery_timeout:g} s")
+    timeline.note(L_("not recovered after {seconds:g} s", seconds=options.recovery_timeout))
 
 
 def _verdicts(model: ClusterModel, plan: DrillPlan, report: DrillReport,
               after: VerifyReport, options: DrillOptions) -> list[Verdict]:
     verdicts = [
-        Verdict("the API kept answering through the endpoint",
+        Verdict(L_("the API kept answering through the endpoint"),
                 report.api_outage <= options.api_tolerance,
-                f"longest outage {report.api_outage:.1f} s (tolerance "
-                f"{options.api_tolerance:g} s)"),
-        Verdict(f"no test write failed for longer than {options.write_tolerance:g} s",
+                L_("longest outage {outage:.1f} s (tolerance {tolerance:g} s)",
+                   outage=report.api_outage, tolerance=options.api_tolerance)),
+        Verdict(L_("no test write failed for longer than {tolerance:g} s",
+                   tolerance=options.write_tolerance),
                 report.write_failure <= options.write_tolerance,
-                f"longest run of failed writes {report.write_failure:.1f} s"),
+                L_("longest run of failed writes {seconds:.1f} s",
+                   seconds=report.write_failure)),
     ]
     total = report.etcd_members
     if total and report.etcd_min_healthy is not None:
         needed = total // 2 + 1
-        verdicts.append(Verdict("etcd kept its quorum", report.etcd_min_healthy >= needed,
-                                f"lowest: {report.etcd_min_healthy} of {total} healthy "
-                                f"({needed} needed)"))
+        verdicts.append(Verdict(L_("etcd kept its quorum"), report.etcd_min_healthy >= needed,
+                                L_("lowest: {lowest} of {total} healthy ({needed} needed)",
+                                   lowest=report.etcd_min_healthy, total=total,
+                                   needed=needed)))
     # a node drill holds until the worker is seen NotReady: that is its expectation; for the
     # master and reference drills NotReady depends on the hold time against
     # kube-controller-manager's 40 s grace period, so it is in the timeline, not a verdict
     for action in plan.actions:
         if options.kind == "node" and action.role == "worker":
             seen = any(s.nodes.get(action.host) is False for s in report.samples)
-            verdicts.append(Verdict(f"{action.host} was seen NotReady", seen,
-                                    "seen" if seen else "not within the hold time (kube-"
-                                    "controller-manager waits 40 s by default: raise --hold)"))
+            verdicts.append(Verdict(L_("{host} was seen NotReady", host=action.host), seen,
+                                    L_("seen") if seen else
+                                    L_("not within the hold time (kube-controller-manager "
+                                       "waits 40 s by default: raise --hold)")))
     bad = [f"{r.id} {r.target}" for r in after.results if r.status in ("fail", "error")]
-    verdicts.append(Verdict("the cluster is back to a clean verify", not bad,
-                            "clean" if not bad else f"still failing: {', '.join(bad[:5])}"))
+    verdicts.append(Verdict(L_("the cluster is back to a clean verify"), not bad,
+                            L_("clean") if not bad else
+                            L_("still failing: {checks}", checks=", ".join(bad[:5]))))
     return verdicts

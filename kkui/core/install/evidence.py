@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kkui.i18n import L_
+
 if TYPE_CHECKING:
     from kkui.core.config.model import Host
     from kkui.core.install.plan import InstallPlan
@@ -71,14 +73,16 @@ def collect_after_failure(plan: InstallPlan, failed: Sequence[str], *,
     elapsed = time.monotonic() - started
     if not box:
         names = ", ".join(h.name for h in hosts)
-        return FailureEvidence(None, (f"Host evidence: no answer from {names} within "
-                                      f"{budget_s:.0f} s; collect it later with `kkui triage "
-                                      "LOG -f CONFIG --collect`.",), elapsed)
+        return FailureEvidence(None, (L_("Host evidence: no answer from {hosts} within "
+                                         "{seconds:.0f} s; collect it later with `kkui triage "
+                                         "LOG -f CONFIG --collect`.", hosts=names,
+                                         seconds=budget_s),), elapsed)
     run = box[0]
     visited = [item.host for item in run.hosts if not item.error]
-    lines = [f"Host evidence collected from {', '.join(visited)} in {elapsed:.1f} s "
-             "(journals, containers, ports, disk, clock); the findings use it."] if visited else []
-    lines += [f"Host evidence: {note}" for note in run.notes]
+    lines: list[str] = [L_("Host evidence collected from {hosts} in {seconds:.1f} s (journals, "
+                           "containers, ports, disk, clock); the findings use it.",
+                           hosts=", ".join(visited), seconds=elapsed)] if visited else []
+    lines += [L_("Host evidence: {note}", note=note) for note in run.notes]
     return FailureEvidence(run, tuple(lines), elapsed)
 
 

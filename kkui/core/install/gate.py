@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kkui.core.config import ClusterModel
+from kkui.i18n import L_
 
 if TYPE_CHECKING:
     from kkui.core.install.plan import InstallPlan
@@ -36,8 +37,8 @@ class PrecheckGate:
         if self.report is None:
             return ""
         s = self.report.summary
-        return (f"{s['pass']} passed, {s['warn']} warnings, {s['fail']} failed, "
-                f"{s['error']} errors")
+        return L_("{passed} passed, {warnings} warnings, {failed} failed, {errors} errors",
+                  passed=s["pass"], warnings=s["warn"], failed=s["fail"], errors=s["error"])
 
 
 def report_covers(model: ClusterModel, report: PrecheckReport | None) -> bool:
@@ -61,7 +62,8 @@ def check_precheck(plan: InstallPlan, report: PrecheckReport | None = None, *,
     """Skip, consult ``report`` when it covers the plan's hosts, or run the precheck now."""
     if plan.skip_precheck:
         return PrecheckGate(ok=True, skipped=True,
-                            message=f"precheck skipped ({SKIP_HINT}): kk finds problems itself")
+                            message=L_("precheck skipped ({option}): kk finds problems itself",
+                                       option=SKIP_HINT))
     consulted = report_covers(plan.model, report)
     if not consulted:
         from kkui.core.precheck import run_precheck  # paramiko: only when a precheck runs
@@ -71,26 +73,27 @@ def check_precheck(plan: InstallPlan, report: PrecheckReport | None = None, *,
     lines = tuple(_blocking_lines(report))
     if report.cancelled:
         return PrecheckGate(ok=False, consulted=consulted, report=report, lines=lines,
-                            message="precheck cancelled: kk was not started")
+                            message=L_("precheck cancelled: kk was not started"))
     if not report.ok:
         return PrecheckGate(
             ok=False, consulted=consulted, report=report, lines=lines,
-            message=f"not starting kk: {len(lines)} precheck failure(s); fix them (details: "
-                    f"`kkui precheck`, or the Precheck screen), or pass {SKIP_HINT} to let kk "
-                    "find them itself")
+            message=L_("not starting kk: {count} precheck failure(s); fix them (details: "
+                       "`kkui precheck`, or the Precheck screen), or pass {option} to let kk "
+                       "find them itself", count=len(lines), option=SKIP_HINT))
     return PrecheckGate(ok=True, consulted=consulted, report=report, lines=lines,
-                        message="precheck passed" + (" (earlier run of these hosts)"
-                                                     if consulted else ""))
+                        message=L_("precheck passed (earlier run of these hosts)")
+                        if consulted else L_("precheck passed"))
 
 
 def _blocking_lines(report: PrecheckReport) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for host in report.hosts:
         for check in host.checks:
             if check.status in BLOCKING:
-                line = f"{check.status.upper()} {host.name} ({host.address}) {check.id}: " \
-                       f"{check.detail}"
-                if check.fix:
-                    line += f"\n       fix: {check.fix}"
-                lines.append(line)
+                values = {"status": check.status.upper(), "host": host.name,
+                          "address": host.address, "check": check.id, "detail": check.detail,
+                          "fix": check.fix}
+                lines.append(L_("{status} {host} ({address}) {check}: {detail}\n"
+                                "       fix: {fix}", **values) if check.fix else
+                             L_("{status} {host} ({address}) {check}: {detail}", **values))
     return lines

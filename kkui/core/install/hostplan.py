@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kkui.core.config.model import ClusterModel, Host
+from kkui.core.errors import message_of
+from kkui.i18n import L_, N_
 
 KK_SRC = "kubekey v3.1.12 cmd/kk/pkg/"
 INIT_SCRIPT = KK_SRC + "bootstrap/os/templates/init_script.go"
@@ -55,58 +57,69 @@ def _endpoint_ip(model: ClusterModel) -> str:
 
 
 def _fixed(text: str) -> Callable[[ClusterModel, Host], str]:
-    return lambda _model, _host: text
+    return lambda _model, _host: L_(text)
 
 
 ACTIONS: tuple[Action, ...] = (
     Action("swap", "os", INIT_SCRIPT + ":49-50", _os,
-           _fixed("swap off: `swapoff -a`, swap lines in /etc/fstab commented out")),
+           _fixed(N_("swap off: `swapoff -a`, swap lines in /etc/fstab commented out"))),
     Action("selinux", "os", INIT_SCRIPT + ":53-62", _os,
-           _fixed("SELinux disabled: SELINUX=disabled in /etc/selinux/config, `setenforce 0`")),
+           _fixed(N_("SELinux disabled: SELINUX=disabled in /etc/selinux/config, "
+                     "`setenforce 0`"))),
     Action("firewall", "os", INIT_SCRIPT + ":188-200", _os,
-           _fixed("firewalld and ufw stopped and disabled (when running)")),
+           _fixed(N_("firewalld and ufw stopped and disabled (when running)"))),
     Action("sysctl", "os", INIT_SCRIPT + ":64-114,235", _os,
-           _fixed("about 45 kernel settings appended to /etc/sysctl.conf and applied "
-                  "(net.ipv4.ip_forward=1, bridge-nf-call-iptables=1, vm.swappiness=0, "
-                  "ip_local_reserved_ports=30000-32767 …)")),
+           _fixed(N_("about 45 kernel settings appended to /etc/sysctl.conf and applied "
+                     "(net.ipv4.ip_forward=1, bridge-nf-call-iptables=1, vm.swappiness=0, "
+                     "ip_local_reserved_ports=30000-32767 …)"))),
     Action("limits", "os", INIT_SCRIPT + ":170-186", _os,
-           _fixed("/etc/security/limits.conf: nofile 1048576, nproc 65536, memlock unlimited "
-                  "for every user")),
+           _fixed(N_("/etc/security/limits.conf: nofile 1048576, nproc 65536, memlock "
+                     "unlimited for every user"))),
     Action("modules", "os", INIT_SCRIPT + ":205-233", _os,
-           _fixed("kernel modules br_netfilter, overlay, ip_vs(_rr,_wrr,_sh), nf_conntrack "
-                  "loaded and listed in /etc/modules-load.d/")),
+           _fixed(N_("kernel modules br_netfilter, overlay, ip_vs(_rr,_wrr,_sh), nf_conntrack "
+                     "loaded and listed in /etc/modules-load.d/"))),
     Action("hosts", "os", INIT_SCRIPT + ":237-245,261-315", _os,
-           lambda m, _h: f"/etc/hosts: a `# kubekey hosts` block with all {len(m.hosts)} "
-           f"hosts (`<ip> <name>.{m.cluster_name} <name>`) and "
-           f"`{_endpoint_ip(m)} {m.control_plane_endpoint.domain}`"),
+           lambda m, _h: L_("/etc/hosts: a `# kubekey hosts` block with all {count} hosts "
+                            "(`<ip> <name>.{cluster} <name>`) and `{ip} {domain}`",
+                            count=len(m.hosts), cluster=m.cluster_name, ip=_endpoint_ip(m),
+                            domain=m.control_plane_endpoint.domain)),
     Action("runtime", "runtime", KK_SRC + "container/module.go:45,325", _k8s,
-           lambda m, _h: f"{m.container_manager} installed, configured and started"
-           + (" (+ cri-dockerd)" if m.container_manager == "docker" else "")),
+           lambda m, _h: L_("{runtime} installed, configured and started (+ cri-dockerd)",
+                            runtime=m.container_manager) if m.container_manager == "docker"
+           else L_("{runtime} installed, configured and started",
+                   runtime=m.container_manager)),
     Action("binaries", "binaries", KK_SRC + "kubernetes/module.go:68", _k8s,
-           _fixed("kubeadm, kubelet, kubectl, helm into /usr/local/bin, CNI plugins into "
-                  "/opt/cni/bin; kubelet service enabled")),
+           _fixed(N_("kubeadm, kubelet, kubectl, helm into /usr/local/bin, CNI plugins into "
+                     "/opt/cni/bin; kubelet service enabled"))),
     Action("etcd", "etcd", KK_SRC + "etcd/module.go:66,153,206,385", _role("etcd"),
-           lambda _m, h: f"etcd service (/etc/etcd.env, data /var/lib/etcd, "
-           f"client :2379, peer :2380); certificates /etc/ssl/etcd/ssl/ (ca, "
-           f"admin-{h.name}, member-{h.name}, node-{h.name}); backup timer"),
+           lambda _m, h: L_("etcd service (/etc/etcd.env, data /var/lib/etcd, client :2379, "
+                            "peer :2380); certificates /etc/ssl/etcd/ssl/ (ca, admin-{name}, "
+                            "member-{name}, node-{name}); backup timer", name=h.name)),
     Action("control-plane", "kubernetes", KK_SRC + "kubernetes/module.go:138,244",
            _role("control-plane"),
-           lambda m, _h: "kubeadm init/join --control-plane: /etc/kubernetes/pki (apiserver "
-           f"certificate for {m.control_plane_endpoint.domain} and {_endpoint_ip(m)}), "
-           "admin.conf, static pods kube-apiserver, kube-controller-manager, kube-scheduler; "
-           "/root/.kube/config"),
+           lambda m, _h: L_("kubeadm init/join --control-plane: /etc/kubernetes/pki (apiserver "
+                            "certificate for {domain} and {ip}), admin.conf, static pods "
+                            "kube-apiserver, kube-controller-manager, kube-scheduler; "
+                            "/root/.kube/config", domain=m.control_plane_endpoint.domain,
+                            ip=_endpoint_ip(m))),
     Action("worker", "kubernetes", KK_SRC + "kubernetes/module.go:244", _plain_worker,
-           lambda m, _h: f"kubeadm join: kubelet, kube-proxy ({m.proxy_mode}), "
-           f"{m.network_plugin} pods"),
+           lambda m, _h: L_("kubeadm join: kubelet, kube-proxy ({proxy}), {plugin} pods",
+                            proxy=m.proxy_mode, plugin=m.network_plugin)),
     Action("haproxy", "lb", KK_SRC + "loadbalancer/module.go:41, loadbalancer/tasks.go:98,137",
            lambda m, h: m.lb_mode == "haproxy" and _plain_worker(m, h),
-           lambda m, _h: "haproxy static pod (/etc/kubernetes/manifests/haproxy.yaml): "
-           f"127.0.0.1:{m.control_plane_endpoint.port} to every control plane; /etc/hosts "
-           f"and kubelet.conf then point {m.control_plane_endpoint.domain} at 127.0.0.1"),
+           lambda m, _h: L_("haproxy static pod (/etc/kubernetes/manifests/haproxy.yaml): "
+                            "127.0.0.1:{port} to every control plane; /etc/hosts and "
+                            "kubelet.conf then point {domain} at 127.0.0.1",
+                            port=m.control_plane_endpoint.port,
+                            domain=m.control_plane_endpoint.domain)),
     Action("kube-vip", "lb", KK_SRC + "loadbalancer/module.go:149",
            lambda m, h: m.lb_mode == "kube-vip" and "control-plane" in m.roles_of(h.name),
-           lambda m, _h: f"kube-vip static pod holding the VIP {_endpoint_ip(m)}"),
+           lambda m, _h: L_("kube-vip static pod holding the VIP {ip}", ip=_endpoint_ip(m))),
 )
+
+
+# a host's status as shown (the JSON keeps the English word)
+STATUS_TEXT = {"new": N_("new"), "existing": N_("existing"), "changed": N_("changed")}
 
 
 @dataclass(frozen=True)
@@ -133,23 +146,29 @@ class ClusterPlan:
 
     def summary(self) -> str:
         c = self.counts()
-        base = (f"compared with run {self.previous_run}" if self.previous_run
-                else "no earlier install in the run history")
-        return (f"{len(self.hosts)} host(s): {c['new']} new, {c['existing']} existing, "
-                f"{c['changed']} changed ({base})")
+        base = (L_("compared with run {run}", run=self.previous_run) if self.previous_run
+                else L_("no earlier install in the run history"))
+        return L_("{count} host(s): {new} new, {existing} existing, {changed} changed ({base})",
+                  count=len(self.hosts), new=c["new"], existing=c["existing"],
+                  changed=c["changed"], base=base)
 
     def lines(self) -> list[str]:
-        out = [f"plan for cluster {self.cluster}: {self.summary()}"]
+        """The plan as shown: L_ messages (English str; kkui.i18n.shown translates them)."""
+        out: list[str] = [L_("plan for cluster {cluster}: {summary}", cluster=self.cluster,
+                             summary=self.summary())]
         if self.skipped_os:
-            out.append("  spec.system.skipConfigureOS is true: kk leaves swap, SELinux, "
-                       "firewalld, sysctl, limits and /etc/hosts alone")
+            out.append(L_("  spec.system.skipConfigureOS is true: kk leaves swap, SELinux, "
+                          "firewalld, sysctl, limits and /etc/hosts alone"))
         for host in self.hosts:
-            why = f" ({host.why})" if host.why else ""
-            out.append(f"{host.name} ({host.address}) {','.join(host.roles) or 'no role'} — "
-                       f"{host.status}{why}")
-            out += [f"  {action_id:13} {text}" for action_id, text in host.actions]
-        out.append("kkui itself:")
-        out += [f"  {line}" for line in self.kkui_changes]
+            values = {"name": host.name, "address": host.address, "why": host.why,
+                      "roles": ",".join(host.roles) or L_("no role"),
+                      "status": L_(STATUS_TEXT.get(host.status, host.status))}
+            out.append(L_("{name} ({address}) {roles} — {status} ({why})", **values)
+                       if host.why else L_("{name} ({address}) {roles} — {status}", **values))
+            out += [L_("  {action:13} {text}", action=action_id, text=text)
+                    for action_id, text in host.actions]
+        out.append(L_("kkui itself:"))
+        out += [L_("  {line}", line=line) for line in self.kkui_changes]
         return out
 
     def as_json(self) -> dict[str, object]:
@@ -170,20 +189,27 @@ def _status(model: ClusterModel, host: Host, previous: ClusterModel | None
         return "new", ""
     diffs = []
     if (before.internal_address or before.address) != (host.internal_address or host.address):
-        diffs.append(f"address was {before.internal_address or before.address}")
+        diffs.append(L_("address was {address}",
+                        address=before.internal_address or before.address))
     if previous.roles_of(host.name) != model.roles_of(host.name):
-        diffs.append(f"roles were {','.join(previous.roles_of(host.name)) or 'none'}")
-    return ("changed", "; ".join(diffs)) if diffs else ("existing", "")
+        diffs.append(L_("roles were {roles}",
+                        roles=",".join(previous.roles_of(host.name)) or L_("none")))
+    if not diffs:
+        return "existing", ""
+    return "changed", diffs[0] if len(diffs) == 1 else L_("{first}; {second}", first=diffs[0],
+                                                          second=diffs[1])
 
 
 def _kkui_changes(model: ClusterModel, workdir: str) -> tuple[str, ...]:
-    lines = [f"writes {workdir}/config-sample.yaml (kk's documents only, 0600) and "
-             f"{workdir}/kk; kk keeps its downloads and logs in {workdir}/kubekey/"]
+    lines: list[str] = [L_("writes {workdir}/config-sample.yaml (kk's documents only, 0600) "
+                           "and {workdir}/kk; kk keeps its downloads and logs in "
+                           "{workdir}/kubekey/", workdir=workdir)]
     lb = model.kkui.load_balancer
     if model.lb_mode == "external" and lb.hosts:
         names = ", ".join(f"{h.name} ({h.address})" for h in lb.hosts)
-        lines.append(f"the LB pair {names} with VIP {lb.vip}:{lb.port} is not touched by "
-                     "install: `kkui lb deploy` installs haproxy, keepalived and psmisc there")
+        lines.append(L_("the LB pair {names} with VIP {vip}:{port} is not touched by "
+                        "install: `kkui lb deploy` installs haproxy, keepalived and psmisc "
+                        "there", names=names, vip=lb.vip, port=lb.port))
     return tuple(lines)
 
 
@@ -213,7 +239,8 @@ def plan_from_history(model: ClusterModel, *, workdir: str = "WORKDIR",
     try:
         conn = connect(db)
     except HistoryError as exc:
-        return host_plan(model, workdir=workdir), f"run history not read: {exc}"
+        return host_plan(model, workdir=workdir), L_("run history not read: {error}",
+                                                     error=message_of(exc))
     try:
         last = last_applied(conn, model.name)
     finally:

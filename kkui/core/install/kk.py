@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from kkui.core.errors import ConfigError
 from kkui.core.fsutil import atomic_copy, atomic_write
+from kkui.i18n import L_
 
 if TYPE_CHECKING:
     from kkui.core.download import DownloadProgress, KkBinary
@@ -27,9 +28,13 @@ class ResolvedKk:
     @property
     def description(self) -> str:
         if self.downloaded is None:
-            return f"kk at {self.path} (sha256 {self.sha256[:12]}…, version not checked)"
-        origin = "cached" if self.downloaded.from_cache else "downloaded"
-        return f"kk {self.version} ({origin}, tarball sha256 {self.sha256[:12]}…)"
+            return L_("kk at {path} (sha256 {sha}…, version not checked)", path=str(self.path),
+                      sha=self.sha256[:12])
+        if self.downloaded.from_cache:
+            return L_("kk {version} (cached, tarball sha256 {sha}…)", version=self.version,
+                      sha=self.sha256[:12])
+        return L_("kk {version} (downloaded, tarball sha256 {sha}…)", version=self.version,
+                  sha=self.sha256[:12])
 
 
 def resolve_kk(plan: InstallPlan, *,
@@ -42,9 +47,10 @@ def resolve_kk(plan: InstallPlan, *,
 
         path = Path(plan.kk_binary).expanduser()
         if not path.is_file():
-            raise ConfigError(f"--kk {path}: no such file")
+            raise ConfigError(L_("--kk {path}: no such file", path=str(path)))
         if not os.access(path, os.X_OK):
-            raise ConfigError(f"--kk {path}: not executable (chmod +x {path})")
+            raise ConfigError(L_("--kk {path}: not executable (chmod +x {path})",
+                                 path=str(path)))
         return ResolvedKk(path=path, version="", sha256=sha256_of(path))
     from kkui.core.download import obtain_kk  # httpx: only when kk is downloaded
 

@@ -20,6 +20,7 @@ from kkui.core.download.release import resolve_zone
 from kkui.core.errors import ConfigError
 from kkui.core.kk.process import KK_CONFIG_NAME, create_cluster_argv, kk_environment
 from kkui.core.kk.workdir import default_workdir
+from kkui.i18n import L_
 
 if TYPE_CHECKING:
     from kkui.core.kk.events import KkEvent, PromptShown
@@ -109,8 +110,8 @@ def plan_install(doc: ClusterDocument, options: InstallOptions = InstallOptions(
     problems = doc.validate()
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        raise InstallRefused(f"{len(errors)} error(s) in the config; fix them (see `kkui "
-                             "validate`) before installing", problems)
+        raise InstallRefused(L_("{count} error(s) in the config; fix them (see `kkui "
+                                "validate`) before installing", count=len(errors)), problems)
     model = doc.model()
     zone = resolve_zone(options.zone, environ, model.kkui.zone)
     source = Path(doc.path) if doc.path is not None else None
@@ -133,12 +134,13 @@ def plan_install(doc: ClusterDocument, options: InstallOptions = InstallOptions(
 def describe(plan: InstallPlan) -> str:
     """Which kk runs where: ``kk v3.1.12 (download, zone cn from KKZONE) on 3 host(s)``."""
     if plan.kk_binary is not None:
-        which = f"kk at {plan.kk_binary} (your binary; version not checked)"
+        which = L_("kk at {path} (your binary; version not checked)", path=str(plan.kk_binary))
     else:
-        which = f"kk {plan.kk_version}"
-    zone = f"zone {plan.zone}" + ("" if plan.zone_source == "default"
-                                  else f" from {plan.zone_source}")
-    return f"{which} create cluster on {len(plan.model.hosts)} host(s) ({zone})"
+        which = L_("kk {version}", version=plan.kk_version)
+    zone = L_("zone {zone}", zone=plan.zone) if plan.zone_source == "default" else \
+        L_("zone {zone} from {source}", zone=plan.zone, source=plan.zone_source)
+    return L_("{which} create cluster on {count} host(s) ({zone})", which=which,
+              count=len(plan.model.hosts), zone=zone)
 
 
 def secrets_of(model: ClusterModel) -> list[str]:
@@ -162,5 +164,6 @@ def _zone_source(cli_zone: str | None, env: Mapping[str, str], doc_zone: str | N
 def _refuse_overwriting_source(source: Path | None, workdir: Path) -> None:
     target = workdir / KK_CONFIG_NAME
     if source and target.exists() and source.resolve() == target.resolve():
-        raise ConfigError(f"workdir {workdir} would overwrite your config {source} with kk's "
-                          "part of it; choose another workdir (--workdir)")
+        raise ConfigError(L_("workdir {workdir} would overwrite your config {source} with kk's "
+                             "part of it; choose another workdir (--workdir)",
+                             workdir=str(workdir), source=str(source)))

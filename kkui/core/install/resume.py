@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from kkui.core.config.model import ClusterModel, Host
 from kkui.core.errors import KkuiError
+from kkui.i18n import L_, N_
 
 if TYPE_CHECKING:
     from kkui.core.install.plan import InstallPlan
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
     from kkui.core.ssh import KnownHosts
 
 PHASES = ("binary", "os", "images", "etcd", "init", "join", "configure", "addons")
-SAFE_ALTERNATIVE = ("the safe way on: `kkui delete` (kk delete cluster) and a scan of the hosts "
-                    "for leftovers, then `kkui install` from the start")
+SAFE_ALTERNATIVE = N_("the safe way on: `kkui delete` (kk delete cluster) and a scan of the "
+                      "hosts for leftovers, then `kkui install` from the start")
 RESTART = "restart"  # kk changed nothing yet: the whole install can simply run again
 REFUSE = "refuse"
 
@@ -51,7 +52,7 @@ REFUSE = "refuse"
 @dataclass(frozen=True)
 class Entry:
     phase: str  # a PHASES name, RESTART or REFUSE
-    why: str = ""  # for REFUSE/RESTART: the reason shown
+    why: str = ""  # for REFUSE/RESTART: the reason shown (English, N_: translated when shown)
 
 
 def _refuse(why: str) -> Entry:
@@ -59,29 +60,29 @@ def _refuse(why: str) -> Entry:
 
 
 MODULES: dict[str, Entry] = {
-    "GreetingsModule": Entry(RESTART, "kk failed while connecting to the hosts"),
-    "CustomScriptsModule Phase:PreInstall": Entry(RESTART, "kk failed in your preInstall "
-                                                  "scripts, before changing anything"),
-    "NodePreCheckModule": Entry(RESTART, "kk failed in its own precheck"),
-    "ConfirmModule": Entry(RESTART, "kk stopped at its confirmation"),
-    "UnArchiveArtifactModule": _refuse("unpacking an offline artifact belongs to no phase"),
+    "GreetingsModule": Entry(RESTART, N_("kk failed while connecting to the hosts")),
+    "CustomScriptsModule Phase:PreInstall": Entry(RESTART, N_("kk failed in your preInstall "
+                                                     "scripts, before changing anything")),
+    "NodePreCheckModule": Entry(RESTART, N_("kk failed in its own precheck")),
+    "ConfirmModule": Entry(RESTART, N_("kk stopped at its confirmation")),
+    "UnArchiveArtifactModule": _refuse(N_("unpacking an offline artifact belongs to no phase")),
     "RepositoryModule": Entry("os"),
     "NodeBinariesModule": Entry("binary"),
     "ConfigureOSModule": Entry("os"),
     "KubernetesStatusModule": Entry("images"),  # its second run (after init) is join's
     "InstallContainerModule": Entry("images"),
-    "InstallCriDockerdModule": _refuse("cri-dockerd belongs to no phase"),
-    "CopyImagesToRegistryModule": _refuse("pushing images to a registry belongs to no phase"),
-    "PullModule": _refuse("pulling images belongs to no phase (the images phase installs "
-                          "only the container runtime)"),
+    "InstallCriDockerdModule": _refuse(N_("cri-dockerd belongs to no phase")),
+    "CopyImagesToRegistryModule": _refuse(N_("pushing images to a registry belongs to no phase")),
+    "PullModule": _refuse(N_("pulling images belongs to no phase (the images phase installs "
+                             "only the container runtime)")),
     "ETCDPreCheckModule": Entry("etcd"),
     "CertsModule": Entry("etcd"),
     "InstallETCDBinaryModule": Entry("etcd"),
     "ETCDConfigureModule": Entry("etcd"),
     "ETCDBackupModule": Entry("etcd"),
-    "InstallKubeBinariesModule": _refuse("installing the kube binaries belongs to no phase"),
-    "InternalLoadbalancerModule": _refuse("the internal load balancer (HAProxy or kube-vip) "
-                                          "belongs to no phase"),
+    "InstallKubeBinariesModule": _refuse(N_("installing the kube binaries belongs to no phase")),
+    "InternalLoadbalancerModule": _refuse(N_("the internal load balancer (HAProxy or kube-vip) "
+                                             "belongs to no phase")),
     "InitKubernetesModule": Entry("init"),
     "ClusterDNSModule": Entry("init"),
     "JoinNodesModule": Entry("join"),
@@ -89,17 +90,17 @@ MODULES: dict[str, Entry] = {
     "ConfigureKubernetesModule": Entry("configure"),
     "ChownModule": Entry("configure"),
     "AutoRenewCertsModule": Entry("configure"),
-    "SecurityEnhancementModule": _refuse("security enhancement belongs to no phase"),
+    "SecurityEnhancementModule": _refuse(N_("security enhancement belongs to no phase")),
     "SaveKubeConfigModule": Entry("configure"),
     "DeployPluginsModule": Entry("configure"),
-    "CustomScriptsModule Phase:PostClusterInstall": _refuse("your postClusterInstall scripts "
-                                                            "belong to no phase"),
+    "CustomScriptsModule Phase:PostClusterInstall": _refuse(N_("your postClusterInstall scripts "
+                                                               "belong to no phase")),
     "AddonsModule": Entry("addons"),
     "DeployStorageClassModule": Entry("configure"),
-    "DeployKubeSphereModule": _refuse("KubeSphere is not resumed by kkui"),
-    "CheckResultModule": _refuse("KubeSphere is not resumed by kkui"),
-    "CustomScriptsModule Phase:PostInstall": _refuse("your postInstall scripts belong to no "
-                                                     "phase"),
+    "DeployKubeSphereModule": _refuse(N_("KubeSphere is not resumed by kkui")),
+    "CheckResultModule": _refuse(N_("KubeSphere is not resumed by kkui")),
+    "CustomScriptsModule Phase:PostInstall": _refuse(N_("your postInstall scripts belong to no "
+                                                        "phase")),
 }
 
 
@@ -112,11 +113,12 @@ class StateCheck:
 
 
 STATE_CHECKS: tuple[StateCheck, ...] = (
-    StateCheck("reachable", "the failed host(s) answer over SSH", PHASES),
-    StateCheck("etcd-healthy", "etcd is healthy (kkui verify's etcd-health)",
+    StateCheck("reachable", N_("the failed host(s) answer over SSH"), PHASES),
+    StateCheck("etcd-healthy", N_("etcd is healthy (kkui verify's etcd-health)"),
                ("init", "join", "configure")),
-    StateCheck("control-plane", "/etc/kubernetes/admin.conf exists and kubelet is active on "
-               "the first control-plane node", ("join", "configure", "addons")),
+    StateCheck("control-plane", N_("/etc/kubernetes/admin.conf exists and kubelet is active on "
+                                   "the first control-plane node"),
+               ("join", "configure", "addons")),
 )
 
 
@@ -147,21 +149,29 @@ class ResumePlan:
         return ["./kk", "alpha", "create", "phase", phase, "-f", KK_CONFIG_NAME]
 
     def lines(self) -> list[str]:
-        hosts = f" on {', '.join(self.failed_hosts)}" if self.failed_hosts else ""
-        out = [f"resume of run {self.from_run}: kk failed in {self.failed_module or '?'}{hosts}"]
+        """The plan as shown (L_ messages: English str, translated by kkui.i18n.shown)."""
+        values = {"run": self.from_run, "module": self.failed_module or "?",
+                  "hosts": ", ".join(self.failed_hosts)}
+        out: list[str] = [
+            L_("resume of run {run}: kk failed in {module} on {hosts}", **values)
+            if self.failed_hosts else L_("resume of run {run}: kk failed in {module}", **values)]
         if not self.phases:
-            out.append(f"not resumable: {self.refusal}")
+            out.append(L_("not resumable: {why}", why=self.refusal))
             return out
-        out.append("phases to run: " + ", ".join(self.phases))
+        out.append(L_("phases to run: {phases}", phases=", ".join(self.phases)))
         for phase in self.phases:
             out.append(f"  {' '.join(self.argv(phase))}")
         for check in self.checks:
             outcome = next((o for o in self.outcomes if o.id == check.id), None)
             mark = "ok  " if outcome and outcome.ok else ("FAIL" if outcome else "    ")
-            detail = f": {outcome.detail}" if outcome and outcome.detail else ""
-            out.append(f"  {mark} {check.assumption}{detail}")
+            if outcome and outcome.detail:
+                out.append(L_("  {mark} {assumption}: {detail}", mark=mark,
+                              assumption=L_(check.assumption), detail=outcome.detail))
+            else:
+                out.append(L_("  {mark} {assumption}", mark=mark,
+                              assumption=L_(check.assumption)))
         if self.refusal:
-            out.append(f"not resumable: {self.refusal}")
+            out.append(L_("not resumable: {why}", why=self.refusal))
         return out
 
 
@@ -187,13 +197,14 @@ def plan_resume(failed_module: str, failed_hosts: Sequence[str], modules_seen: S
 
     entry = MODULES.get(failed_module)
     if entry is None:
-        return plan(refusal=f"kkui does not know kk's module {failed_module!r}; "
-                          + SAFE_ALTERNATIVE)
+        return plan(refusal=L_("kkui does not know kk's module {module}; {alternative}",
+                               module=repr(failed_module), alternative=L_(SAFE_ALTERNATIVE)))
     if entry.phase == RESTART:
-        return plan(refusal=f"{entry.why}, before it changed the hosts: run "
-                          "`kkui install` again (nothing to resume)")
+        return plan(refusal=L_("{why}, before it changed the hosts: run `kkui install` again "
+                               "(nothing to resume)", why=L_(entry.why)))
     if entry.phase == REFUSE:
-        return plan(refusal=f"{entry.why}; {SAFE_ALTERNATIVE}")
+        return plan(refusal=L_("{why}; {alternative}", why=L_(entry.why),
+                               alternative=L_(SAFE_ALTERNATIVE)))
     phase = entry.phase
     if failed_module == "KubernetesStatusModule" and "InitKubernetesModule" in modules_seen:
         phase = "join"
@@ -215,17 +226,18 @@ def _reachable(model: ClusterModel, hosts: Sequence[Host], known: KnownHosts | N
         except SshError as exc:
             bad.append(str(exc))
     return CheckOutcome("reachable", not bad, "; ".join(bad) or
-                        f"{', '.join(h.name for h in hosts)} answered")
+                        L_("{hosts} answered", hosts=", ".join(h.name for h in hosts)))
 
 
 def _etcd_healthy(model: ClusterModel, known: KnownHosts | None) -> CheckOutcome:
     if model.etcd_type != "kubekey":
-        return CheckOutcome("etcd-healthy", True, f"etcd type {model.etcd_type}: not kk's")
+        return CheckOutcome("etcd-healthy", True, L_("etcd type {type}: not kk's",
+                                                     type=model.etcd_type))
     from kkui.core.verify.engine import run_verify
 
     report = run_verify(model, only=["etcd-health"], timeout=15, known_hosts=known)
     bad = [f"{r.target}: {r.detail}" for r in report.results if r.status != "pass"]
-    return CheckOutcome("etcd-healthy", report.ok and not bad, "; ".join(bad) or "healthy")
+    return CheckOutcome("etcd-healthy", report.ok and not bad, "; ".join(bad) or L_("healthy"))
 
 
 def _control_plane(model: ClusterModel, known: KnownHosts | None) -> CheckOutcome:
@@ -233,7 +245,7 @@ def _control_plane(model: ClusterModel, known: KnownHosts | None) -> CheckOutcom
 
     first = next(iter(model.control_plane_hosts), None)
     if first is None:
-        return CheckOutcome("control-plane", False, "the config has no control-plane node")
+        return CheckOutcome("control-plane", False, L_("the config has no control-plane node"))
     try:
         with connect(first, known_hosts=known) as session:
             res = session.run("test -f /etc/kubernetes/admin.conf && systemctl is-active "
@@ -241,11 +253,11 @@ def _control_plane(model: ClusterModel, known: KnownHosts | None) -> CheckOutcom
     except SshError as exc:
         return CheckOutcome("control-plane", False, str(exc))
     if not res.ok:
-        return CheckOutcome("control-plane", False, f"{first.name}: no /etc/kubernetes/"
-                            "admin.conf or kubelet not active: the control plane was never "
-                            "initialised")
-    return CheckOutcome("control-plane", True, f"{first.name}: admin.conf present, kubelet "
-                        "active")
+        return CheckOutcome("control-plane", False, L_(
+            "{host}: no /etc/kubernetes/admin.conf or kubelet not active: the control plane was "
+            "never initialised", host=first.name))
+    return CheckOutcome("control-plane", True, L_("{host}: admin.conf present, kubelet active",
+                                                  host=first.name))
 
 
 def check_state(plan: ResumePlan, model: ClusterModel, *, known: KnownHosts | None = None,
@@ -265,8 +277,9 @@ def check_state(plan: ResumePlan, model: ClusterModel, *, known: KnownHosts | No
             on_check(outcome)
         if not outcome.ok:
             break
-    refusal = "" if all(o.ok for o in outcomes) else (
-        f"the state the phases assume is not there ({outcomes[-1].detail}); {SAFE_ALTERNATIVE}")
+    refusal = "" if all(o.ok for o in outcomes) else L_(
+        "the state the phases assume is not there ({detail}); {alternative}",
+        detail=outcomes[-1].detail, alternative=L_(SAFE_ALTERNATIVE))
     return ResumePlan(failed_module=plan.failed_module, failed_hosts=plan.failed_hosts,
                       from_run=plan.from_run, phases=plan.phases, refusal=refusal,
                       checks=plan.checks, outcomes=tuple(outcomes))
@@ -289,18 +302,21 @@ def resume_from_history(model: ClusterModel, *, db: Path | None = None) -> Resum
     finally:
         conn.close()
     if last is None:
-        raise NothingToResume(f"no install of cluster {model.name} in the run history: nothing "
-                              "to resume; run `kkui install`")
+        raise NothingToResume(L_("no install of cluster {name} in the run history: nothing to "
+                                 "resume; run `kkui install`", name=model.name))
     outcome = last.summary.outcome
     if outcome in ("success", "running"):
-        why = "installed the cluster" if outcome == "success" else "is still running"
-        raise NothingToResume(f"the last install of {model.name} (run {last.summary.id}) {why}"
-                              ": nothing to resume")
+        raise NothingToResume(
+            L_("the last install of {name} (run {run}) installed the cluster: nothing to "
+               "resume", name=model.name, run=last.summary.id) if outcome == "success" else
+            L_("the last install of {name} (run {run}) is still running: nothing to resume",
+               name=model.name, run=last.summary.id))
     seen = [s.name.removeprefix("kk: ") for s in last.stages if s.name.startswith("kk: ")]
     failed = last.summary.failed_module or (seen[-1] if seen else "")
     if not failed:
-        raise NothingToResume(f"the last install of {model.name} (run {last.summary.id}, "
-                              f"{outcome}) stopped before kk ran a module: run `kkui install`")
+        raise NothingToResume(L_("the last install of {name} (run {run}, {outcome}) stopped "
+                                 "before kk ran a module: run `kkui install`", name=model.name,
+                                 run=last.summary.id, outcome=outcome))
     return plan_resume(failed, last.failed_hosts, seen, from_run=last.summary.id)
 
 
@@ -347,6 +363,5 @@ def verify_after_resume(model: ClusterModel, run: Any) -> Any:
 
     run.stage("verify")
     report = run_verify(model, timeout=10)
-    run.add_findings([f"{r.id} {r.target} {r.status}: {r.detail}" for r in report.results
-                      if r.status in ("fail", "error")])
+    run.add_findings(report.findings())
     return report

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from kkui.core.kk.process import KK_CONFIG_NAME
 from kkui.core.kk.stages import format_elapsed
+from kkui.i18n import L_
 
 if TYPE_CHECKING:
     from kkui.core.config.model import Host
@@ -27,9 +28,10 @@ def restart_note(plan: InstallPlan) -> str:
     """kk v3 has no resume: ``create cluster`` runs its whole pipeline again; it only skips
     binaries already in kubekey/ whose sha256 matches (kk v3.1.12
     cmd/kk/pkg/binaries/kubernetes.go:77-79)."""
-    return (f"kk v3 does not resume: running the install again starts over (kk reuses the "
-            f"downloads in {plan.workdir}/kubekey). Hosts may be half-configured: `./kk delete "
-            f"cluster -f {KK_CONFIG_NAME}` in {plan.workdir} cleans up first.")
+    return L_("kk v3 does not resume: running the install again starts over (kk reuses the "
+              "downloads in {workdir}/kubekey). Hosts may be half-configured: `./kk delete "
+              "cluster -f {config}` in {workdir} cleans up first.", workdir=str(plan.workdir),
+              config=KK_CONFIG_NAME)
 
 
 def next_steps(plan: InstallPlan) -> list[str]:
@@ -38,13 +40,14 @@ def next_steps(plan: InstallPlan) -> list[str]:
     if first is not None:
         h = first
         steps += [
-            f"The kubeconfig is on the control-plane nodes: {kubeconfig_path(h.user)} (also "
-            f"/etc/kubernetes/admin.conf), e.g. on {h.name} ({h.address}).",
+            L_("The kubeconfig is on the control-plane nodes: {path} (also "
+               "/etc/kubernetes/admin.conf), e.g. on {host} ({address}).",
+               path=kubeconfig_path(h.user), host=h.name, address=h.address),
             f"ssh -p {h.port} {h.user}@{h.address} kubectl get nodes",
-            f"or here: scp -P {h.port} {h.user}@{h.address}:.kube/config ~/.kube/config && "
-            "kubectl get nodes",
+            L_("or here: {command}", command=f"scp -P {h.port} {h.user}@{h.address}:.kube/"
+               "config ~/.kube/config && kubectl get nodes"),
         ]
-    steps.append("kubectl get pod -A        # all system pods Running")
+    steps.append(L_("kubectl get pod -A        # all system pods Running"))
     return steps
 
 
@@ -79,20 +82,23 @@ class InstallSummary:
 def summarize(plan: InstallPlan, result: InstallResult) -> InstallSummary:
     p = result.progress
     elapsed = format_elapsed(p.elapsed)
-    where = f"stage {p.stage}/{p.total} {p.stage_title}"
+    where = L_("stage {stage}/{total} {title}", stage=p.stage, total=p.total,
+               title=p.stage_title)
     log = str(plan.log_path)
     kk_log = f"{plan.workdir}/kubekey/logs/kubekey.log"
     if result.cancelled:
         return InstallSummary(
-            "cancelled", f"install interrupted after {elapsed} ({where}); kk and every process "
-            "it started were stopped", hints=result.live_hints, log=log,
+            "cancelled", L_("install interrupted after {elapsed} ({where}); kk and every "
+                            "process it started were stopped", elapsed=elapsed, where=where),
+            hints=result.live_hints, log=log,
             notes=(restart_note(plan),))
     if result.declined:
         return InstallSummary(
-            "declined", "install cancelled: you answered no at kk's prompt; kk stopped before "
-            "changing any host", log=log)
+            "declined", L_("install cancelled: you answered no at kk's prompt; kk stopped "
+                           "before changing any host"), log=log)
     if result.code == 0:
-        return InstallSummary("succeeded", f"cluster installed in {elapsed}",
+        return InstallSummary("succeeded", L_("cluster installed in {elapsed}",
+                                              elapsed=elapsed),
                               next_steps=tuple(next_steps(plan)), log=log)
     failure = result.failure
     module = (failure.module if failure and failure.module else p.module) or "?"
@@ -105,7 +111,8 @@ def summarize(plan: InstallPlan, result: InstallResult) -> InstallSummary:
     else:
         details += list(result.problems[-5:])
     return InstallSummary(
-        "failed", f"kk failed (exit {result.code}) after {elapsed} in {module} ({where})",
+        "failed", L_("kk failed (exit {code}) after {elapsed} in {module} ({where})",
+                     code=result.code, elapsed=elapsed, module=module, where=where),
         details=tuple(details), hints=result.hints, log=log, kk_log=kk_log,
         notes=(restart_note(plan), *result.evidence,
                *triage_note(plan, collected=bool(result.evidence_from))))
@@ -116,8 +123,8 @@ def triage_note(plan: InstallPlan, *, collected: bool = False) -> tuple[str, ...
     if plan.source is None:  # a profile: no config file for --collect to read hosts from
         return ()
     if collected:  # the install already gathered it: only the bundle is left to say
-        return (f"`kkui bundle -f {plan.source}` packs the log, the findings and the host "
-                "evidence without secrets.",)
-    return (f"Evidence from the failed hosts (journals, ports, disk, clock): `kkui triage "
-            f"{plan.log_path} -f {plan.source} --collect`; `kkui bundle -f {plan.source}` "
-            "packs it all without secrets.",)
+        return (L_("`kkui bundle -f {source}` packs the log, the findings and the host "
+                   "evidence without secrets.", source=str(plan.source)),)
+    return (L_("Evidence from the failed hosts (journals, ports, disk, clock): `kkui triage "
+               "{log} -f {source} --collect`; `kkui bundle -f {source}` packs it all without "
+               "secrets.", log=str(plan.log_path), source=str(plan.source)),)

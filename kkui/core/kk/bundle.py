@@ -27,6 +27,7 @@ from pathlib import Path
 from kkui.core.errors import KkuiError
 from kkui.core.fsutil import atomic_write
 from kkui.core.kk.redact import MASK, Redactor, needles
+from kkui.i18n import L_
 
 _SECRET_KEYS = (r"password|passwd|privateKey|private_key|authPass|statsPassword|token|secret"
                 r"|apiKey|accessKey|secretKey|certificateKey")
@@ -73,8 +74,8 @@ def write_bundle(content: BundleContent, out: Path, secrets: Sequence[str],
                  now: float | None = None) -> Path:
     bad = leaked(content, secrets)
     if bad:  # fail closed: never write an archive with a secret in it
-        raise BundleError(f"bundle not written: a secret was still found in {', '.join(bad)} "
-                          "after masking; report this as a kkui bug")
+        raise BundleError(L_("bundle not written: a secret was still found in {members} after "
+                             "masking; report this as a kkui bug", members=", ".join(bad)))
     stamp = int(now if now is not None else time.time())
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:

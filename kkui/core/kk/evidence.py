@@ -19,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kkui.i18n import L_
+
 if TYPE_CHECKING:
     from kkui.core.config.model import ClusterModel, Host
 
@@ -83,7 +85,8 @@ class HostEvidence:
 
     @property
     def notes(self) -> list[str]:
-        return [f"{self.host}: evidence not collected: {self.error}"] if self.error else []
+        return [L_("{host}: evidence not collected: {error}", host=self.host,
+                   error=self.error)] if self.error else []
 
 
 def evidence_script(domain: str) -> str:
@@ -129,7 +132,7 @@ def derive(host: str, items: dict[str, str], local_time: float) -> list[str]:
 
 
 def collect_host(host: Host, domain: str, timeout: float = HOST_TIMEOUT_S) -> HostEvidence:
-    from kkui.core.errors import KkuiError
+    from kkui.core.errors import KkuiError, message_of
     from kkui.core.ssh.errors import SudoFailed, SudoPasswordRequired
     from kkui.core.ssh.session import connect
 
@@ -148,7 +151,9 @@ def collect_host(host: Host, domain: str, timeout: float = HOST_TIMEOUT_S) -> Ho
                                   max_output=HOST_MAX_BYTES)
             local = (started + time.time()) / 2
     except KkuiError as exc:
-        result.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        message = message_of(exc)  # an L_ message stays one: shown translated
+        result.error = message if isinstance(message, L_) and "\n" not in message else \
+            (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return result
     except OSError as exc:
         result.error = f"{type(exc).__name__}: {exc.strerror or exc}"
@@ -170,12 +175,13 @@ def target_hosts(model: ClusterModel, failed: Sequence[str]) -> tuple[list[Host]
         host = next((h for h in model.hosts if name in (h.name, h.address,
                                                            h.internal_address)), None)
         if host is None:
-            notes.append(f"{name}: not in the config's spec.hosts; no evidence collected")
+            notes.append(L_("{name}: not in the config's spec.hosts; no evidence collected",
+                            name=name))
         elif host not in hosts:
             hosts.append(host)
     if len(hosts) > MAX_HOSTS:
-        notes.append(f"evidence collected from the first {MAX_HOSTS} of {len(hosts)} failed "
-                     "hosts")
+        notes.append(L_("evidence collected from the first {count} of {total} failed hosts",
+                        count=MAX_HOSTS, total=len(hosts)))
         hosts = hosts[:MAX_HOSTS]
     return hosts, notes
 

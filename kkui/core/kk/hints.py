@@ -13,24 +13,30 @@ from dataclasses import dataclass
 from kkui.core.kk.events import KkEvent, PipelineFailed, RawLine
 from kkui.core.kk.triage import BY_ID, SIGNATURES, Finding, Signature, Triage, TriageReport
 from kkui.core.kk.triage.engine import unglue
+from kkui.i18n import L_
 
 
 @dataclass(frozen=True)
 class Hint:
     key: str  # the signature id (``kkui triage --json`` findings[].id)
-    title: str
+    title: str  # L_ messages: English as str, shown translated with kkui.i18n.shown()
     text: str
     live: bool = False  # worth showing while kk still runs (it may hang forever)
 
 
 def hint_of(sig: Signature, zone_cn: bool = False) -> Hint:
-    return Hint(sig.id, sig.title, f"{sig.cause} Fix: {sig.fix_for(zone_cn)}", sig.live)
+    return Hint(sig.id, L_(sig.title), L_("{cause} Fix: {fix}", cause=L_(sig.cause),
+                                          fix=L_(sig.fix_for(zone_cn))), sig.live)
 
 
 def hint_of_finding(finding: Finding) -> Hint:
-    hosts = f" (hosts: {', '.join(finding.hosts)})" if finding.hosts else ""
-    return Hint(finding.id, finding.title, f"{finding.cause}{hosts} Fix: {finding.fix}",
-                BY_ID[finding.id].live)
+    cause, fix = L_(finding.cause), L_(finding.fix)  # a Finding read from JSON has plain str
+    if finding.hosts:
+        text = L_("{cause} (hosts: {hosts}) Fix: {fix}", cause=cause,
+                  hosts=", ".join(finding.hosts), fix=fix)
+    else:
+        text = L_("{cause} Fix: {fix}", cause=cause, fix=fix)
+    return Hint(finding.id, L_(finding.title), text, BY_ID[finding.id].live)
 
 
 HINTS: dict[str, Hint] = {sig.id: hint_of(sig) for sig in SIGNATURES}

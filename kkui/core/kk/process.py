@@ -41,6 +41,7 @@ from kkui.core.kk.events import (
 from kkui.core.kk.parser import KkOutputParser
 from kkui.core.kk.redact import Redactor
 from kkui.core.signals import Terminated, TreeWatchdog, die_with_parent
+from kkui.i18n import L_
 
 KK_CONFIG_NAME = "config-sample.yaml"
 READ_SIZE = 65536
@@ -180,8 +181,9 @@ class KkProcess:
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
                 preexec_fn=die_with_parent)  # noqa: PLW1509 - only prctl/getppid after fork
         except OSError as exc:
-            raise KkuiError(f"cannot start {self.argv[0]} in {self.workdir}: "
-                            f"{exc.strerror or exc}") from None
+            raise KkuiError(L_("cannot start {program} in {workdir}: {error}",
+                               program=self.argv[0], workdir=str(self.workdir),
+                               error=exc.strerror or str(exc))) from None
         self._watchdog = TreeWatchdog(proc.pid)  # start_new_session: kk's pgid is its pid
         return proc
 

@@ -20,39 +20,40 @@ from kkui.core.kk.events import (
     ProcessExited,
     TaskStarted,
 )
+from kkui.i18n import L_, N_
 
 
 @dataclass(frozen=True)
 class Stage:
-    title: str
+    title: str  # English (N_), shown translated; silence.WAITING_FOR is keyed by it
     modules: tuple[str, ...]
 
 
 CREATE_CLUSTER_STAGES: tuple[Stage, ...] = (
-    Stage("Connect to hosts", ("GreetingsModule",)),
-    Stage("Pre-install scripts", ("CustomScriptsModule Phase:PreInstall",)),
-    Stage("kk precheck", ("NodePreCheckModule", "ConfirmModule")),
-    Stage("Download binaries", ("UnArchiveArtifactModule", "RepositoryModule",
-                                "NodeBinariesModule")),
-    Stage("Configure OS", ("ConfigureOSModule",)),
-    Stage("Container runtime", ("KubernetesStatusModule", "InstallContainerModule",
-                                "InstallCriDockerdModule")),
-    Stage("Images", ("CopyImagesToRegistryModule", "PullModule")),
-    Stage("etcd", ("ETCDPreCheckModule", "CertsModule", "InstallETCDBinaryModule",
-                   "ETCDConfigureModule", "ETCDBackupModule")),
-    Stage("Kubernetes binaries", ("InstallKubeBinariesModule", "InternalLoadbalancerModule")),
-    Stage("Init control plane", ("InitKubernetesModule", "ClusterDNSModule")),
-    Stage("Join nodes", ("KubernetesStatusModule", "JoinNodesModule",
-                         "InternalLoadbalancerModule")),
-    Stage("Network plugin", ("DeployNetworkPluginModule",)),
-    Stage("Configure cluster", ("ConfigureKubernetesModule", "ChownModule",
-                                "AutoRenewCertsModule", "SecurityEnhancementModule",
-                                "SaveKubeConfigModule")),
-    Stage("Plugins and add-ons", ("DeployPluginsModule",
-                                  "CustomScriptsModule Phase:PostClusterInstall",
-                                  "AddonsModule", "DeployStorageClassModule",
-                                  "DeployKubeSphereModule", "CheckResultModule",
-                                  "CustomScriptsModule Phase:PostInstall")),
+    Stage(N_("Connect to hosts"), ("GreetingsModule",)),
+    Stage(N_("Pre-install scripts"), ("CustomScriptsModule Phase:PreInstall",)),
+    Stage(N_("kk precheck"), ("NodePreCheckModule", "ConfirmModule")),
+    Stage(N_("Download binaries"), ("UnArchiveArtifactModule", "RepositoryModule",
+                                   "NodeBinariesModule")),
+    Stage(N_("Configure OS"), ("ConfigureOSModule",)),
+    Stage(N_("Container runtime"), ("KubernetesStatusModule", "InstallContainerModule",
+                                   "InstallCriDockerdModule")),
+    Stage(N_("Images"), ("CopyImagesToRegistryModule", "PullModule")),
+    Stage(N_("etcd"), ("ETCDPreCheckModule", "CertsModule", "InstallETCDBinaryModule",
+                      "ETCDConfigureModule", "ETCDBackupModule")),
+    Stage(N_("Kubernetes binaries"), ("InstallKubeBinariesModule", "InternalLoadbalancerModule")),
+    Stage(N_("Init control plane"), ("InitKubernetesModule", "ClusterDNSModule")),
+    Stage(N_("Join nodes"), ("KubernetesStatusModule", "JoinNodesModule",
+                            "InternalLoadbalancerModule")),
+    Stage(N_("Network plugin"), ("DeployNetworkPluginModule",)),
+    Stage(N_("Configure cluster"), ("ConfigureKubernetesModule", "ChownModule",
+                                   "AutoRenewCertsModule", "SecurityEnhancementModule",
+                                   "SaveKubeConfigModule")),
+    Stage(N_("Plugins and add-ons"), ("DeployPluginsModule",
+                                     "CustomScriptsModule Phase:PostClusterInstall",
+                                     "AddonsModule", "DeployStorageClassModule",
+                                     "DeployKubeSphereModule", "CheckResultModule",
+                                     "CustomScriptsModule Phase:PostInstall")),
 )
 
 
@@ -89,7 +90,8 @@ class InstallProgress:
 
     @property
     def stage_title(self) -> str:
-        return self.stages[self.stage - 1].title if self.stage else "Starting"
+        """The English title as an L_ message (equal to the English; shown() translates)."""
+        return L_(self.stages[self.stage - 1].title if self.stage else N_("Starting"))
 
     @property
     def percent(self) -> int:
@@ -146,12 +148,13 @@ class InstallProgress:
 
     def status_line(self) -> str:
         """``stage 8/14 etcd · ETCDConfigureModule · 42% · 03:12``"""
-        parts = [f"stage {self.stage}/{self.total} {self.stage_title}"]
+        values = {"stage": self.stage, "total": self.total, "title": self.stage_title,
+                  "module": self.module, "percent": self.percent,
+                  "elapsed": format_elapsed(self.elapsed)}
         if self.module:
-            parts.append(self.module)
-        parts.append(f"{self.percent}%")
-        parts.append(format_elapsed(self.elapsed))
-        return " · ".join(parts)
+            return L_("stage {stage}/{total} {title} · {module} · {percent}% · {elapsed}",
+                      **values)
+        return L_("stage {stage}/{total} {title} · {percent}% · {elapsed}", **values)
 
     def _stage_of(self, module: str) -> int:
         start = max(self.stage, 1)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from kkui.core.config.inputs import CLUSTER_NAME_MAX, CLUSTER_NAME_RE
 from kkui.core.errors import ConfigError
+from kkui.i18n import L_
 
 
 def default_workdir(cluster_name: str, config_path: Path | None = None) -> Path:
@@ -18,7 +19,8 @@ def default_workdir(cluster_name: str, config_path: Path | None = None) -> Path:
     """
     name = cluster_name or "cluster"
     if len(name) > CLUSTER_NAME_MAX or not CLUSTER_NAME_RE.match(name):
-        raise ConfigError(f"metadata.name {name[:60]!r} cannot name the work directory: use "
-                          "lowercase letters, digits, '-' and '.' (see `kkui validate`)")
+        raise ConfigError(L_("metadata.name {name} cannot name the work directory: use "
+                             "lowercase letters, digits, '-' and '.' (see `kkui validate`)",
+                             name=repr(name[:60])))
     base = config_path.resolve().parent if config_path is not None else Path.cwd()
     return base / "kkui-work" / name

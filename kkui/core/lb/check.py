@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from kkui.i18n import L_, joined
+
 CheckStatus = Literal["ok", "failed", "skipped"]
 TIMEOUT = 30.0
 
@@ -42,17 +44,20 @@ def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
 def check_haproxy(host: str, path: Path, secrets: Iterable[str] = ()) -> FileCheck:
     exe = shutil.which("haproxy") or _sbin("haproxy")
     if exe is None:
-        return FileCheck(host, "haproxy", str(path), "skipped", "haproxy is not installed here")
+        return FileCheck(host, "haproxy", str(path), "skipped",
+                         L_("{tool} is not installed here", tool="haproxy"))
     if not path.is_file():
-        return FileCheck(host, "haproxy", str(path), "failed", "file missing")
+        return FileCheck(host, "haproxy", str(path), "failed", L_("file missing"))
     proc = _run([exe, "-c", "-f", str(path)])
     out = "\n".join(line for line in _redact(proc.stdout + proc.stderr, secrets).splitlines()
                     if "[NOTICE]" not in line)
     if proc.returncode == 0:
         warnings = [line for line in out.splitlines() if "WARNING" in line]
-        detail = "haproxy -c: valid" + (f" ({len(warnings)} warning(s))" if warnings else "")
-        return FileCheck(host, "haproxy", str(path), "ok", "\n".join([detail, *warnings]))
-    return FileCheck(host, "haproxy", str(path), "failed", out or f"exit {proc.returncode}")
+        detail = L_("haproxy -c: valid ({count} warning(s))", count=len(warnings)) \
+            if warnings else L_("haproxy -c: valid")
+        return FileCheck(host, "haproxy", str(path), "ok", joined("\n", [detail, *warnings]))
+    return FileCheck(host, "haproxy", str(path), "failed",
+                     out or L_("exit {status}", status=proc.returncode))
 
 
 def check_keepalived(host: str, path: Path, interface: str,
@@ -60,9 +65,9 @@ def check_keepalived(host: str, path: Path, interface: str,
     exe = shutil.which("keepalived") or _sbin("keepalived")
     if exe is None:
         return FileCheck(host, "keepalived", str(path), "skipped",
-                         "keepalived is not installed here")
+                         L_("{tool} is not installed here", tool="keepalived"))
     if not path.is_file():  # keepalived -t exits 0 on a missing file
-        return FileCheck(host, "keepalived", str(path), "failed", "file missing")
+        return FileCheck(host, "keepalived", str(path), "failed", L_("file missing"))
     unshare = shutil.which("unshare")
     if os.geteuid() == 0 and unshare and shutil.which("ip"):
         peer = "kkuichk1" if interface == "kkuichk0" else "kkuichk0"
@@ -71,19 +76,22 @@ def check_keepalived(host: str, path: Path, interface: str,
         script = make_link + 'exec "$4" -t -f "$2"'
         proc = _run([unshare, "--net", "--", "sh", "-c", script, "sh", interface, str(path),
                      peer, exe])
-        how = f"keepalived -t inside a scratch network namespace with a link named {interface}"
+        how = L_("keepalived -t inside a scratch network namespace with a link named "
+                 "{interface}", interface=interface)
         if proc.returncode == 97:
             return FileCheck(host, "keepalived", str(path), "skipped",
-                             f"cannot create a link named {interface!r} in a scratch namespace")
+                             L_("cannot create a link named {interface} in a scratch namespace",
+                                interface=repr(interface)))
     else:
         proc = _run([exe, "-t", "-f", str(path)])
-        how = ("keepalived -t on this machine's own interfaces (not root: no scratch namespace;"
-               f" fails if this machine has no {interface})")
+        how = L_("keepalived -t on this machine's own interfaces (not root: no scratch "
+                 "namespace; fails if this machine has no {interface})", interface=interface)
     out = _redact(proc.stdout + proc.stderr, secrets)
     if proc.returncode == 0:
-        return FileCheck(host, "keepalived", str(path), "ok", f"{how}: valid")
+        return FileCheck(host, "keepalived", str(path), "ok", L_("{how}: valid", how=how))
+    failed = L_("{how}: exit {status}", how=how, status=proc.returncode)
     return FileCheck(host, "keepalived", str(path), "failed",
-                     f"{how}: exit {proc.returncode}\n{out}".strip())
+                     joined("\n", [failed, out]) if out else failed)
 
 
 def check_rendered(out_dir: Path, hosts: Iterable[str], interface: str,

@@ -25,13 +25,17 @@ from typing import Protocol
 from kkui.core.errors import KkuiError
 from kkui.core.lb.ops import ShellResult
 from kkui.core.lb.render import RenderedHost
-from kkui.core.sanitize import for_display
+from kkui.core.ssh.messages import displayable
+from kkui.i18n import L_, joined, listed
 
 PACKAGES = ("haproxy", "keepalived", "psmisc")
 SERVICES = ("haproxy", "keepalived")
 HAPROXY_CFG = "/etc/haproxy/haproxy.cfg"
 KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf"
 NEW_SUFFIX = ".kkui-new"
+# the five steps of a host's deploy (StepResult.step), shown translated
+STEP_PACKAGES, STEP_UPLOAD, STEP_CHECK, STEP_INSTALL, STEP_RESTART = (
+    L_("packages"), L_("upload"), L_("check"), L_("install"), L_("restart"))
 INSTALL_TIMEOUT = 900.0
 
 TOOLS = ("haproxy", "keepalived", "killall")  # killall comes with psmisc
@@ -84,23 +88,25 @@ def plan(rendered: Sequence[RenderedHost]) -> list[str]:
     for host in rendered:
         lines += [
             f"{host.name} ({host.address}):",
-            f"  1. install {', '.join(PACKAGES)} with the host's package manager if missing",
-            f"  2. upload haproxy.cfg and keepalived.conf next to {HAPROXY_CFG} and "
-            f"{KEEPALIVED_CONF} (mode 0600)",
-            "  3. check them on the host: haproxy -c, keepalived -t (stop here on failure)",
-            "  4. keep the current files as *.kkui-<time>.bak, move the new ones in place "
-            "(files that did not change are left alone)",
-            "  5. systemctl enable haproxy keepalived; then, only where its file changed: "
-            "reload haproxy (no restart: connections and the VIP stay; started if not "
-            "running), restart keepalived",
+            L_("  1. install {packages} with the host's package manager if missing",
+               packages=", ".join(PACKAGES)),
+            L_("  2. upload haproxy.cfg and keepalived.conf next to {haproxy_cfg} and "
+               "{keepalived_conf} (mode 0600)", haproxy_cfg=HAPROXY_CFG,
+               keepalived_conf=KEEPALIVED_CONF),
+            L_("  3. check them on the host: haproxy -c, keepalived -t (stop here on failure)"),
+            L_("  4. keep the current files as *.kkui-<time>.bak, move the new ones in place "
+               "(files that did not change are left alone)"),
+            L_("  5. systemctl enable haproxy keepalived; then, only where its file changed: "
+               "reload haproxy (no restart: connections and the VIP stay; started if not "
+               "running), restart keepalived"),
         ]
-    lines.append("Hosts are done one at a time; the deploy stops at the first failure.")
+    lines.append(L_("Hosts are done one at a time; the deploy stops at the first failure."))
     return lines
 
 
 def _tail(res: ShellResult, secrets: Iterable[str]) -> str:
     text = (res.stderr.strip() or res.stdout.strip()).splitlines()[-5:]
-    out = "\n".join(text) or f"exit {res.exit_status}"
+    out = "\n".join(text) or L_("exit {status}", status=res.exit_status)
     for secret in secrets:
         if secret:
             out = out.replace(secret, "••••")
@@ -120,7 +126,7 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
 
     def record(step: str, status: str, detail: str = "") -> bool:
         # details quote the host's output: no terminal control sequences (issue #10, item 8)
-        item = StepResult(rendered.name, step, status, for_display(detail))
+        item = StepResult(rendered.name, step, status, displayable(detail))
         result.steps.append(item)
         if on_step:
             on_step(item)
@@ -135,46 +141,46 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
     # 1. packages
     missing = missing_tools()
     if not missing:
-        record("packages", "skipped", "haproxy, keepalived and killall already installed")
+        record(STEP_PACKAGES, "skipped", L_("haproxy, keepalived and killall already installed"))
     else:
         res = sh(INSTALL_SCRIPT, timeout=INSTALL_TIMEOUT)
         still = missing_tools()
         if res.exit_status != 0 or still:
-            why = f"still missing: {', '.join(still)}" if res.exit_status == 0 else \
-                _tail(res, secrets)
-            record("packages", "failed", why)
+            why = L_("still missing: {tools}", tools=", ".join(still)) \
+                if res.exit_status == 0 else _tail(res, secrets)
+            record(STEP_PACKAGES, "failed", why)
             return result
-        record("packages", "done", f"installed {', '.join(PACKAGES)} (missing: "
-               f"{', '.join(missing)})")
+        record(STEP_PACKAGES, "done", L_("installed {packages} (missing: {tools})",
+                                         packages=", ".join(PACKAGES), tools=", ".join(missing)))
 
     # 2. upload next to the live files
     haproxy_cfg, keepalived_conf = root + HAPROXY_CFG, root + KEEPALIVED_CONF
     files = ((haproxy_cfg, rendered.haproxy_cfg), (keepalived_conf, rendered.keepalived_conf))
     res = sh("mkdir -p " + " ".join(shlex.quote(str(PurePosixPath(p).parent)) for p, _ in files))
     if res.exit_status != 0:
-        record("upload", "failed", _tail(res, secrets))
+        record(STEP_UPLOAD, "failed", _tail(res, secrets))
         return result
     for path, text in files:
         shell.put_file(path + NEW_SUFFIX, text.encode(), 0o600, sudo=True)
-    record("upload", "done", ", ".join(p + NEW_SUFFIX for p, _ in files))
+    record(STEP_UPLOAD, "done", ", ".join(p + NEW_SUFFIX for p, _ in files))
 
     # 3. check on the host itself (its interfaces, its haproxy version)
     discard = "rm -f " + " ".join(shlex.quote(p + NEW_SUFFIX) for p, _ in files)
     res = sh(f"haproxy -c -f {shlex.quote(haproxy_cfg + NEW_SUFFIX)}")
     if res.exit_status != 0:
         sh(discard)
-        record("check", "failed", "haproxy -c: " + _tail(res, secrets))
+        record(STEP_CHECK, "failed", "haproxy -c: " + _tail(res, secrets))
         return result
     res = sh(f"keepalived -t -f {shlex.quote(keepalived_conf + NEW_SUFFIX)}")
-    keepalived_note = "keepalived -t: valid"
+    keepalived_note = L_("keepalived -t: valid")
     if res.exit_status != 0:
         if "unrecognized option" in res.stderr or "invalid option" in res.stderr:
-            keepalived_note = "keepalived -t: not supported by this keepalived (< 2.0)"
+            keepalived_note = L_("keepalived -t: not supported by this keepalived (< 2.0)")
         else:
             sh(discard)
-            record("check", "failed", "keepalived -t: " + _tail(res, secrets))
+            record(STEP_CHECK, "failed", "keepalived -t: " + _tail(res, secrets))
             return result
-    record("check", "done", f"haproxy -c: valid; {keepalived_note}")
+    record(STEP_CHECK, "done", joined("; ", [L_("haproxy -c: valid"), keepalived_note]))
 
     # 4. backups, then the new files.  The script prints one word per file: "same" (new file
     # dropped), "new" (no live file before) or the backup it made.  Without cmp (diffutils)
@@ -189,12 +195,14 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
     res = sh(" && ".join(swaps))
     outcome = dict(zip((p for p, _ in files), res.stdout.split(), strict=False))
     if res.exit_status != 0 or len(outcome) != len(files):
-        record("install", "failed", _tail(res, secrets))
+        record(STEP_INSTALL, "failed", _tail(res, secrets))
         return result
     changed = {p for p, word in outcome.items() if word != "same"}
-    record("install", "done", "; ".join(
-        f"{p}: " + {"same": "unchanged", "new": "new (nothing to back up)"}.get(
-            word, f"previous kept as {word}") for p, word in outcome.items()))
+    record(STEP_INSTALL, "done", joined("; ", [
+        L_("{path}: unchanged", path=p) if word == "same" else
+        L_("{path}: new (nothing to back up)", path=p) if word == "new" else
+        L_("{path}: previous kept as {backup}", path=p, backup=word)
+        for p, word in outcome.items()]))
 
     # 5. services: haproxy first, so keepalived's check finds it.  `start` is a no-op for a
     # running unit whose file did not change.  A running haproxy with a new file is reloaded
@@ -208,24 +216,28 @@ def deploy_host(shell: RemoteShell, rendered: RenderedHost, *, secrets: Iterable
     res = sh("systemctl enable haproxy keepalived && "
              + " && ".join(f"systemctl {verbs[unit]} {unit}" for unit in SERVICES))
     if res.exit_status != 0:
-        record("restart", "failed", _tail(res, secrets))
+        record(STEP_RESTART, "failed", _tail(res, secrets))
         return result
     # `systemctl is-active A B` exits 0 when *any* unit is active: read each unit's state.
     res = sh("systemctl is-active " + " ".join(SERVICES))
     states = dict(zip(SERVICES, res.stdout.split(), strict=False))
     not_active = [unit for unit in SERVICES if states.get(unit) != "active"]
     if not_active:
-        record("restart", "failed", "not active after the restart: " + ", ".join(
-            f"{unit} ({states.get(unit, 'unknown')})" for unit in not_active)
-            + f" — see `journalctl -u {' -u '.join(not_active)}` on the host")
+        record(STEP_RESTART, "failed", L_(
+            "not active after the restart: {units} — see `{command}` on the host",
+            units=", ".join(f"{unit} ({states.get(unit, 'unknown')})" for unit in not_active),
+            command=f"journalctl -u {' -u '.join(not_active)}"))
         return result
-    done = [f"{verb}ed " + " and ".join(u for u in SERVICES if verbs[u] == verb)
+    done = [L_("reloaded {units}", units=listed([u for u in SERVICES if verbs[u] == verb]))
+            if verb == "reload" else
+            L_("restarted {units}", units=listed([u for u in SERVICES if verbs[u] == verb]))
             for verb in ("reload", "restart") if verb in verbs.values()]
     kept = [unit for unit in SERVICES if verbs[unit] == "start"]
-    record("restart", "done", "; ".join(
-        ([" and ".join(done)] if done else [])
-        + ([f"{' and '.join(kept)} not touched (file unchanged)"] if kept else [])
-        + ["both enabled and active"]))
+    record(STEP_RESTART, "done", joined("; ", (
+        ([listed(done)] if done else [])
+        + ([L_("{units} not touched (file unchanged)", units=listed(kept))]
+           if kept else [])
+        + [L_("both enabled and active")])))
     return result
 
 

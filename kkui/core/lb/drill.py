@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.lb.ops import LbHostOps
+from kkui.i18n import L_, joined, listed
 
 Probe = Callable[[], bool]
 
@@ -82,53 +83,59 @@ def run_drill(hosts: Sequence[LbHostOps], probe: Probe, *, target: str, timeout:
     ``target`` names what ``probe`` connects to (``VIP:port``) for the timeline's wording.
     """
     if len(hosts) < 2:
-        raise DrillRefused("the drill needs at least two LB hosts")
+        raise DrillRefused(L_("the drill needs at least two LB hosts"))
     holders = find_holders(hosts)
     if len(holders) != 1:
-        state = "no LB holds the VIP" if not holders else \
-            f"the VIP is held by {', '.join(holders)} (split brain)"
-        raise DrillRefused(f"{state}; fix that first (`kkui lb status` shows why)")
+        state = L_("no LB holds the VIP") if not holders else \
+            L_("the VIP is held by {hosts} (split brain)", hosts=", ".join(holders))
+        raise DrillRefused(L_("{state}; fix that first (`kkui lb status` shows why)",
+                              state=state))
     if not probe():
-        raise DrillRefused(f"{target} does not answer before the drill; fix that first "
-                           "(`kkui lb status` shows the backends)")
+        raise DrillRefused(L_("{target} does not answer before the drill; fix that first "
+                              "(`kkui lb status` shows the backends)", target=target))
     holder = next(h for h in hosts if h.name == holders[0])
     peers = [h for h in hosts if h is not holder]
     unready = _unready(peers)
     if len(unready) == len(peers):
         # Otherwise the drill itself would take the API down for its whole timeout.
-        raise DrillRefused(f"no LB can take the VIP over from {holder.name}: "
-                           f"{'; '.join(unready)}; start them first (`kkui lb status`)")
+        raise DrillRefused(L_("no LB can take the VIP over from {host}: {why}; start them "
+                              "first (`kkui lb status`)", host=holder.name,
+                              why=joined("; ", unready)))
     clock = _Clock(on_event)
-    clock.note(f"{holder.name} holds the VIP and {target} answers")
+    clock.note(L_("{host} holds the VIP and {target} answers", host=holder.name, target=target))
     report = DrillReport(holder=holder.name, events=clock.events)
     try:
         holder.stop_haproxy()
-        stopped = clock.note(f"haproxy stopped on {holder.name}")
+        stopped = clock.note(L_("haproxy stopped on {host}", host=holder.name))
         _watch_failover(peers, probe, target, clock, report, stopped, timeout, poll_interval)
         if report.outage is not None:
             report.outage -= stopped
         if report.vip_moved_after is not None:
             report.vip_moved_after -= stopped
     except KkuiError as exc:
-        report.error = str(exc)
+        report.error = message_of(exc)
     finally:
         try:
             holder.start_haproxy()
-            clock.note(f"haproxy started again on {holder.name}")
+            clock.note(L_("haproxy started again on {host}", host=holder.name))
         except KkuiError as exc:
-            clock.note(f"could not start haproxy on {holder.name}: {exc}")
-            report.error = report.error or f"haproxy on {holder.name} did not start again: {exc}"
+            clock.note(L_("could not start haproxy on {host}: {error}", host=holder.name,
+                          error=message_of(exc)))
+            report.error = report.error or L_("haproxy on {host} did not start again: {error}",
+                                              host=holder.name, error=message_of(exc))
     return report
 
 
 def _unready(peers: Sequence[LbHostOps]) -> list[str]:
     """Peers whose haproxy or keepalived is not active: they cannot take the VIP."""
-    unready = []
+    unready: list[str] = []
     for peer in peers:
         states = {s: peer.service_state(s) for s in ("haproxy", "keepalived")}
-        down = [f"{s} is {state}" for s, state in states.items() if state != "active"]
+        down = [L_("{service} is {state}", service=s, state=state)
+                for s, state in states.items() if state != "active"]
         if down:
-            unready.append(f"on {peer.name} {' and '.join(down)}")
+            unready.append(L_("on {host} {services}", host=peer.name,
+                              services=listed(down)))
     return unready
 
 
@@ -141,17 +148,23 @@ def _watch_failover(peers: Sequence[LbHostOps], probe: Probe, target: str, clock
             for peer in peers:
                 if peer.holds_vip():
                     report.new_holder = peer.name
-                    report.vip_moved_after = clock.note(f"VIP moved to {peer.name}")
+                    report.vip_moved_after = clock.note(L_("VIP moved to {host}",
+                                                           host=peer.name))
                     break
         answers = probe()
         if not answers and not failed_seen:
             failed_seen = True
-            clock.note(f"{target} stopped answering")
+            clock.note(L_("{target} stopped answering", target=target))
         if answers and report.new_holder is not None:
-            report.outage = clock.note(f"{target} answers again via {report.new_holder}")
+            report.outage = clock.note(L_("{target} answers again via {host}", target=target,
+                                          host=report.new_holder))
             return
         time.sleep(poll_interval)
-    where = f"the VIP moved to {report.new_holder} but " if report.new_holder else \
-        "the VIP did not move and "
-    report.error = f"{where}{target} still does not answer after {timeout:g} s"
+    if report.new_holder:
+        report.error = L_("the VIP moved to {host} but {target} still does not answer after "
+                          "{seconds:g} s", host=report.new_holder, target=target,
+                          seconds=timeout)
+    else:
+        report.error = L_("the VIP did not move and {target} still does not answer after "
+                          "{seconds:g} s", target=target, seconds=timeout)
     clock.note(report.error)

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from kkui.core.errors import KkuiError
 from kkui.core.lb.render import STATS_CLI_PORT
+from kkui.i18n import L_
 
 
 class ShellResult(Protocol):
@@ -61,18 +62,23 @@ class ShellLbHostOps:
         res = self._run(command)
         if res.exit_status != 0:
             detail = (res.stderr or res.stdout).strip().splitlines()
-            raise LbOpsError(f"{self.name}: {what} failed (exit {res.exit_status})"
-                             + (f": {detail[-1]}" if detail else ""))
+            if detail:
+                raise LbOpsError(L_("{host}: {what} failed (exit {status}): {line}",
+                                    host=self.name, what=what, status=res.exit_status,
+                                    line=detail[-1]))
+            raise LbOpsError(L_("{host}: {what} failed (exit {status})", host=self.name,
+                                what=what, status=res.exit_status))
         return res.stdout
 
     def holds_vip(self) -> bool:
         out = self._checked(f"ip -o -4 addr show dev {shlex.quote(self.interface)}",
-                            f"listing the addresses of {self.interface}")
+                            L_("listing the addresses of {interface}",
+                               interface=self.interface))
         return vip_in_ip_addr_output(out, self.vip)
 
     def haproxy_stats(self) -> str:
         return self._checked(SHOW_STAT.format(port=STATS_CLI_PORT),
-                             "reading haproxy's stats (runtime API on 127.0.0.1)")
+                             L_("reading haproxy's stats (runtime API on 127.0.0.1)"))
 
     def service_state(self, service: str) -> str:
         raise NotImplementedError

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from kkui.core.config.model import ClusterModel, Host, LoadBalancerPair
 from kkui.core.errors import KkuiError
+from kkui.i18n import L_
 
 APISERVER_PORT = 6443  # kube-apiserver's bind port on every control-plane node (kubeadm default)
 STATS_PAGE_PORT = 8404  # HAProxy's conventional stats port, bound to the LB's own address
@@ -39,6 +40,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?$")
 _SAFE_IFACE = re.compile(r"^[A-Za-z0-9_.@:-]{1,15}$")
 _SAFE_SECRET = re.compile(r"^[A-Za-z0-9]{1,128}$")
 LB = "kkui:spec.loadBalancer"
+HOST_NAME_FIELD = L_("load-balancer host name")
 
 
 class UnsafeRenderValue(KkuiError):
@@ -48,14 +50,15 @@ class UnsafeRenderValue(KkuiError):
 
 
 def _refuse(field: str, shown: str, allowed: str) -> UnsafeRenderValue:
-    return UnsafeRenderValue(f"refusing to render: {field} {shown} is not allowed in a generated "
-                             f"haproxy/keepalived config ({allowed}); fix it (`kkui validate` "
-                             "lists every problem)")
+    return UnsafeRenderValue(L_("refusing to render: {field} {value} is not allowed in a "
+                                "generated haproxy/keepalived config ({allowed}); fix it (`kkui "
+                                "validate` lists every problem)", field=field, value=shown,
+                                allowed=allowed))
 
 
 def _name(field: str, value: str) -> None:
     if not _SAFE_NAME.match(value):
-        raise _refuse(field, repr(value[:60]), "letters, digits, '-', '_', '.'")
+        raise _refuse(field, repr(value[:60]), L_("letters, digits, '-', '_', '.'"))
 
 
 def _ipv4(field: str, value: str) -> None:
@@ -64,12 +67,13 @@ def _ipv4(field: str, value: str) -> None:
     except ValueError:
         ok = False
     if not ok:
-        raise _refuse(field, repr(value[:60]), "a plain IPv4 address")
+        raise _refuse(field, repr(value[:60]), L_("a plain IPv4 address"))
 
 
 def _number(field: str, value: object, low: int, high: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _refuse(field, repr(value), f"a number from {low} to {high}")
+        raise _refuse(field, repr(value), L_("a number from {low} to {high}", low=low,
+                                             high=high))
 
 
 def check_renderable(model: ClusterModel) -> None:
@@ -80,7 +84,7 @@ def check_renderable(model: ClusterModel) -> None:
         _name(f"{LB}.hosts[{i}].name", h.name)
         _ipv4(f"{LB}.hosts[{i}].internalAddress", h.internal_ipv4)
     for h in model.control_plane_hosts:
-        _name("spec.hosts[].name (control plane)", h.name)
+        _name(L_("spec.hosts[].name (control plane)"), h.name)
         _ipv4(f"spec.hosts[].internalAddress ({h.name})", h.internal_ipv4)
     _ipv4(f"{LB}.vip", lb.vip)
     _number(f"{LB}.prefix", lb.prefix, 1, 32)
@@ -88,11 +92,13 @@ def check_renderable(model: ClusterModel) -> None:
     _number(f"{LB}.virtualRouterId", lb.router_id, 1, 255)
     if not _SAFE_IFACE.match(lb.interface):
         raise _refuse(f"{LB}.interface", repr(lb.interface[:60]),
-                      "a network interface name: letters, digits, '_', '.', '@', ':', '-'")
+                      L_("a network interface name: letters, digits, '_', '.', '@', ':', "
+                         "'-'"))
     for key, value in (("authPass", lb.secrets.auth_pass),
                        ("statsPassword", lb.secrets.stats_password)):
         if value and not _SAFE_SECRET.match(value):  # the value itself is never shown
-            raise _refuse(f"{LB}.secrets.{key}", "(value not shown)", "letters and digits")
+            raise _refuse(f"{LB}.secrets.{key}", L_("(value not shown)"),
+                          L_("letters and digits"))
 
 
 @dataclass(frozen=True)
@@ -120,12 +126,12 @@ def render_haproxy(model: ClusterModel, lb_host: Host,
     lb = model.kkui.load_balancer
     _require_secrets(lb)
     check_renderable(model)
-    _name("load-balancer host name", lb_host.name)
-    _ipv4(f"internal address of {lb_host.name}", lb_host.internal_ipv4)
+    _name(HOST_NAME_FIELD, lb_host.name)
+    _ipv4(L_("internal address of {host}", host=lb_host.name), lb_host.internal_ipv4)
     backends = model.control_plane_hosts
     if not backends:
-        raise KkuiError("no control-plane hosts: the HAProxy backend would be empty "
-                        "(add a host to spec.roleGroups.control-plane)")
+        raise KkuiError(L_("no control-plane hosts: the HAProxy backend would be empty "
+                           "(add a host to spec.roleGroups.control-plane)"))
     servers = "\n".join(
         f"    server {h.name} {h.internal_ipv4}:{APISERVER_PORT}" for h in backends
     )
@@ -185,8 +191,8 @@ def render_keepalived(model: ClusterModel, lb_host: Host) -> str:
     lb = model.kkui.load_balancer
     _require_secrets(lb)
     check_renderable(model)
-    _name("load-balancer host name", lb_host.name)
-    _ipv4(f"internal address of {lb_host.name}", lb_host.internal_ipv4)
+    _name(HOST_NAME_FIELD, lb_host.name)
+    _ipv4(L_("internal address of {host}", host=lb_host.name), lb_host.internal_ipv4)
     index = _index_of(lb, lb_host)
     peers = "\n".join(
         f"        {h.internal_ipv4}" for h in lb.hosts if h.name != lb_host.name
@@ -255,10 +261,10 @@ def _index_of(lb: LoadBalancerPair, lb_host: Host) -> int:
     for i, h in enumerate(lb.hosts):
         if h.name == lb_host.name:
             return i
-    raise KkuiError(f"{lb_host.name} is not one of the load-balancer hosts")
+    raise KkuiError(L_("{host} is not one of the load-balancer hosts", host=lb_host.name))
 
 
 def _require_secrets(lb: LoadBalancerPair) -> None:
     if not (lb.secrets.auth_pass and lb.secrets.stats_password):
-        raise KkuiError("the load balancer's secrets are not generated yet "
-                        "(`kkui lb render -f CONFIG` generates and stores them)")
+        raise KkuiError(L_("the load balancer's secrets are not generated yet "
+                           "(`kkui lb render -f CONFIG` generates and stores them)"))

@@ -11,10 +11,12 @@ from functools import partial
 from typing import Literal
 
 from kkui.core.config.model import ClusterModel
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.lb.ops import LbHostOps
 from kkui.core.lb.render import APISERVER_PORT, BACKEND
 from kkui.core.sanitize import for_display
+from kkui.core.ssh.messages import displayable
+from kkui.i18n import L_, joined
 
 Verdict = Literal["ok", "no-holder", "split-brain", "unreachable"]
 
@@ -76,7 +78,7 @@ def parse_show_stat(text: str, backend: str = BACKEND) -> tuple[BackendState, ..
     """The servers of ``backend`` from haproxy's ``show stat`` CSV (header ``# pxname,...``)."""
     lines = text.lstrip().splitlines()
     if not lines or not lines[0].startswith("# "):
-        raise KkuiError("haproxy's stats output has no CSV header")
+        raise KkuiError(L_("haproxy's stats output has no CSV header"))
     rows = csv.DictReader(io.StringIO("\n".join([lines[0][2:], *lines[1:]])))
     return tuple(
         BackendState(name=row["svname"], address=row.get("addr") or "", status=row["status"])
@@ -100,16 +102,16 @@ def host_status(ops: LbHostOps, addresses: Mapping[str, str] | None = None) -> H
         keepalived = ops.service_state("keepalived")
         holds = ops.holds_vip()
     except (KkuiError, OSError) as exc:
-        errors.append(str(exc))
+        errors.append(message_of(exc))
     if haproxy == "active":
         try:
             backends = tuple(
                 replace(b, address=b.address or (addresses or {}).get(b.name, ""))
                 for b in parse_show_stat(ops.haproxy_stats()))
         except (KkuiError, OSError) as exc:
-            errors.append(str(exc))
+            errors.append(message_of(exc))
     return HostStatus(ops.name, haproxy, keepalived, holds, backends,
-                      "; ".join(errors) if errors else None)
+                      joined("; ", errors) if errors else None)
 
 
 def _host_status_or_error(ops: LbHostOps,
@@ -121,11 +123,13 @@ def _host_status_or_error(ops: LbHostOps,
         state = host_status(ops, addresses)
     except Exception as exc:  # noqa: BLE001
         return HostStatus(ops.name, "unknown", "unknown", None, (),
-                          f"reading this host failed unexpectedly ({type(exc).__name__})")
+                          L_("reading this host failed unexpectedly ({error})",
+                             error=type(exc).__name__))
     # what the host printed is shown: no terminal control sequences (issue #10, item 8)
     clean = partial(for_display, newlines=False)
     return replace(state, haproxy=clean(state.haproxy), keepalived=clean(state.keepalived),
-                   error=clean(state.error) if state.error else state.error,
+                   error=displayable(state.error, newlines=False) if state.error
+                   else state.error,
                    backends=tuple(replace(b, name=clean(b.name), address=clean(b.address),
                                           status=clean(b.status)) for b in state.backends))
 

@@ -3,6 +3,10 @@
 Each one reads only the gathered facts and the host's settings, so saved outputs (recorded in
 Debian roots or reconstructed from public sources: tests/precheck/recorded/PROVENANCE.md) test
 them table-driven.
+
+Details and fixes are :class:`kkui.i18n.L_` messages (issue #16): English ``str`` for
+``--json`` and the run records, shown in the user's language by the CLI and the TUI. Commands,
+paths, package names and the host's own words are values inside them and stay as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from kkui.core.precheck.distro import (
 from kkui.core.precheck.gather import Facts
 from kkui.core.precheck.registry import BOTH, LB, Check, Registry
 from kkui.core.precheck.report import CheckResult, Status
+from kkui.i18n import L_, N_, joined, listed
 
 if TYPE_CHECKING:  # the model is not needed to list the checks (`precheck --help`)
     from kkui.core.config.model import Host
@@ -120,55 +125,60 @@ def check_sudo(f: Facts, ctx: CheckContext) -> CheckResult:
     info = f.kv("sudo")
     mode = info.get("mode", "")
     user = ctx.host.user
+    name = ctx.host.name
     msg = info.get("msg", "")
     if mode == "missing":
         cmd, pkgs = install_fix(f, ctx, ["sudo"])
         root = is_root(f, ctx)
         return CheckResult(
             "sudo", "fail",
-            "sudo is not installed: kk runs every remote command as `sudo -E /bin/bash -c ...`, "
-            "even when it logs in as root (kubekey#1196)",
-            cmd if root else f"log in as root and run: {cmd.removeprefix('sudo ')}",
+            L_("sudo is not installed: kk runs every remote command as `sudo -E /bin/bash -c "
+               "...`, even when it logs in as root (kubekey#1196)"),
+            cmd if root else L_("log in as root and run: {command}",
+                                command=cmd.removeprefix("sudo ")),
             pkgs if root else ())
     if mode == "root":
-        return CheckResult("sudo", "pass", "logged in as root; sudo works")
+        return CheckResult("sudo", "pass", L_("logged in as root; sudo works"))
     if mode == "nopasswd":
-        return CheckResult("sudo", "pass", f"{user} can sudo without a password")
+        return CheckResult("sudo", "pass", L_("{user} can sudo without a password", user=user))
     if mode == "password":
         return CheckResult("sudo", "pass",
-                           f"sudo asks {user} for a password; kk types the host row's password")
+                           L_("sudo asks {user} for a password; kk types the host row's "
+                              "password", user=user))
     if mode == "wrong-password":
         return CheckResult("sudo", "fail",
-                           f"sudo rejected the `password:` of host {ctx.host.name} "
-                           f"({msg or 'incorrect password'})",
-                           f"put {user}'s login/sudo password in `password:` of host "
-                           f"{ctx.host.name}")
+                           L_("sudo rejected the `password:` of host {host} ({why})", host=name,
+                              why=msg or L_("incorrect password")),
+                           L_("put {user}'s login/sudo password in `password:` of host {host}",
+                              user=user, host=name))
     if mode == "needs-password":
         return CheckResult(
             "sudo", "fail",
-            f"sudo asks {user} for a password but host {ctx.host.name} has no `password:`; "
-            "kk would hang at that prompt (kubekey#2343)",
-            f"add `password:` to host {ctx.host.name}, or allow passwordless sudo: "
-            f"echo '{user} ALL=(ALL) NOPASSWD: ALL' | sudo tee /etc/sudoers.d/{user}")
+            L_("sudo asks {user} for a password but host {host} has no `password:`; kk would "
+               "hang at that prompt (kubekey#2343)", user=user, host=name),
+            L_("add `password:` to host {host}, or allow passwordless sudo: {command}", host=name,
+               command=f"echo '{user} ALL=(ALL) NOPASSWD: ALL' | sudo tee /etc/sudoers.d/{user}"))
     if mode == "denied":
         group = "sudo" if family(f) == "apt" else "wheel"
-        return CheckResult("sudo", "fail", f"{user} is not allowed to use sudo ({msg})",
-                           f"as root: usermod -aG {group} {user}")
+        return CheckResult("sudo", "fail",
+                           L_("{user} is not allowed to use sudo ({why})", user=user, why=msg),
+                           L_("as root: {command}", command=f"usermod -aG {group} {user}"))
     if mode == "requiretty":
         return CheckResult("sudo", "fail",
-                           f"sudo refuses to run without a terminal ({msg})",
-                           "remove `Defaults requiretty` with visudo")
-    return CheckResult("sudo", "fail", f"sudo does not work for {user}: {msg or mode}",
-                       "run `sudo -n true` on the host to see why")
+                           L_("sudo refuses to run without a terminal ({why})", why=msg),
+                           L_("remove `Defaults requiretty` with visudo"))
+    return CheckResult("sudo", "fail",
+                       L_("sudo does not work for {user}: {why}", user=user, why=msg or mode),
+                       L_("run `sudo -n true` on the host to see why"))
 
 
 # -- tools kk looks for ----------------------------------------------------------------------
 
 _REQUIRED_WHY = {
-    "socat": "kk stops with `socat is required`",
-    "conntrack": "kk stops with `conntrack is required`",
-    "ebtables": "kube-proxy and the CNI need it",
-    "ipset": "kube-proxy (ipvs) and the CNI need it",
+    "socat": N_("kk stops with `socat is required`"),
+    "conntrack": N_("kk stops with `conntrack is required`"),
+    "ebtables": N_("kube-proxy and the CNI need it"),
+    "ipset": N_("kube-proxy (ipvs) and the CNI need it"),
 }
 
 
@@ -183,22 +193,27 @@ def check_required_tool(tool: str) -> Callable[[Facts, CheckContext], CheckResul
     def check(f: Facts, ctx: CheckContext) -> CheckResult:
         kk_path, elsewhere = _where(f, tool)
         if kk_path:
-            return CheckResult(tool, "pass", f"{kk_path} (found the way kk looks for it)")
+            return CheckResult(tool, "pass",
+                               L_("{path} (found the way kk looks for it)", path=kk_path))
         if elsewhere and not sudo_usable(f):
             return CheckResult(tool, "error",
-                               f"found at {elsewhere}, but kkui cannot check what kk sees "
-                               "without working sudo", "fix the sudo check first")
+                               L_("found at {path}, but kkui cannot check what kk sees "
+                                  "without working sudo", path=elsewhere),
+                               L_("fix the sudo check first"))
         if elsewhere:
             directory = elsewhere.rsplit("/", 1)[0] or "/"
             return CheckResult(
                 tool, "fail",
-                f"installed at {elsewhere}, but kk will not find it: kk runs "
-                f"`sudo -E /bin/bash -c \"command -v {tool}\"` and sudo's secure_path does not "
-                f"include {directory} (kubekey#1167)",
-                f"{sudo_prefix(f, ctx)}ln -s {elsewhere} /usr/bin/{tool}   (or add {directory} "
-                "to secure_path with visudo)")
+                L_("installed at {path}, but kk will not find it: kk runs "
+                   "`sudo -E /bin/bash -c \"command -v {tool}\"` and sudo's secure_path does "
+                   "not include {directory} (kubekey#1167)",
+                   path=elsewhere, tool=tool, directory=directory),
+                L_("{command}   (or add {directory} to secure_path with visudo)",
+                   command=f"{sudo_prefix(f, ctx)}ln -s {elsewhere} /usr/bin/{tool}",
+                   directory=directory))
         cmd, pkgs = install_fix(f, ctx, [tool])
-        return CheckResult(tool, "fail", f"not installed: {_REQUIRED_WHY[tool]}", cmd, pkgs)
+        return CheckResult(tool, "fail", L_("not installed: {why}", why=L_(_REQUIRED_WHY[tool])),
+                           cmd, pkgs)
 
     check.__name__ = f"check_{tool}"
     return check
@@ -210,9 +225,9 @@ def check_optional_tool(check_id: str, tool: str) -> Callable[[Facts, CheckConte
         kk_path, elsewhere = _where(f, tool)
         if kk_path or elsewhere:
             return CheckResult(check_id, "pass", kk_path or elsewhere)
-        cmd, _ = install_fix(f, ctx, [tool])
+        cmd, _pkgs = install_fix(f, ctx, [tool])
         return CheckResult(check_id, "pass",
-                           "not installed (optional; `kk init os` installs it)", cmd)
+                           L_("not installed (optional; `kk init os` installs it)"), cmd)
 
     check.__name__ = f"check_{check_id}"
     return check
@@ -233,19 +248,23 @@ def check_runtime(tool: str) -> Callable[[Facts, CheckContext], CheckResult]:
         path = kk_path or elsewhere
         wanted = ctx.container_manager == tool
         if not path:
-            note = f"; kk installs {tool} (containerManager)" if wanted else ""
-            return CheckResult(tool, "pass", f"not installed{note}")
-        version = _version(f, tool) or "unknown version"
+            if wanted:
+                return CheckResult(tool, "pass",
+                                   L_("not installed; kk installs {tool} (containerManager)",
+                                      tool=tool))
+            return CheckResult(tool, "pass", L_("not installed"))
+        version = _version(f, tool) or L_("unknown version")
         if wanted:
             return CheckResult(
                 tool, "warn",
-                f"{tool} {version} is already installed ({path}): kk keeps it instead of "
-                "installing the version it ships",
-                "keep it if that version suits your Kubernetes version, or remove it before "
-                "`kk create cluster`")
+                L_("{tool} {version} is already installed ({path}): kk keeps it instead of "
+                   "installing the version it ships", tool=tool, version=version, path=path),
+                L_("keep it if that version suits your Kubernetes version, or remove it before "
+                   "`kk create cluster`"))
         return CheckResult(tool, "pass",
-                           f"{tool} {version} installed ({path}); containerManager is "
-                           f"{ctx.container_manager}")
+                           L_("{tool} {version} installed ({path}); containerManager is "
+                              "{manager}", tool=tool, version=version, path=path,
+                              manager=ctx.container_manager))
 
     check.__name__ = f"check_{tool}"
     return check
@@ -256,21 +275,23 @@ def check_runtime(tool: str) -> Callable[[Facts, CheckContext], CheckResult]:
 def check_os(f: Facts, ctx: CheckContext) -> CheckResult:
     info = os_info(f)
     if not info.id:
-        return CheckResult("os", "warn", "no /etc/os-release: kk cannot tell the distribution",
-                           "kk v3 supports CentOS/RHEL/Rocky, Ubuntu, Debian, Kylin, openEuler, "
-                           "SUSE")
+        return CheckResult("os", "warn",
+                           L_("no /etc/os-release: kk cannot tell the distribution"),
+                           L_("kk v3 supports CentOS/RHEL/Rocky, Ubuntu, Debian, Kylin, "
+                              "openEuler, SUSE"))
     fam = family(f)
     name = info.pretty_name or f"{info.id} {info.version_id}"
     if not fam:
         return CheckResult("os", "warn",
-                           f"{name}: unknown distribution family; `kk init os` and "
-                           "`kkui precheck --fix` cannot install packages here",
-                           "install socat conntrack ebtables ipset by hand")
+                           L_("{name}: unknown distribution family; `kk init os` and "
+                              "`kkui precheck --fix` cannot install packages here", name=name),
+                           L_("install socat conntrack ebtables ipset by hand"))
     old = (info.id in {"centos", "rhel"} and info.version_id.split(".")[0] in {"5", "6"}) or \
         (info.id == "ubuntu" and info.version_id < "16.04")
     if old:
-        return CheckResult("os", "warn", f"{name}: older than anything kk v3 supports",
-                           "use CentOS/RHEL 7+, Ubuntu 16.04+ or Debian 9+")
+        return CheckResult("os", "warn",
+                           L_("{name}: older than anything kk v3 supports", name=name),
+                           L_("use CentOS/RHEL 7+, Ubuntu 16.04+ or Debian 9+"))
     return CheckResult("os", "pass", f"{name} ({fam})")
 
 
@@ -280,16 +301,18 @@ def check_arch(f: Facts, ctx: CheckContext) -> CheckResult:
     configured = ARCH_ALIASES.get(ctx.host.arch, ctx.host.arch)
     if actual is None:
         return CheckResult("arch", "fail",
-                           f"machine is {machine or 'unknown'}: kk v3 ships only amd64 and arm64",
-                           "use an amd64 or arm64 machine")
+                           L_("machine is {machine}: kk v3 ships only amd64 and arm64",
+                              machine=machine or L_("unknown")),
+                           L_("use an amd64 or arm64 machine"))
     if actual != configured:
-        default = " (the default)" if ctx.host.arch == "amd64" else ""
+        default = L_(" (the default)") if ctx.host.arch == "amd64" else ""
         return CheckResult(
             "arch", "fail",
-            f"machine is {actual} ({machine}) but the config says arch {ctx.host.arch}{default}: "
-            f"kk never detects the architecture and would install {configured} binaries "
-            "(kubekey#2615)",
-            f"set `arch: {actual}` on host {ctx.host.name}")
+            L_("machine is {actual} ({machine}) but the config says arch {arch}{default}: "
+               "kk never detects the architecture and would install {configured} binaries "
+               "(kubekey#2615)", actual=actual, machine=machine, arch=ctx.host.arch,
+               default=default, configured=configured),
+            L_("set `arch: {actual}` on host {host}", actual=actual, host=ctx.host.name))
     return CheckResult("arch", "pass", f"{actual} ({machine})")
 
 
@@ -297,24 +320,29 @@ def check_hostname(f: Facts, ctx: CheckContext) -> CheckResult:
     lines = f.lines("hostname")
     hostname = lines[0].strip() if lines else ""
     if not hostname:
-        return CheckResult("hostname", "warn", "the host did not report a hostname")
+        return CheckResult("hostname", "warn", L_("the host did not report a hostname"))
     same = sorted(n for n, h in ctx.peer_hostnames.items()
                   if h == hostname and n != ctx.host.name)
-    rename = "" if hostname == ctx.host.name else f" (kk renames it to {ctx.host.name})"
+    rename = f"hostnamectl set-hostname {ctx.host.name}"
     if same:
         if ctx.skip_configure_os:
             return CheckResult(
                 "hostname", "fail",
-                f"hostname {hostname!r} is also the hostname of {', '.join(same)}, and with "
-                "skipConfigureOS kk will not rename the hosts: nodes would collide",
-                f"hostnamectl set-hostname {ctx.host.name}")
+                L_("hostname {hostname} is also the hostname of {others}, and with "
+                   "skipConfigureOS kk will not rename the hosts: nodes would collide",
+                   hostname=repr(hostname), others=", ".join(same)),
+                rename)
         return CheckResult(
             "hostname", "warn",
-            f"hostname {hostname!r} is also the hostname of {', '.join(same)}; kk's ConfigureOS "
-            "renames every host to its name in the config, so this only matters if that step "
-            "is skipped — or if two rows point at the same machine",
-            f"check the addresses; or: hostnamectl set-hostname {ctx.host.name}")
-    return CheckResult("hostname", "pass", hostname + rename)
+            L_("hostname {hostname} is also the hostname of {others}; kk's ConfigureOS renames "
+               "every host to its name in the config, so this only matters if that step is "
+               "skipped — or if two rows point at the same machine",
+               hostname=repr(hostname), others=", ".join(same)),
+            L_("check the addresses; or: {command}", command=rename))
+    if hostname == ctx.host.name:
+        return CheckResult("hostname", "pass", hostname)
+    return CheckResult("hostname", "pass", L_("{hostname} (kk renames it to {name})",
+                                              hostname=hostname, name=ctx.host.name))
 
 
 def check_time(f: Facts, ctx: CheckContext) -> CheckResult:
@@ -322,20 +350,28 @@ def check_time(f: Facts, ctx: CheckContext) -> CheckResult:
     try:
         remote = float(lines[0].strip())
     except (IndexError, ValueError):
-        return CheckResult("time", "error", "the host did not report its clock (date +%s)")
+        return CheckResult("time", "error",
+                           L_("the host did not report its clock (date +%s)"))
     lo, hi = ctx.sent_at, ctx.received_at or time.time()
     skew = 0.0 if lo <= remote <= hi else (remote - hi if remote > hi else remote - lo)
-    fix = f"enable NTP, e.g. {install_fix(f, ctx, ['chronyd'])[0]} && " \
-          f"{sudo_prefix(f, ctx)}systemctl enable --now chronyd"
-    direction = "ahead of" if skew > 0 else "behind"
-    if abs(skew) > 60:
-        return CheckResult("time", "fail",
-                           f"clock is {abs(skew):.0f} s {direction} this machine: certificates "
-                           "and etcd break with large skew", fix)
-    if abs(skew) > 5:
-        return CheckResult("time", "warn", f"clock is {abs(skew):.1f} s {direction} this machine",
-                           fix)
-    return CheckResult("time", "pass", "clock agrees with this machine (within 5 s)")
+    fix = L_("enable NTP, e.g. {install} && {enable}", install=install_fix(f, ctx, ["chronyd"])[0],
+             enable=f"{sudo_prefix(f, ctx)}systemctl enable --now chronyd")
+    seconds = abs(skew)
+    if seconds > 60:
+        if skew > 0:
+            detail = L_("clock is {seconds:.0f} s ahead of this machine: certificates and etcd "
+                        "break with large skew", seconds=seconds)
+        else:
+            detail = L_("clock is {seconds:.0f} s behind this machine: certificates and etcd "
+                        "break with large skew", seconds=seconds)
+        return CheckResult("time", "fail", detail, fix)
+    if seconds > 5:
+        if skew > 0:
+            detail = L_("clock is {seconds:.1f} s ahead of this machine", seconds=seconds)
+        else:
+            detail = L_("clock is {seconds:.1f} s behind this machine", seconds=seconds)
+        return CheckResult("time", "warn", detail, fix)
+    return CheckResult("time", "pass", L_("clock agrees with this machine (within 5 s)"))
 
 
 def check_swap(f: Facts, ctx: CheckContext) -> CheckResult:
@@ -345,29 +381,32 @@ def check_swap(f: Facts, ctx: CheckContext) -> CheckResult:
         if len(parts) >= 3 and parts[2].isdigit():
             total += int(parts[2])
     if not total:
-        return CheckResult("swap", "pass", "off")
-    fix = f"{sudo_prefix(f, ctx)}swapoff -a and comment the swap line out of /etc/fstab"
+        return CheckResult("swap", "pass", L_("off"))
+    fix = L_("{command} and comment the swap line out of /etc/fstab",
+             command=f"{sudo_prefix(f, ctx)}swapoff -a")
     if ctx.skip_configure_os:
         return CheckResult("swap", "fail",
-                           f"{_gib(total)} of swap is on and skipConfigureOS is set: kubelet "
-                           "refuses to start with swap", fix)
+                           L_("{size} of swap is on and skipConfigureOS is set: kubelet "
+                              "refuses to start with swap", size=_gib(total)), fix)
     return CheckResult("swap", "warn",
-                       f"{_gib(total)} of swap is on; kk's ConfigureOS turns it off "
-                       "(swapoff -a) and disables it in /etc/fstab", fix)
+                       L_("{size} of swap is on; kk's ConfigureOS turns it off (swapoff -a) "
+                          "and disables it in /etc/fstab", size=_gib(total)), fix)
 
 
 def check_selinux(f: Facts, ctx: CheckContext) -> CheckResult:
     info = f.kv("selinux")
     mode = info.get("getenforce", "") or info.get("SELINUX", "")
     if mode.lower() != "enforcing":
-        return CheckResult("selinux", "pass", mode.capitalize() if mode else "not present")
+        return CheckResult("selinux", "pass", mode.capitalize() if mode else L_("not present"))
     if ctx.skip_configure_os:
-        detail = "Enforcing, and skipConfigureOS is set: kk leaves it enforcing"
+        detail = L_("Enforcing, and skipConfigureOS is set: kk leaves it enforcing")
     else:
-        detail = "Enforcing: kk's ConfigureOS will set it to disabled (SELINUX=disabled)"
+        detail = L_("Enforcing: kk's ConfigureOS will set it to disabled (SELINUX=disabled)")
     return CheckResult("selinux", "warn", detail,
-                       "let kk do it, or yourself: setenforce 0 && sed -i "
-                       "'s/^SELINUX=enforcing/SELINUX=permissive/' /etc/selinux/config")
+                       L_("let kk do it, or yourself: {command}",
+                          command="setenforce 0 && sed -i "
+                                  "'s/^SELINUX=enforcing/SELINUX=permissive/' "
+                                  "/etc/selinux/config"))
 
 
 def check_firewall(f: Facts, ctx: CheckContext) -> CheckResult:
@@ -376,28 +415,32 @@ def check_firewall(f: Facts, ctx: CheckContext) -> CheckResult:
         services["ufw"] = "active" if services["ufw.conf"] == "yes" else "inactive"
     active = [s for s in ("firewalld", "ufw") if services.get(s) == "active"]
     if not active:
-        return CheckResult("firewalld", "pass", "no firewalld or ufw running")
-    ports = CLUSTER_PORTS
+        return CheckResult("firewalld", "pass", L_("no firewalld or ufw running"))
+    ports: str = CLUSTER_PORTS
     cni = CNI_PORTS.get(ctx.network_plugin, CniTraffic(""))
     if cni.described:
-        ports += f", and for {ctx.network_plugin}: {cni.described}"
-    who = " and ".join(active)
-    action = "leaves it running" if ctx.skip_configure_os else "will stop and disable it"
+        ports = L_("{ports}, and for {plugin}: {traffic}", ports=ports,
+                   plugin=ctx.network_plugin, traffic=cni.described)
+    who = listed(active)
+    action = L_("leaves it running") if ctx.skip_configure_os else \
+        L_("will stop and disable it")
+    fix: str
     if "firewalld" in active:
         opens = [f"--add-port={{{','.join(_CLUSTER_TCP)}}}/tcp"]
         opens += [f"--add-port={p}" for p in cni.ports]
         opens += [f"--add-protocol={p}" for p in cni.protocols]
-        fix = (f"to keep firewalld, open the ports: firewall-cmd --permanent {' '.join(opens)}"
-               " && firewall-cmd --reload")
+        fix = L_("to keep firewalld, open the ports: {command}",
+                 command=f"firewall-cmd --permanent {' '.join(opens)} && firewall-cmd --reload")
     else:
         rules = ["ufw allow 6443,2379:2380,10250,10257,10259,30000:32767/tcp"]
         rules += [f"ufw allow {p.replace('-', ':')}" for p in cni.ports]
-        fix = "to keep ufw: " + " && ".join(rules)
+        fix = L_("to keep ufw: {command}", command=" && ".join(rules))
         if cni.protocols:  # ufw rules take tcp/udp/esp/ah/gre/ipv6 only
-            fix += (f"; ufw cannot allow IP protocol {', '.join(cni.protocols)} "
-                    "(IP-in-IP): use calico's VXLAN mode")
+            fix = L_("{fix}; ufw cannot allow IP protocol {protocols} (IP-in-IP): use calico's "
+                     "VXLAN mode", fix=fix, protocols=", ".join(cni.protocols))
     return CheckResult("firewalld", "warn",
-                       f"{who} is active; kk's ConfigureOS {action}. The cluster needs: {ports}",
+                       L_("{who} is active; kk's ConfigureOS {action}. The cluster needs: "
+                          "{ports}", who=who, action=action, ports=ports),
                        fix)
 
 
@@ -405,8 +448,8 @@ def _min_resources(roles: tuple[str, ...]) -> tuple[int, int, str]:
     """(CPUs, MemTotal KiB, wording). kubeadm itself refuses a control plane below 2 CPUs and
     1700 MiB; a machine sold as N GiB reports a little less MemTotal, hence the slack."""
     if ROLE_CONTROL_PLANE in roles or ROLE_ETCD in roles:
-        return 2, 1700 * 1024, "≥ 2 CPU and 2 GiB for control-plane/etcd"
-    return 1, 900 * 1024, "≥ 1 CPU and 1 GiB"
+        return 2, 1700 * 1024, L_("≥ 2 CPU and 2 GiB for control-plane/etcd")
+    return 1, 900 * 1024, L_("≥ 1 CPU and 1 GiB")
 
 
 def check_resources(f: Facts, ctx: CheckContext) -> CheckResult:
@@ -418,9 +461,10 @@ def check_resources(f: Facts, ctx: CheckContext) -> CheckResult:
     want_cpu, want_kib, wording = _min_resources(ctx.roles)
     problems: list[tuple[str, str]] = []
     if cpus and cpus < want_cpu:
-        problems.append(("fail", f"{cpus} CPU (needs {wording})"))
+        problems.append(("fail", L_("{cpus} CPU (needs {wording})", cpus=cpus, wording=wording)))
     if mem_kib and mem_kib < want_kib:
-        problems.append(("fail", f"{_gib(mem_kib)} memory (needs {wording})"))
+        problems.append(("fail", L_("{memory} memory (needs {wording})", memory=_gib(mem_kib),
+                                    wording=wording)))
     disks: list[str] = []
     seen: set[str] = set()
     for line in f.lines("df")[1:]:
@@ -432,19 +476,21 @@ def check_resources(f: Facts, ctx: CheckContext) -> CheckResult:
         if mount in seen:
             continue
         seen.add(mount)
-        disks.append(f"{_gib(free)} free on {mount}")
+        disks.append(L_("{size} free on {mount}", size=_gib(free), mount=mount))
         if free < 2 * GIB:
-            problems.append(("fail", f"only {_gib(free)} free on {mount} (images and etcd need "
-                                     "space)"))
+            problems.append(("fail", L_("only {size} free on {mount} (images and etcd need "
+                                        "space)", size=_gib(free), mount=mount)))
         elif free < 10 * GIB:
-            problems.append(("warn", f"{_gib(free)} free on {mount} (≥ 10 GiB recommended)"))
-    summary = f"{cpus or '?'} CPU, {_gib(mem_kib) if mem_kib else '? GiB'} memory, " + \
-        (", ".join(disks) or "disk unknown")
+            problems.append(("warn", L_("{size} free on {mount} (≥ 10 GiB recommended)",
+                                        size=_gib(free), mount=mount)))
+    summary = L_("{cpus} CPU, {memory} memory, {disks}", cpus=cpus or "?",
+                 memory=_gib(mem_kib) if mem_kib else "? GiB",
+                 disks=joined(", ", disks) or L_("disk unknown"))
     if not problems:
         return CheckResult("resources", "pass", summary)
     status: Status = "fail" if any(s == "fail" for s, _ in problems) else "warn"
-    return CheckResult("resources", status, "; ".join(p for _, p in problems),
-                       "give the machine more CPU, memory or disk, or a lighter role")
+    return CheckResult("resources", status, joined("; ", [p for _, p in problems]),
+                       L_("give the machine more CPU, memory or disk, or a lighter role"))
 
 
 def listening_ports(f: Facts) -> dict[int, list[str]]:
@@ -481,11 +527,12 @@ def check_ports(f: Facts, ctx: CheckContext) -> CheckResult:
     if taken:
         return CheckResult(
             "ports", "fail",
-            f"already in use: {', '.join(taken)} — a previous install or another service",
-            f"see who listens: {sudo_prefix(f, ctx)}ss -ltnp; after an old install: "
-            "kk delete cluster -f CONFIG")
+            L_("already in use: {ports} — a previous install or another service",
+               ports=", ".join(taken)),
+            L_("see who listens: {command}; after an old install: kk delete cluster -f CONFIG",
+               command=f"{sudo_prefix(f, ctx)}ss -ltnp"))
     return CheckResult("ports", "pass",
-                       "free: " + ", ".join(str(p) for p in sorted(wanted)))
+                       L_("free: {ports}", ports=", ".join(str(p) for p in sorted(wanted))))
 
 
 def check_kernel(f: Facts, ctx: CheckContext) -> CheckResult:
@@ -496,24 +543,27 @@ def check_kernel(f: Facts, ctx: CheckContext) -> CheckResult:
     if br == "missing":
         return CheckResult(
             "kernel", "fail",
-            f"kernel {release} has no br_netfilter module: bridged pod traffic would bypass "
-            "iptables (kube-proxy, network policies)",
-            "install the kernel's extra modules (e.g. linux-modules-extra-$(uname -r)) or "
-            "use a distribution kernel")
-    notes = [f"kernel {release}", f"br_netfilter {br or 'unknown'}"]
+            L_("kernel {release} has no br_netfilter module: bridged pod traffic would bypass "
+               "iptables (kube-proxy, network policies)", release=release),
+            L_("install the kernel's extra modules (e.g. linux-modules-extra-$(uname -r)) or "
+               "use a distribution kernel"))
+    notes: list[str] = [L_("kernel {release}", release=release),
+                        L_("br_netfilter {state}", state=br or L_("unknown"))]
     if fwd == "0":
-        msg = "net.ipv4.ip_forward is 0"
         if ctx.skip_configure_os:
-            return CheckResult("kernel", "fail", f"{msg} and skipConfigureOS is set: pods "
-                               "cannot reach other nodes",
-                               f"{sudo_prefix(f, ctx)}sysctl -w net.ipv4.ip_forward=1 and set "
-                               "it in /etc/sysctl.conf")
+            return CheckResult("kernel", "fail",
+                               L_("net.ipv4.ip_forward is 0 and skipConfigureOS is set: pods "
+                                  "cannot reach other nodes"),
+                               L_("{command} and set it in /etc/sysctl.conf",
+                                  command=f"{sudo_prefix(f, ctx)}sysctl -w "
+                                          "net.ipv4.ip_forward=1"))
         # Not a problem: kk's ConfigureOS writes net.ipv4.ip_forward = 1 to /etc/sysctl.conf
         # and applies it (kk v3.1.12 cmd/kk/pkg/bootstrap/os/templates/init_script.go:64,118,235)
-        return CheckResult("kernel", "pass", f"{', '.join(notes)}; {msg} now: kk's ConfigureOS "
-                           "sets it to 1")
-    notes.append("ip_forward on" if fwd == "1" else "ip_forward unknown")
-    return CheckResult("kernel", "pass", ", ".join(notes))
+        return CheckResult("kernel", "pass",
+                           L_("{notes}; net.ipv4.ip_forward is 0 now: kk's ConfigureOS sets it "
+                              "to 1", notes=joined(", ", notes)))
+    notes.append(L_("ip_forward on") if fwd == "1" else L_("ip_forward unknown"))
+    return CheckResult("kernel", "pass", joined(", ", notes))
 
 
 # -- load-balancer hosts -----------------------------------------------------------------
@@ -524,22 +574,26 @@ def check_lb_package(tool: str) -> Callable[[Facts, CheckContext], CheckResult]:
         path = login or sbin
         if path:
             version = _version(f, tool)
-            return CheckResult(tool, "pass", f"{tool} {version or ''} at {path}".replace("  ", " "))
+            if version:
+                return CheckResult(tool, "pass", L_("{tool} {version} at {path}", tool=tool,
+                                                    version=version, path=path))
+            return CheckResult(tool, "pass", L_("{tool} at {path}", tool=tool, path=path))
         fam = family(f)
         cmd, pkgs = install_fix(f, ctx, [tool])
         if not fam or {"apt": "apt-get"}.get(fam, fam) not in f.kv("pkgmgr"):
             return CheckResult(tool, "fail",
-                               f"{tool} is not installed and no known package manager is here",
-                               f"install {tool} by hand")
+                               L_("{tool} is not installed and no known package manager is "
+                                  "here", tool=tool),
+                               L_("install {tool} by hand", tool=tool))
         avail = f.kv("lbpkg").get(tool, "unknown") if f.has("lbpkg") else "unknown"
         if avail == "available":
             return CheckResult(tool, "pass",
-                               f"not installed; available from {fam} — `kkui lb deploy` "
-                               "installs it", cmd)
+                               L_("not installed; available from {manager} — `kkui lb deploy` "
+                                  "installs it", manager=fam), cmd)
         refresh = "apt-get update" if fam == "apt" else f"{fam} makecache"
         return CheckResult(tool, "warn",
-                           f"not installed, and the {fam} package index does not list it "
-                           f"(stale index, or a missing repository)",
+                           L_("not installed, and the {manager} package index does not list "
+                              "it (stale index, or a missing repository)", manager=fam),
                            f"{sudo_prefix(f, ctx)}{refresh} && {cmd}", pkgs)
 
     check.__name__ = f"check_{tool}"
@@ -562,60 +616,69 @@ def check_interface(f: Facts, ctx: CheckContext) -> CheckResult:
     iface = ctx.lb_interface
     if iface not in links:
         return CheckResult("interface", "fail",
-                           f"no interface {iface!r} on this host (it has: {', '.join(links)})",
-                           "set loadBalancer.interface in kkui's document to the NIC that "
-                           "carries the VIP's subnet")
+                           L_("no interface {iface} on this host (it has: {links})",
+                              iface=repr(iface), links=", ".join(links)),
+                           L_("set loadBalancer.interface in kkui's document to the NIC that "
+                              "carries the VIP's subnet"))
     addrs = _iface_addrs(f).get(iface, [])
     if ctx.lb_vip and addrs:
         vip = ipaddress.ip_address(ctx.lb_vip)
         nets = [ipaddress.ip_interface(a).network for a in addrs]
         if not any(vip in n for n in nets):
             return CheckResult("interface", "warn",
-                               f"{iface} ({', '.join(addrs)}) is not in the VIP's subnet: "
-                               f"{ctx.lb_vip} would not be reachable through it",
-                               "pick a VIP in the subnet of that interface, or another "
-                               "interface")
-    return CheckResult("interface", "pass", f"{iface} ({', '.join(addrs) or 'no IPv4 address'})")
+                               L_("{iface} ({addresses}) is not in the VIP's subnet: {vip} "
+                                  "would not be reachable through it", iface=iface,
+                                  addresses=", ".join(addrs), vip=ctx.lb_vip),
+                               L_("pick a VIP in the subnet of that interface, or another "
+                                  "interface"))
+    if not addrs:
+        return CheckResult("interface", "pass", L_("{iface} (no IPv4 address)", iface=iface))
+    return CheckResult("interface", "pass", f"{iface} ({', '.join(addrs)})")
 
 
 def check_vip(f: Facts, ctx: CheckContext) -> CheckResult:
     v = f.kv("vip")
     services = f.kv("services")
+    vip, name = ctx.lb_vip, ctx.host.name
     if v.get("local") == "yes":
         if services.get("keepalived") == "active":
             return CheckResult("vip", "pass",
-                               f"{ctx.lb_vip} is held by this host's keepalived (earlier deploy)")
+                               L_("{vip} is held by this host's keepalived (earlier deploy)",
+                                  vip=vip))
         return CheckResult("vip", "fail",
-                           f"{ctx.lb_vip} is configured on this host outside keepalived",
-                           f"remove it: {sudo_prefix(f, ctx)}ip addr del {ctx.lb_vip}/"
-                           f"{ctx.lb_prefix} dev <interface>")
+                           L_("{vip} is configured on this host outside keepalived", vip=vip),
+                           L_("remove it: {command}",
+                              command=f"{sudo_prefix(f, ctx)}ip addr del {vip}/"
+                                      f"{ctx.lb_prefix} dev <interface>"))
     probe = v.get("probe", "unknown")
     neigh = v.get("neigh", "")
     answered = probe == "answered" or "lladdr" in neigh
     if answered:
         return CheckResult("vip", "fail",
-                           f"something already answers at {ctx.lb_vip} (seen from "
-                           f"{ctx.host.name}): the VIP must be a free address",
-                           "choose a free address for loadBalancer.vip (and "
-                           "controlPlaneEndpoint.address)")
+                           L_("something already answers at {vip} (seen from {host}): the VIP "
+                              "must be a free address", vip=vip, host=name),
+                           L_("choose a free address for loadBalancer.vip (and "
+                              "controlPlaneEndpoint.address)"))
     if probe == "silent":
-        return CheckResult("vip", "pass", f"nothing answers at {ctx.lb_vip} (free)")
-    return CheckResult("vip", "warn", f"could not tell whether {ctx.lb_vip} is free",
-                       f"check by hand from {ctx.host.name}: ping -c1 {ctx.lb_vip}")
+        return CheckResult("vip", "pass", L_("nothing answers at {vip} (free)", vip=vip))
+    return CheckResult("vip", "warn", L_("could not tell whether {vip} is free", vip=vip),
+                       L_("check by hand from {host}: {command}", host=name,
+                          command=f"ping -c1 {vip}"))
 
 
 def check_frontend_port(f: Facts, ctx: CheckContext) -> CheckResult:
     port = ctx.lb_port
     busy = listening_ports(f).get(port)
     if not busy:
-        return CheckResult("frontend", "pass", f"{port}/tcp is free")
+        return CheckResult("frontend", "pass", L_("{port}/tcp is free", port=port))
     if f.kv("services").get("haproxy") == "active":
         return CheckResult("frontend", "pass",
-                           f"haproxy already listens on {port} (earlier deploy)")
+                           L_("haproxy already listens on {port} (earlier deploy)", port=port))
     return CheckResult("frontend", "fail",
-                       f"{port}/tcp is already in use on {', '.join(sorted(set(busy)))}: "
-                       "haproxy could not bind it",
-                       f"see who listens: {sudo_prefix(f, ctx)}ss -ltnp 'sport = :{port}'")
+                       L_("{port}/tcp is already in use on {addresses}: haproxy could not bind "
+                          "it", port=port, addresses=", ".join(sorted(set(busy)))),
+                       L_("see who listens: {command}",
+                          command=f"{sudo_prefix(f, ctx)}ss -ltnp 'sport = :{port}'"))
 
 
 CheckFn = Callable[[Facts, CheckContext], CheckResult]
@@ -623,61 +686,66 @@ _TOOL_FACTS = ("id", "os", "pkgmgr", "sudo", "tools", "kktools")
 
 # Every check, once. Order = grid columns and JSON order; ``facts`` = the gather sections the
 # function reads (tests/precheck/test_registry.py verifies them by recording what it reads).
+# Titles and help are translated where shown (Registry.title/help_text); a title that is the
+# name of the program checked (ssh, sudo, socat, ...) stays as it is in every language.
 REGISTRY = Registry(
-    Check("ssh", "ssh", "reachable and logged in (key or password), host key known",
+    Check("ssh", "ssh", N_("reachable and logged in (key or password), host key known"),
           (), None, BOTH),
-    Check("sudo", "sudo", "sudo usable the way kk uses it (sudo -E /bin/bash -c ...)",
+    Check("sudo", "sudo", N_("sudo usable the way kk uses it (sudo -E /bin/bash -c ...)"),
           ("id", "os", "pkgmgr", "sudo"), check_sudo, BOTH),
-    Check("os", "os", "a distribution kk v3 supports", ("os", "pkgmgr"), check_os, BOTH),
-    Check("arch", "arch", "arch matches the host row's `arch` (kk never detects it)",
+    Check("os", N_("os"), N_("a distribution kk v3 supports"), ("os", "pkgmgr"), check_os, BOTH),
+    Check("arch", N_("arch"), N_("arch matches the host row's `arch` (kk never detects it)"),
           ("uname",), check_arch),
-    Check("hostname", "name", "valid and unique hostnames (kk renames hosts to their names)",
+    Check("hostname", N_("name"),
+          N_("valid and unique hostnames (kk renames hosts to their names)"),
           ("hostname",), check_hostname),
-    Check("time", "time", "clock close to this machine's (etcd and TLS need it)",
+    Check("time", N_("time"), N_("clock close to this machine's (etcd and TLS need it)"),
           ("id", "os", "pkgmgr", "time"), check_time, BOTH),
-    Check("swap", "swap", "swap off, or kk turns it off", ("id", "swaps"), check_swap),
-    Check("selinux", "selnx", "SELinux state (kk's ConfigureOS disables it)", ("selinux",),
-          check_selinux),
-    Check("firewalld", "fw", "firewalld/ufw (kk stops them) and the ports the cluster needs",
+    Check("swap", N_("swap"), N_("swap off, or kk turns it off"), ("id", "swaps"), check_swap),
+    Check("selinux", N_("selnx"), N_("SELinux state (kk's ConfigureOS disables it)"),
+          ("selinux",), check_selinux),
+    Check("firewalld", N_("fw"),
+          N_("firewalld/ufw (kk stops them) and the ports the cluster needs"),
           ("services",), check_firewall),
-    Check("resources", "res", "CPU, memory, free disk for the host's roles",
+    Check("resources", N_("res"), N_("CPU, memory, free disk for the host's roles"),
           ("cpu", "mem", "df"), check_resources),
-    Check("ports", "ports", "the role's ports are free (6443, 2379-2380, 10250, ...)",
+    Check("ports", N_("ports"), N_("the role's ports are free (6443, 2379-2380, 10250, ...)"),
           ("id", "listen"), check_ports),
-    Check("kernel", "kern", "br_netfilter, ip_forward (kk's ConfigureOS sets it)",
+    Check("kernel", N_("kern"), N_("br_netfilter, ip_forward (kk's ConfigureOS sets it)"),
           ("id", "kernel", "uname"), check_kernel),
-    Check("socat", "socat", "kk stops without it; looked up the way kk does (sudo)",
+    Check("socat", "socat", N_("kk stops without it; looked up the way kk does (sudo)"),
           _TOOL_FACTS, check_required_tool("socat")),
-    Check("conntrack", "ctrack", "kk stops without it; looked up the way kk does",
+    Check("conntrack", "ctrack", N_("kk stops without it; looked up the way kk does"),
           _TOOL_FACTS, check_required_tool("conntrack")),
-    Check("ebtables", "ebtab", "kube-proxy and the CNI need it", _TOOL_FACTS,
+    Check("ebtables", "ebtab", N_("kube-proxy and the CNI need it"), _TOOL_FACTS,
           check_required_tool("ebtables")),
-    Check("ipset", "ipset", "kube-proxy (ipvs) and the CNI need it", _TOOL_FACTS,
+    Check("ipset", "ipset", N_("kube-proxy (ipvs) and the CNI need it"), _TOOL_FACTS,
           check_required_tool("ipset")),
-    Check("curl", "curl", "kk's optional column", _TOOL_FACTS, check_optional_tool("curl", "curl")),
-    Check("openssl", "ossl", "kk's optional column", _TOOL_FACTS,
+    Check("curl", "curl", N_("kk's optional column"), _TOOL_FACTS,
+          check_optional_tool("curl", "curl")),
+    Check("openssl", "ossl", N_("kk's optional column"), _TOOL_FACTS,
           check_optional_tool("openssl", "openssl")),
-    Check("ipvsadm", "ipvs", "kk's optional column", _TOOL_FACTS,
+    Check("ipvsadm", "ipvs", N_("kk's optional column"), _TOOL_FACTS,
           check_optional_tool("ipvsadm", "ipvsadm")),
-    Check("chrony", "chrony", "kk's optional column (time sync)", _TOOL_FACTS,
+    Check("chrony", "chrony", N_("kk's optional column (time sync)"), _TOOL_FACTS,
           check_optional_tool("chrony", "chronyd")),
-    Check("docker", "docker", "an existing docker and its version",
+    Check("docker", "docker", N_("an existing docker and its version"),
           ("sudo", "tools", "kktools", "versions"), check_runtime("docker")),
-    Check("containerd", "ctrd", "an existing containerd and its version",
+    Check("containerd", "ctrd", N_("an existing containerd and its version"),
           ("sudo", "tools", "kktools", "versions"), check_runtime("containerd")),
-    Check("haproxy", "haprxy", "haproxy for kkui's LB pair",
+    Check("haproxy", "haprxy", N_("haproxy for kkui's LB pair"),
           ("id", "os", "pkgmgr", "tools", "versions", "lbpkg"), check_lb_package("haproxy"),
           LB),
-    Check("keepalived", "keepal", "keepalived for kkui's LB pair",
+    Check("keepalived", "keepal", N_("keepalived for kkui's LB pair"),
           ("id", "os", "pkgmgr", "tools", "versions", "lbpkg"), check_lb_package("keepalived"),
           LB),
-    Check("interface", "iface", "the VRRP interface exists and is up", ("links", "addrs"),
+    Check("interface", N_("iface"), N_("the VRRP interface exists and is up"), ("links", "addrs"),
           check_interface, LB),
-    Check("vip", "vip", "the VIP is not already held by something else",
+    Check("vip", N_("vip"), N_("the VIP is not already held by something else"),
           ("id", "services", "vip"), check_vip, LB),
-    Check("frontend", "front", "the apiserver frontend port is free on the LB host",
+    Check("frontend", N_("front"), N_("the apiserver frontend port is free on the LB host"),
           ("id", "listen", "services"), check_frontend_port, LB),
-    Check("gather", "gather", "the fact-gathering script ran to its end", (), None,
+    Check("gather", N_("gather"), N_("the fact-gathering script ran to its end"), (), None,
           frozenset()),
 )
 

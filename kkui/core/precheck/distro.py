@@ -5,6 +5,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
+from kkui.i18n import L_
+
 # Distros kk v3 knows how to prepare (``kk init os``), by os-release ID.
 APT_IDS = {"ubuntu", "debian", "uos", "deepin", "linuxmint", "raspbian"}
 RPM_IDS = {"centos", "rhel", "rocky", "almalinux", "ol", "fedora", "kylin", "openeuler",
@@ -93,7 +95,7 @@ def install_command(family: str, packages: list[str] | tuple[str, ...],
         return f"{sudo_prefix}{family} install -y {pkgs}"
     if family == "zypper":
         return f"{sudo_prefix}zypper --non-interactive install {pkgs}"
-    return f"install the package(s) providing: {pkgs}"
+    return L_("install the package(s) providing: {packages}", packages=pkgs)
 
 
 def install_script(family: str, packages: list[str] | tuple[str, ...]) -> str:

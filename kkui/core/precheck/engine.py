@@ -31,12 +31,14 @@ from kkui.core.precheck.gather import Facts, LbProbe, MissingFact, build_script,
 from kkui.core.precheck.report import ROLE_LB, CheckResult, HostReport, PrecheckReport
 from kkui.core.sanitize import for_display, is_clean
 from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
+from kkui.core.ssh.messages import displayable
 from kkui.core.ssh.session import (
     DECRYPTED_NOTE,
     ENCRYPTED_KEY_NOTE,
     KK_DEFAULT_KEY,
     host_label,
 )
+from kkui.i18n import L_, joined
 
 MAX_WORKERS = 64
 # The gather script prints a few KiB; a host printing far more is broken or hostile (1 GB of
@@ -65,8 +67,9 @@ def select_targets(model: ClusterModel, names: Sequence[str] | None = None) -> l
         known = [t.host.name for t in targets]
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise ConfigError(f"--hosts: no host named {', '.join(map(repr, unknown))} in the "
-                              f"config (hosts: {', '.join(known) or 'none'})")
+            raise ConfigError(L_("--hosts: no host named {names} in the config (hosts: "
+                                 "{hosts})", names=", ".join(map(repr, unknown)),
+                                 hosts=", ".join(known) or L_("none")))
         targets = [t for t in targets if t.host.name in names]
     return targets
 
@@ -145,12 +148,13 @@ def _check_target(model: ClusterModel, target: Target, *, known: KnownHosts,
         session = connector(host, known_hosts=known, strict_host_keys=strict_host_keys,
                             connect_timeout=min(CONNECT_TIMEOUT, limit))
     except SshError as exc:
-        return replace(base, checks=(CheckResult("ssh", "fail", str(exc), exc.fix),))
+        return replace(base, checks=(CheckResult("ssh", "fail", exc.message, exc.fix),))
+    base = replace(base, host_key_note=session.host_key_note)
     with live_lock:
         live.add(session)
     try:
         if cancel.is_set():
-            raise SshError("cancelled")
+            raise SshError(L_("cancelled"))
         ssh_result = _ssh_check(target, session)
         script = build_script(have_password=bool(host.password), lb=_lb_probe(model, target))
         sent = time.time()
@@ -159,10 +163,11 @@ def _check_target(model: ClusterModel, target: Target, *, known: KnownHosts,
                           max_output=MAX_OUTPUT)
         received = time.time()
     except SshError as exc:
-        why = "cancelled" if cancel.is_set() else str(exc)
+        why = L_("cancelled") if cancel.is_set() else exc.message
         return replace(base, checks=(CheckResult("ssh", "pass", _ssh_detail(session)),
                                      CheckResult("gather", "error",
-                                                 f"the fact-gathering script failed: {why}")))
+                                                 L_("the fact-gathering script failed: {why}",
+                                                    why=why))))
     finally:
         with live_lock:
             live.discard(session)
@@ -172,22 +177,25 @@ def _check_target(model: ClusterModel, target: Target, *, known: KnownHosts,
     checks = [ssh_result] + _run_checks(facts, ctx, target.is_lb)
     if res.truncated:
         checks.append(CheckResult(
-            "gather", "error", f"the host printed more than {MAX_OUTPUT // 1048576} MiB in "
-            "answer to the fact-gathering script: the output was cut there and the checks "
-            "above used only that part",
-            "look for a login script (~/.bashrc, /etc/profile.d) or a stub tool that prints "
-            "endlessly on that host"))
+            "gather", "error",
+            L_("the host printed more than {size} MiB in answer to the fact-gathering script: "
+               "the output was cut there and the checks above used only that part",
+               size=MAX_OUTPUT // 1048576),
+            L_("look for a login script (~/.bashrc, /etc/profile.d) or a stub tool that prints "
+               "endlessly on that host")))
     elif not facts.complete:
-        tail = res.stderr.strip().splitlines()[-1:] or [f"exit status {res.exit_status}"]
+        tail = res.stderr.strip().splitlines()[-1:] or [
+            L_("exit status {status}", status=res.exit_status)]
         checks.append(CheckResult("gather", "error",
-                                  f"the fact-gathering script stopped early: {tail[0]}"))
+                                  L_("the fact-gathering script stopped early: {line}",
+                                     line=tail[0])))
     return _with_host_facts(replace(base, checks=tuple(checks)), facts, ctx)
 
 
 def sanitize_report(report: HostReport) -> HostReport:
     """Everything in a host's report may come from the host (sudo's message, the hostname,
     tool versions): no terminal control sequence may reach the screen (issue #10, item 8)."""
-    checks = tuple(replace(c, detail=for_display(c.detail), fix=for_display(c.fix))
+    checks = tuple(replace(c, detail=displayable(c.detail), fix=displayable(c.fix))
                    if not (is_clean(c.detail) and is_clean(c.fix)) else c
                    for c in report.checks)
     return replace(report, checks=checks, hostname=for_display(report.hostname, newlines=False))
@@ -198,18 +206,18 @@ def _crashed(target: Target, exc: Exception) -> HostReport:
     Only the exception's type is shown: its text may come from the host or hold key data."""
     host = target.host
     return HostReport(name=host.name, address=host.address, role=target.role, checks=(
-        CheckResult("ssh", "error", f"{host_label(host)}: checking this host failed "
-                                    f"unexpectedly ({type(exc).__name__})",
-                    "run `kkui precheck --hosts " + host.name + "` again; if it repeats, "
-                    "report it with this message"),))
+        CheckResult("ssh", "error", L_("{host}: checking this host failed unexpectedly "
+                                       "({error})", host=host_label(host),
+                                       error=type(exc).__name__),
+                    L_("run `kkui precheck --hosts {name}` again; if it repeats, report it with "
+                       "this message", name=host.name)),))
 
 
 def _ssh_detail(session: SshSession) -> str:
     h = session.host
-    detail = f"{h.user}@{h.address}:{h.port} by {session.auth_method}"
-    if session.host_key_note:
-        detail += f"; {session.host_key_note}"
-    return detail
+    detail = L_("{login} by {method}", login=f"{h.user}@{h.address}:{h.port}",
+                method=session.auth_method)
+    return joined("; ", [detail, session.host_key_note]) if session.host_key_note else detail
 
 
 def _ssh_check(target: Target, session: SshSession) -> CheckResult:
@@ -222,16 +230,17 @@ def _ssh_check(target: Target, session: SshSession) -> CheckResult:
         # kk v3 parses keys without a passphrase (cmd/kk/pkg/core/connector/ssh.go:81)
         return CheckResult(
             "ssh", "fail",
-            f"{detail}; but kk cannot use an encrypted key (it has no passphrase setting): "
-            "kk's SSH to this host would fail",
-            f"give host {target.host.name} an unencrypted key (a copy: ssh-keygen -p -N '' "
-            "-f COPY) in `privateKeyPath:`, or only a `password:` (kk stops at an encrypted "
-            "key even when the row has a password)")
+            L_("{detail}; but kk cannot use an encrypted key (it has no passphrase setting): "
+               "kk's SSH to this host would fail", detail=detail),
+            L_("give host {name} an unencrypted key (a copy: ssh-keygen -p -N '' -f COPY) in "
+               "`privateKeyPath:`, or only a `password:` (kk stops at an encrypted key even "
+               "when the row has a password)", name=target.host.name))
     if not target.is_lb and session.auth_method == "publickey (ssh-agent)":
         return CheckResult(
             "ssh", "warn",
-            f"{detail}; but kk does not use ssh-agent: it would try {KK_DEFAULT_KEY} only",
-            f"give host {target.host.name} a `privateKeyPath:` (or `password:`)")
+            L_("{detail}; but kk does not use ssh-agent: it would try {key} only",
+               detail=detail, key=KK_DEFAULT_KEY),
+            L_("give host {name} a `privateKeyPath:` (or `password:`)", name=target.host.name))
     return CheckResult("ssh", "pass", detail)
 
 
@@ -262,10 +271,12 @@ def _run_checks(facts: Facts, ctx: CheckContext, is_lb: bool) -> list[CheckResul
             out.append(fn(facts, ctx))
         except MissingFact as missing:
             out.append(CheckResult(check_id, "error",
-                                   f"no data: the host did not report {missing.args[0]!r}"))
+                                   L_("no data: the host did not report {section}",
+                                      section=repr(missing.args[0]))))
         except (ValueError, IndexError, KeyError) as exc:
             out.append(CheckResult(check_id, "error",
-                                   f"could not read the host's answer ({type(exc).__name__})"))
+                                   L_("could not read the host's answer ({error})",
+                                      error=type(exc).__name__)))
     return out
 
 
@@ -303,8 +314,8 @@ def _cross_host(model: ClusterModel, reports: list[HostReport],
     holders = [r.name for r in out if r.role == ROLE_LB and r.holds_vip]
     if holders:
         vip = model.kkui.load_balancer.vip
-        held = CheckResult("vip", "pass", f"{vip} is held by {holders[0]}'s keepalived "
-                                          "(earlier deploy)")
+        held = CheckResult("vip", "pass", L_("{vip} is held by {host}'s keepalived (earlier "
+                                             "deploy)", vip=vip, host=holders[0]))
         out = [r.replace_check(held) if r.role == ROLE_LB and r.name not in holders else r
                for r in out]
     return out
@@ -313,6 +324,6 @@ def _cross_host(model: ClusterModel, reports: list[HostReport],
 def _apply_strict(report: HostReport, strict: bool) -> HostReport:
     if not strict or not any(c.status == "warn" for c in report.checks):
         return report
-    checks = tuple(replace(c, status="fail", detail=c.detail + " [--strict]")
+    checks = tuple(replace(c, status="fail", detail=L_("{detail} [--strict]", detail=c.detail))
                    if c.status == "warn" else c for c in report.checks)
     return replace(report, checks=checks)

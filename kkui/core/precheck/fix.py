@@ -12,8 +12,9 @@ from kkui.core.config.model import ClusterModel
 from kkui.core.precheck.distro import install_command, install_script
 from kkui.core.precheck.engine import CONNECT_TIMEOUT, select_targets
 from kkui.core.precheck.report import HostReport, PrecheckReport
-from kkui.core.sanitize import for_display
 from kkui.core.ssh import KnownHosts, SshError, connect
+from kkui.core.ssh.messages import displayable
+from kkui.i18n import L_
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,9 @@ def plan_fixes(report: PrecheckReport) -> list[HostFixPlan]:
 
 def _blocked(host: HostReport) -> str:
     if not host.package_manager:
-        return "no known package manager on this host"
+        return L_("no known package manager on this host")
     if not host.can_install:
-        return "kkui cannot become root there (see the sudo check)"
+        return L_("kkui cannot become root there (see the sudo check)")
     return ""
 
 
@@ -69,12 +70,15 @@ def apply_fix(model: ClusterModel, plan: HostFixPlan, *, known_hosts: KnownHosts
             res = session.run(install_script(plan.family, plan.packages), sudo=True,
                               timeout=timeout)
     except SshError as exc:
-        return FixOutcome(plan.name, False, for_display(str(exc)), time.monotonic() - started)
+        return FixOutcome(plan.name, False, displayable(exc.message),
+                          time.monotonic() - started)
     elapsed = time.monotonic() - started
     if res.ok:
-        return FixOutcome(plan.name, True, f"installed {' '.join(plan.packages)}", elapsed)
+        return FixOutcome(plan.name, True, L_("installed {packages}",
+                                              packages=" ".join(plan.packages)), elapsed)
     tail = (res.stderr.strip() or res.stdout.strip()).splitlines()[-3:]
     return FixOutcome(plan.name, False,  # the package manager's words: no terminal control
-                      for_display(f"{plan.family} exited with {res.exit_status}: "
-                                  + " / ".join(tail), newlines=False),
+                      displayable(L_("{manager} exited with {status}: {output}",
+                                     manager=plan.family, status=res.exit_status,
+                                     output=" / ".join(tail)), newlines=False),
                       elapsed)

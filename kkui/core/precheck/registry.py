@@ -27,7 +27,7 @@ BOTH: frozenset[HostKind] = frozenset({"k8s", "lb"})
 @dataclass(frozen=True)
 class Check:
     id: str  # stable: JSON reports, --json consumers and the TUI refer to it
-    title: str  # short column header (≤ 6 characters)
+    title: str  # short column header (≤ 6 characters; ≤ 6 CJK characters in Chinese)
     help: str  # one line for `kkui precheck --help`
     facts: tuple[str, ...]  # the gather sections ``fn`` reads (Facts.kv/lines/table names)
     fn: CheckFn | None  # None: the engine itself produces this result (ssh, gather)
@@ -69,14 +69,18 @@ class Registry:
         return tuple(c for c in self if any(k in c.hosts for k in kinds))
 
     def title(self, check_id: str) -> str:
+        """The column header as shown: the short title in the user's language (issue #16)."""
+        from kkui.i18n import _
+
         check = self._checks.get(check_id)
-        return check.title if check is not None else check_id
+        return _(check.title) if check is not None else check_id
 
     def help_text(self, width: int = 11) -> str:
-        """The ``what is checked`` part of ``kkui precheck --help``."""
+        """The ``what is checked`` part of ``kkui precheck --help``, in the user's language."""
+        from kkui.i18n import _
+
         lines = []
         for check in self:
-            where = {"k8s": "", "lb": " (LB hosts)"}.get(
-                "".join(sorted(check.hosts)) if len(check.hosts) == 1 else "", "")
-            lines.append(f"  {check.id:<{width}} {check.help}{where}")
+            where = _(" (LB hosts)") if check.hosts == LB else ""
+            lines.append(f"  {check.id:<{width}} {_(check.help)}{where}")
         return "\n".join(lines)

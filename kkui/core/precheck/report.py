@@ -37,6 +37,7 @@ class HostReport:
     can_install: bool = False   # root, or sudo that works for this user
     hostname: str = ""          # as the host reported it
     holds_vip: bool = False     # an LB host that already has the VIP (earlier deploy)
+    host_key_note: str = ""     # "new host key ... recorded in ..." (first contact), an L_
 
     def check(self, check_id: str) -> CheckResult | None:
         return next((c for c in self.checks if c.id == check_id), None)

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from kkui.core.config.model import ClusterModel, Host
+from kkui.i18n import L_, N_
 
 _HOST_FIELDS = (("address", "address"), ("internalAddress", "internal_address"),
                 ("port", "port"), ("user", "user"), ("arch", "arch"))
@@ -24,9 +25,11 @@ class Change:
 
     def line(self) -> str:
         mark = {"added": "+", "removed": "-", "changed": "~"}[self.kind]
-        if self.kind == "changed":
-            return f"{mark} {self.what}: {self.old} -> {self.new}"
-        return f"{mark} {self.what} ({self.new or self.old})"
+        if self.kind == "changed":  # an L_ message: kkui.i18n.shown() translates it
+            return L_("{mark} {what}: {old} -> {new}", mark=mark, what=self.what, old=self.old,
+                      new=self.new)
+        return L_("{mark} {what} ({value})", mark=mark, what=self.what,
+                  value=self.new or self.old)
 
     def as_json(self) -> dict[str, str]:
         return {"kind": self.kind, "what": self.what, "old": self.old, "new": self.new}
@@ -43,26 +46,29 @@ def model_of(text: str) -> ClusterModel:
 
 
 def _host_text(model: ClusterModel, host: Host) -> str:
-    roles = ",".join(model.roles_of(host.name)) or "no role"
-    return f"{host.internal_address or host.address}, {roles}"
+    roles = ",".join(model.roles_of(host.name)) or L_("no role")
+    return L_("{address}, {roles}", address=host.internal_address or host.address, roles=roles)
 
 
 def _scalars(model: ClusterModel) -> dict[str, str]:
     cpe = model.control_plane_endpoint
     lb = model.kkui.load_balancer
-    return {
-        "cluster name": model.name,
-        "kubernetes version": model.kubernetes_version,
-        "kk version": model.kkui.kk_version,
-        "container manager": model.container_manager,
-        "network plugin": model.network_plugin,
-        "pods CIDR": model.pods_cidr,
-        "service CIDR": model.service_cidr,
-        "etcd type": model.etcd_type,
-        "endpoint": f"{cpe.internal_loadbalancer or 'external/none'} {cpe.domain} "
-                    f"{cpe.address or '(first control plane)'}:{cpe.port}",
-        "lb pair": (f"vip {lb.vip}/{lb.prefix} port {lb.port} on "
-                    f"{', '.join(h.name for h in lb.hosts)}") if lb.hosts else "none",
+    return {  # labels are English (JSON); L_ when a Change is made, shown translated
+        N_("cluster name"): model.name,
+        N_("kubernetes version"): model.kubernetes_version,
+        N_("kk version"): model.kkui.kk_version,
+        N_("container manager"): model.container_manager,
+        N_("network plugin"): model.network_plugin,
+        N_("pods CIDR"): model.pods_cidr,
+        N_("service CIDR"): model.service_cidr,
+        N_("etcd type"): model.etcd_type,
+        N_("endpoint"): L_("{lb} {domain} {address}:{port}",
+                           lb=cpe.internal_loadbalancer or "external/none", domain=cpe.domain,
+                           address=cpe.address or L_("(first control plane)"), port=cpe.port),
+        N_("lb pair"): L_("vip {vip}/{prefix} port {port} on {hosts}", vip=lb.vip,
+                          prefix=lb.prefix, port=lb.port,
+                          hosts=", ".join(h.name for h in lb.hosts)) if lb.hosts
+        else L_("none"),
     }
 
 
@@ -72,22 +78,25 @@ def diff_models(old: ClusterModel, new: ClusterModel) -> list[Change]:
     after = {h.name: h for h in new.hosts}
     for name, host in after.items():
         if name not in before:
-            changes.append(Change("added", f"host {name}", new=_host_text(new, host)))
+            changes.append(Change("added", L_("host {name}", name=name),
+                                  new=_host_text(new, host)))
     for name, host in before.items():
         if name not in after:
-            changes.append(Change("removed", f"host {name}", old=_host_text(old, host)))
+            changes.append(Change("removed", L_("host {name}", name=name),
+                                  old=_host_text(old, host)))
     for name in (n for n in after if n in before):
         was, now = before[name], after[name]
         for label, attr in _HOST_FIELDS:
             a, b = str(getattr(was, attr)), str(getattr(now, attr))
             if a != b:
-                changes.append(Change("changed", f"host {name} {label}", a or "-", b or "-"))
+                changes.append(Change("changed", L_("host {name} {field}", name=name,
+                                                    field=label), a or "-", b or "-"))
         roles_a, roles_b = ",".join(old.roles_of(name)), ",".join(new.roles_of(name))
         if roles_a != roles_b:
-            changes.append(Change("changed", f"host {name} roles", roles_a or "none",
-                                  roles_b or "none"))
+            changes.append(Change("changed", L_("host {name} roles", name=name),
+                                  roles_a or L_("none"), roles_b or L_("none")))
     old_s, new_s = _scalars(old), _scalars(new)
     for key, value in old_s.items():
         if new_s[key] != value:
-            changes.append(Change("changed", key, value, new_s[key]))
+            changes.append(Change("changed", L_(key), value, new_s[key]))
     return changes

@@ -18,6 +18,7 @@ from kkui.core.config.model import ClusterModel
 from kkui.core.errors import KkuiError
 from kkui.core.runs.liveness import alive, this_process
 from kkui.core.runs.store import transaction
+from kkui.i18n import L_
 
 LOCKED_EXIT = 2  # documented in README "Run history": another kkui holds the cluster
 
@@ -37,8 +38,10 @@ class LockHolder:
 
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
-        run = f", run {self.run_id}" if self.run_id else ""
-        return f"PID {self.pid} (`kkui {self.command}`, started {when}{run})"
+        values = {"pid": self.pid, "command": self.command, "when": when, "run": self.run_id}
+        if self.run_id:
+            return L_("PID {pid} (`kkui {command}`, started {when}, run {run})", **values)
+        return L_("PID {pid} (`kkui {command}`, started {when})", **values)
 
 
 def endpoint_of(model: ClusterModel) -> str:
@@ -67,11 +70,13 @@ def acquire(conn: sqlite3.Connection, key: str, command: str, run_id: int | None
             holder = LockHolder(pid=row[0], command=row[2], started=row[3], run_id=row[4])
             if row[0] != pid and alive(row[0], row[1]):
                 cluster = key.split("@", 1)[0]
-                raise ClusterLocked(
-                    f"cluster {cluster} ({key.split('@', 1)[1]}) is in use by kkui "
-                    f"{holder.describe()}: wait for it to finish (`kkui history` shows it), "
-                    "or stop that process; nothing was started")
-            note = f"took over a stale lock of {holder.describe()}: that process is gone"
+                raise ClusterLocked(L_(
+                    "cluster {cluster} ({endpoint}) is in use by kkui {holder}: wait for it to "
+                    "finish (`kkui history` shows it), or stop that process; nothing was "
+                    "started", cluster=cluster, endpoint=key.split("@", 1)[1],
+                    holder=holder.describe()))
+            note = L_("took over a stale lock of {holder}: that process is gone",
+                      holder=holder.describe())
         conn.execute("INSERT OR REPLACE INTO locks (key, pid, process_started, command, "
                      "started, run_id) VALUES (?, ?, ?, ?, ?, ?)",
                      (key, pid, started, command, time.time(), run_id))

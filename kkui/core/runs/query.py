@@ -17,6 +17,7 @@ from typing import NamedTuple
 from kkui.core.errors import KkuiError
 from kkui.core.runs.liveness import alive
 from kkui.core.runs.store import transaction
+from kkui.i18n import L_
 
 
 class RunNotFound(KkuiError):
@@ -121,7 +122,8 @@ def get_run(conn: sqlite3.Connection, run_id: int) -> RunDetail:
                        "endpoint, failed_hosts, findings, (SELECT text FROM configs WHERE "
                        "run_id = runs.id), pid FROM runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
-        raise RunNotFound(f"no run {run_id} in the history: `kkui history` lists the ids")
+        raise RunNotFound(L_("no run {run} in the history: `kkui history` lists the ids",
+                             run=run_id))
     summary = RunSummary(*row[:10])
     stages = [Stage(*r) for r in conn.execute(
         "SELECT name, started, finished, outcome FROM stages WHERE run_id = ? ORDER BY seq",

@@ -32,10 +32,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kkui import __version__
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.runs import lock as cluster_lock
 from kkui.core.runs.liveness import this_process
 from kkui.core.runs.store import HistoryError, connect, transaction
+from kkui.i18n import L_
 
 if TYPE_CHECKING:
     from kkui.core.config.model import ClusterModel
@@ -205,7 +206,7 @@ def recorded_run(command: str, *, model: ClusterModel | None = None,
         if lock:
             raise
         run = Run(None, None)
-        run.notes.append(f"run history not recorded: {exc}")
+        run.notes.append(L_("run history not recorded: {error}", error=message_of(exc)))
         yield run
         return
     key = None

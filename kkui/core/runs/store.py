@@ -24,6 +24,7 @@ from pathlib import Path
 
 from kkui.core.errors import KkuiError
 from kkui.core.fsutil import FileWriteError, open_private_append
+from kkui.i18n import L_
 
 DB_NAME = "kkui.db"
 BUSY_TIMEOUT_MS = 10_000
@@ -128,8 +129,9 @@ def migrate(conn: sqlite3.Connection, path: Path, upto: int = SCHEMA_VERSION) ->
     """Apply the missing migrations (each in its own transaction); the version reached."""
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
-        raise HistoryError(f"{path}: written by a newer kkui (schema {current}, this kkui "
-                           f"knows {SCHEMA_VERSION}): upgrade kkui or use another --db")
+        raise HistoryError(L_("{path}: written by a newer kkui (schema {current}, this kkui "
+                              "knows {known}): upgrade kkui or use another --db",
+                              path=str(path), current=current, known=SCHEMA_VERSION))
     while current < upto:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -152,7 +154,8 @@ def _create_private(path: Path) -> None:
     try:
         open_private_append(path).close()
     except FileWriteError as exc:
-        raise HistoryError(f"run history: {exc}; or set KKUI_DB to another file") from None
+        raise HistoryError(L_("run history: {error}; or set KKUI_DB to another file",
+                              error=str(exc))) from None
 
 
 def connect(path: Path | None = None, *, upto: int = SCHEMA_VERSION) -> sqlite3.Connection:
@@ -168,8 +171,9 @@ def connect(path: Path | None = None, *, upto: int = SCHEMA_VERSION) -> sqlite3.
         conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoint, never corrupt
         migrate(conn, target, upto)
     except sqlite3.DatabaseError as exc:
-        raise HistoryError(f"{target}: not a usable kkui history database ({exc}): move it "
-                           "away or set KKUI_DB to another file") from None
+        raise HistoryError(L_("{path}: not a usable kkui history database ({error}): move it "
+                              "away or set KKUI_DB to another file", path=str(target),
+                              error=str(exc))) from None
     return conn
 
 

@@ -2,6 +2,9 @@
 
 Messages never contain a password or key material: they are built only from the host's
 name, address, port, user and the *names* of the authentication methods tried.
+
+Messages and fixes are :class:`kkui.i18n.L_` texts (issue #16): ``str(exc)`` and ``--json`` get
+English, ``shown(exc.message)`` / ``shown(exc.fix)`` the user's language.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ class SshError(KkuiError):
     def __init__(self, message: str, *, host: str = "", fix: str = "") -> None:
         self.host = host
         self.fix = fix
+        self.message = message  # kept as given: an L_ message shows translated (str() would not)
         super().__init__(message)
 
 

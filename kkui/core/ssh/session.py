@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import errno
 import io
+import logging
 import os
 import shlex
 import socket
@@ -37,8 +38,16 @@ from kkui.core.ssh.errors import (
     SudoPasswordRequired,
 )
 from kkui.core.ssh.known_hosts import KnownHosts, describe_key, fingerprint
+from kkui.i18n import L_, joined
+
+# paramiko's transport thread logs a failed handshake with its traceback at ERROR; with no
+# handler anywhere, Python's last-resort handler printed it on the user's stderr next to
+# kkui's one-line error. A NullHandler stops that; a handler set up by the application
+# (a log file) still receives the records.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
 
 KK_DEFAULT_KEY = "~/.ssh/id_rsa"
+CHECK_ADDRESS_AND_PORT = L_("check the host's address and port in the config")
 _KEY_CLASSES: tuple[type[paramiko.PKey], ...] = (
     paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey)
 
@@ -114,8 +123,9 @@ class SshSession:
         res = self.run(f"/bin/sh -c {shlex.quote(script)}", sudo=sudo, timeout=timeout,
                        input=data)
         if not res.ok:
-            raise SshError(f"{host_label(self.host)}: cannot write {remote_path}: "
-                           f"{res.stderr.strip() or 'exit status ' + str(res.exit_status)}",
+            raise SshError(L_("{host}: cannot write {path}: {why}", host=host_label(self.host),
+                              path=remote_path, why=res.stderr.strip() or L_(
+                                  "exit status {status}", status=res.exit_status)),
                            host=self.host.name)
 
     def open_sftp(self) -> paramiko.SFTPClient:
@@ -123,10 +133,11 @@ class SshSession:
         try:
             client = paramiko.SFTPClient.from_transport(self._transport)
         except (paramiko.SSHException, OSError, EOFError) as exc:
-            raise SshError(f"{host_label(self.host)}: SFTP is not available ({exc})",
+            raise SshError(L_("{host}: SFTP is not available ({error})",
+                              host=host_label(self.host), error=str(exc)),
                            host=self.host.name) from None
         if client is None:
-            raise SshError(f"{host_label(self.host)}: SFTP is not available",
+            raise SshError(L_("{host}: SFTP is not available", host=host_label(self.host)),
                            host=self.host.name)
         return client
 
@@ -144,20 +155,22 @@ class SshSession:
         if res.ok:
             return "nopasswd"
         if res.exit_status == 127 or "not found" in res.stderr:
-            raise SudoFailed(f"{label}: sudo is not installed", host=self.host.name,
-                             fix="log in as root and install the sudo package")
+            raise SudoFailed(L_("{host}: sudo is not installed", host=label),
+                             host=self.host.name,
+                             fix=L_("log in as root and install the sudo package"))
         if not self.host.password:
             raise SudoPasswordRequired(
-                f"{label}: sudo asks for a password and the host row has no password",
+                L_("{host}: sudo asks for a password and the host row has no password",
+                   host=label),
                 host=self.host.name,
-                fix=f"add `password:` to host {self.host.name}, or allow "
-                    f"`{self.host.user} ALL=(ALL) NOPASSWD: ALL` in /etc/sudoers.d/")
+                fix=L_("add `password:` to host {name}, or allow `{rule}` in /etc/sudoers.d/",
+                       name=self.host.name, rule=f"{self.host.user} ALL=(ALL) NOPASSWD: ALL"))
         res = self._exec("sudo -S -p '' true", (self.host.password + "\n").encode(), timeout)
         if not res.ok:
-            why = "is not allowed to use sudo" if "sudoers" in res.stderr else \
-                "sudo rejected the password from the host row"
-            raise SudoFailed(f"{label}: {self.host.user} {why}" if "sudoers" in res.stderr
-                             else f"{label}: {why}", host=self.host.name)
+            raise SudoFailed(L_("{host}: {user} is not allowed to use sudo", host=label,
+                                user=self.host.user) if "sudoers" in res.stderr
+                             else L_("{host}: sudo rejected the password from the host row",
+                                     host=label), host=self.host.name)
         return "password"
 
     def _sudo_wrap(self, command: str, timeout: float) -> tuple[str, bytes]:
@@ -177,7 +190,8 @@ class SshSession:
         try:
             chan = self._transport.open_session(timeout=timeout)
         except (paramiko.SSHException, OSError, EOFError) as exc:
-            raise SshError(f"{label}: connection lost ({exc})", host=self.host.name) from None
+            raise SshError(L_("{host}: connection lost ({error})", host=label, error=str(exc)),
+                           host=self.host.name) from None
         try:
             chan.settimeout(timeout)
             chan.exec_command(command)
@@ -194,10 +208,12 @@ class SshSession:
                 raise TimeoutError()
             status = chan.exit_status
         except TimeoutError:
-            raise CommandTimeout(f"{label}: command did not finish within {timeout:g} s",
+            raise CommandTimeout(L_("{host}: command did not finish within {seconds:g} s",
+                                    host=label, seconds=timeout),
                                  host=self.host.name) from None
         except (paramiko.SSHException, OSError, EOFError) as exc:
-            raise SshError(f"{label}: connection lost ({exc})", host=self.host.name) from None
+            raise SshError(L_("{host}: connection lost ({error})", host=label, error=str(exc)),
+                           host=self.host.name) from None
         finally:
             chan.close()
         return CommandResult(status, out.decode("utf-8", "replace"),
@@ -241,15 +257,16 @@ def connect(host: Host, *, known_hosts: KnownHosts | None = None, strict_host_ke
             transport.start_client(timeout=connect_timeout)
         except (paramiko.SSHException, EOFError, OSError) as exc:
             raise SshProtocolError(
-                f"{host_label(host)}: the SSH handshake failed ({exc or type(exc).__name__}); "
-                "is an SSH server listening on that port?",
-                host=host.name, fix="check the host's address and port in the config") from None
+                L_("{host}: the SSH handshake failed ({error}); is an SSH server listening on "
+                   "that port?", host=host_label(host), error=str(exc or type(exc).__name__)),
+                host=host.name, fix=CHECK_ADDRESS_AND_PORT) from None
         if not (transport.is_active() and transport.initial_kex_done):
             # start_client returns silently when its timeout expires
             raise SshProtocolError(
-                f"{host_label(host)}: the SSH handshake failed: TCP connected but no SSH "
-                f"handshake within {connect_timeout:g} s (not an SSH server, or an overloaded "
-                "one)", host=host.name, fix="check the host's address and port in the config")
+                L_("{host}: the SSH handshake failed: TCP connected but no SSH handshake within "
+                   "{seconds:g} s (not an SSH server, or an overloaded one)",
+                   host=host_label(host), seconds=connect_timeout),
+                host=host.name, fix=CHECK_ADDRESS_AND_PORT)
         key = transport.get_remote_server_key()
         note = _verify_host_key(host, key, known, strict_host_keys)
         method = _authenticate(host, transport, use_agent=use_agent)
@@ -265,9 +282,11 @@ def _open_socket(host: Host, timeout: float) -> socket.socket:
     try:
         infos = socket.getaddrinfo(host.address, host.port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise SshUnreachable(f"{label}: cannot resolve {host.address!r} ({exc.strerror})",
+        raise SshUnreachable(L_("{host}: cannot resolve {address} ({error})", host=label,
+                                address=repr(host.address), error=exc.strerror),
                              host=host.name,
-                             fix="fix the host's address, or its DNS / /etc/hosts entry") from None
+                             fix=L_("fix the host's address, or its DNS / /etc/hosts entry")
+                             ) from None
     last: OSError | None = None
     for family, socktype, proto, _, addr in infos:
         sock = socket.socket(family, socktype, proto)
@@ -282,17 +301,20 @@ def _open_socket(host: Host, timeout: float) -> socket.socket:
             last = exc
     if isinstance(last, ConnectionRefusedError):
         raise SshConnectionRefused(
-            f"{label}: connection refused: nothing listens on port {host.port}",
-            host=host.name, fix="start sshd on the host, or fix `port:` in the config")
+            L_("{host}: connection refused: nothing listens on port {port}", host=label,
+               port=host.port),
+            host=host.name, fix=L_("start sshd on the host, or fix `port:` in the config"))
     if isinstance(last, TimeoutError | socket.timeout):
         raise SshTimeout(
-            f"{label}: no answer within {timeout:g} s (host down, or a firewall drops SSH)",
-            host=host.name, fix="check that the host is up and that port "
-                                f"{host.port}/tcp is open from this machine")
+            L_("{host}: no answer within {seconds:g} s (host down, or a firewall drops SSH)",
+               host=label, seconds=timeout),
+            host=host.name, fix=L_("check that the host is up and that port {port}/tcp is open "
+                                   "from this machine", port=host.port))
     if last is not None and last.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
-        raise SshUnreachable(f"{label}: no route to host", host=host.name,
-                             fix="check the address and this machine's routes")
-    raise SshUnreachable(f"{label}: cannot connect ({last})", host=host.name)
+        raise SshUnreachable(L_("{host}: no route to host", host=label), host=host.name,
+                             fix=L_("check the address and this machine's routes"))
+    raise SshUnreachable(L_("{host}: cannot connect ({error})", host=label, error=str(last)),
+                         host=host.name)
 
 
 def _prefer_known_key_types(transport: paramiko.Transport, known_types: list[str]) -> None:
@@ -319,21 +341,26 @@ def _verify_host_key(host: Host, key: paramiko.PKey, known: KnownHosts, strict: 
         old = describe_key(verdict.known_key)
         new = describe_key(key)
         raise HostKeyChanged(
-            f"{label}: HOST KEY CHANGED — recorded {old} (in {verdict.source}), "
-            f"host now offers {new}. This can be a reinstalled host or a man-in-the-middle.",
+            L_("{host}: HOST KEY CHANGED — recorded {old} (in {source}), host now offers {new}. "
+               "This can be a reinstalled host or a man-in-the-middle.", host=label, old=old,
+               source=verdict.source, new=new),
             host=host.name,
-            fix=f"if the host was reinstalled, remove its old line from {verdict.source} "
-                f"(ssh-keygen -R {host.address}"
-                f"{'' if host.port == 22 else ' -p ' + str(host.port)} -f {verdict.source})",
+            fix=L_("if the host was reinstalled, remove its old line from {source} ({command})",
+                   source=verdict.source,
+                   command=f"ssh-keygen -R {host.address}"
+                           f"{'' if host.port == 22 else ' -p ' + str(host.port)} "
+                           f"-f {verdict.source}"),
             known_fingerprint=fingerprint(verdict.known_key), offered_fingerprint=fingerprint(key))
     if strict:
         raise HostKeyUnknown(
-            f"{label}: unknown host key {describe_key(key)} and --strict-host-keys is set",
+            L_("{host}: unknown host key {key} and --strict-host-keys is set", host=label,
+               key=describe_key(key)),
             host=host.name,
-            fix=f"verify the fingerprint on the host, then add it: ssh-keyscan -p {host.port} "
-                f"{host.address} >> ~/.ssh/known_hosts")
+            fix=L_("verify the fingerprint on the host, then add it: {command}",
+                   command=f"ssh-keyscan -p {host.port} {host.address} >> ~/.ssh/known_hosts"))
     known.record(host.address, host.port, key)
-    return f"new host key {describe_key(key)} recorded in {known.kkui_file}"
+    return L_("new host key {key} recorded in {file}", key=describe_key(key),
+              file=str(known.kkui_file))
 
 
 # -- authentication ------------------------------------------------------------------------
@@ -352,10 +379,13 @@ class _DecryptedKeys(list[Any]):
     """Keys that only the passphrase in KKUI_KEY_PASSPHRASE opened (kk cannot use them)."""
 
 
-DECRYPTED_NOTE = f"decrypted with {KEY_PASSPHRASE_ENV}"
+DECRYPTED_NOTE = L_("decrypted with {env}", env=KEY_PASSPHRASE_ENV)
 # in an auth method: another method got in, but the row's key is encrypted (kk fails on it,
 # password or not: cmd/kk/pkg/core/connector/ssh.go:81-84 returns before connecting)
-ENCRYPTED_KEY_NOTE = "the row's key is encrypted"
+ENCRYPTED_KEY_NOTE = L_("the row's key is encrypted")
+# an auth method with a note in it ("password (NOTE)", "publickey (PATH, NOTE)"): the method
+# names stay as they are, the note is shown translated (no catalog entry: placeholders only)
+_WITH_NOTE = "{method} ({note})"
 
 
 def _passphrase() -> str | None:
@@ -423,9 +453,10 @@ def _encrypted_key_text(data: bytes) -> bool:
 def _encrypted_note(label: str) -> str:
     given = os.environ.get(KEY_PASSPHRASE_ENV)
     if given:
-        return f"{label}: key is encrypted and {KEY_PASSPHRASE_ENV} does not decrypt it"
-    return (f"{label}: key is encrypted with a passphrase (load it into ssh-agent, or set "
-            f"{KEY_PASSPHRASE_ENV} in kkui's environment)")
+        return L_("{method}: key is encrypted and {env} does not decrypt it", method=label,
+                  env=KEY_PASSPHRASE_ENV)
+    return L_("{method}: key is encrypted with a passphrase (load it into ssh-agent, or set "
+              "{env} in kkui's environment)", method=label, env=KEY_PASSPHRASE_ENV)
 
 
 AGENT_LABEL = "publickey (ssh-agent)"
@@ -460,7 +491,7 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
         try:
             keys = loader()
         except FileNotFoundError:
-            tried.append(f"{label}: file not found")
+            tried.append(L_("{method}: file not found", method=label))
             continue
         except KeyEncrypted:
             tried.append(_encrypted_note(label))
@@ -469,16 +500,19 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
                 candidates.append((AGENT_LABEL, _agent_keys))
             continue
         except (OSError, paramiko.SSHException, ValueError, TypeError) as exc:
-            tried.append(f"{label}: unreadable ({type(exc).__name__})")
+            tried.append(L_("{method}: unreadable ({error})", method=label,
+                            error=type(exc).__name__))
             continue
         if not keys:
-            tried.append(f"{label}: no keys")
+            tried.append(L_("{method}: no keys", method=label))
             continue
         for key in keys:
             try:
                 transport.auth_publickey(host.user, key)
                 if isinstance(keys, _DecryptedKeys):
-                    return f"{label[:-1]}, {DECRYPTED_NOTE})"
+                    method, _paren, source = label[:-1].partition(" (")
+                    return L_(_WITH_NOTE, method=method,
+                              note=joined(", ", [source, DECRYPTED_NOTE]))
                 return label
             except paramiko.BadAuthenticationType as exc:
                 allowed = tuple(exc.allowed_types)
@@ -487,13 +521,14 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
                 continue
             except (paramiko.SSHException, OSError, EOFError) as exc:
                 raise _lost(host, exc) from None
-        tried.append(f"{label}: rejected")
+        tried.append(L_("{method}: rejected", method=label))
     # No local variable holds the password: a traceback printed with its locals (Textual
     # does that when the TUI crashes) would show it; ``host``'s repr hides it.
     if host.password:
         try:
             transport.auth_password(host.user, host.password)
-            return f"password ({ENCRYPTED_KEY_NOTE})" if encrypted else "password"
+            return L_(_WITH_NOTE, method="password", note=ENCRYPTED_KEY_NOTE) if encrypted \
+                else "password"
         except paramiko.BadAuthenticationType as exc:
             allowed = tuple(exc.allowed_types)
             if "keyboard-interactive" in allowed:
@@ -505,43 +540,56 @@ def _authenticate(host: Host, transport: paramiko.Transport, *, use_agent: bool)
                     return "keyboard-interactive (password)"
                 except paramiko.AuthenticationException:
                     pass
-            tried.append("password: rejected")
+            tried.append(L_("{method}: rejected", method="password"))
         except paramiko.AuthenticationException:
-            tried.append("password: rejected")
+            tried.append(L_("{method}: rejected", method="password"))
         except (paramiko.SSHException, OSError, EOFError) as exc:
             raise _lost(host, exc) from None
-    accepts = f"; the server accepts: {', '.join(allowed)}" if allowed else ""
+    accepts = L_("; the server accepts: {methods}", methods=", ".join(allowed)) \
+        if allowed else ""
     if encrypted:
         raise SshAuthFailed(
-            f"{host_label(host)}: the private key needs a passphrase — tried "
-            f"{'; '.join(tried)}{accepts}",
+            L_("{host}: the private key needs a passphrase — tried {tried}{accepts}",
+               host=host_label(host), tried=joined("; ", tried), accepts=accepts),
             host=host.name, tried=tuple(tried), allowed=allowed,
-            fix=f"for kkui: `ssh-add` the key, or export {KEY_PASSPHRASE_ENV}; for kk (which "
-                "cannot use an encrypted key): give host "
-                f"{host.name} an unencrypted key (ssh-keygen -p -N '' -f KEY) or a password")
+            fix=L_("for kkui: `ssh-add` the key, or export {env}; for kk (which cannot use an "
+                   "encrypted key): give host {name} an unencrypted key (ssh-keygen -p -N '' -f "
+                   "KEY) or a password", env=KEY_PASSPHRASE_ENV, name=host.name))
     raise SshAuthFailed(
-        f"{host_label(host)}: authentication failed as {host.user!r} — tried "
-        f"{'; '.join(tried) or 'no credentials'}{accepts}",
+        L_("{host}: authentication failed as {user} — tried {tried}{accepts}",
+           host=host_label(host), user=repr(host.user),
+           tried=joined("; ", tried) or L_("no credentials"), accepts=accepts),
         host=host.name, tried=tuple(tried), allowed=allowed,
-        fix=f"check `user`, `password` / `privateKeyPath` of host {host.name} in the config")
+        fix=L_("check `user`, `password` / `privateKeyPath` of host {name} in the config",
+               name=host.name))
 
 
 def _lost(host: Host, exc: BaseException) -> SshError:
-    return SshError(f"{host_label(host)}: connection lost during authentication "
-                    f"({type(exc).__name__})", host=host.name)
+    return SshError(L_("{host}: connection lost during authentication ({error})",
+                       host=host_label(host), error=type(exc).__name__), host=host.name)
 
 
 # -- pooling -------------------------------------------------------------------------------
 
 class SshClientPool:
-    """One live session per host, created on first use; thread-safe."""
+    """One live session per host, opened on first use and reopened when it died; thread-safe.
+
+    ``remember_failures=True`` keeps the error of a failed connect for the pool's life (until
+    ``close_all``): a dead host is tried once per run (verify, day-2 reads) and every later
+    ``get`` raises the same error at once instead of waiting out another connect timeout.
+    ``connector`` replaces :func:`connect` (tests inject one; same keyword arguments).
+    """
 
     def __init__(self, *, known_hosts: KnownHosts | None = None, strict_host_keys: bool = False,
-                 connect_timeout: float = 5.0) -> None:
+                 connect_timeout: float = 5.0, remember_failures: bool = False,
+                 connector: Callable[..., SshSession] | None = None) -> None:
         self.known_hosts = known_hosts if known_hosts is not None else KnownHosts()
         self.strict_host_keys = strict_host_keys
         self.connect_timeout = connect_timeout
+        self.remember_failures = remember_failures
+        self._connector = connector if connector is not None else connect
         self._sessions: dict[tuple[str, str, int, str], SshSession] = {}
+        self._failed: dict[tuple[str, str, int, str], SshError] = {}
         self._locks: dict[tuple[str, str, int, str], threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -549,12 +597,20 @@ class SshClientPool:
         key = (host.name, host.address, host.port, host.user)
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
+        with lock:  # a second caller for the same host waits for the first one's connect
+            failed = self._failed.get(key)
+            if failed is not None:
+                raise failed
             session = self._sessions.get(key)
             if session is None or not session.active:
-                session = connect(host, known_hosts=self.known_hosts,
-                                  strict_host_keys=self.strict_host_keys,
-                                  connect_timeout=self.connect_timeout)
+                try:
+                    session = self._connector(host, known_hosts=self.known_hosts,
+                                              strict_host_keys=self.strict_host_keys,
+                                              connect_timeout=self.connect_timeout)
+                except SshError as exc:
+                    if self.remember_failures:
+                        self._failed[key] = exc
+                    raise
                 self._sessions[key] = session
             return session
 
@@ -562,6 +618,7 @@ class SshClientPool:
         with self._guard:
             sessions = list(self._sessions.values())
             self._sessions.clear()
+            self._failed.clear()
         for s in sessions:
             s.close()
 

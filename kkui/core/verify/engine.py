@@ -24,13 +24,14 @@ from dataclasses import replace
 from cryptography import x509
 
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ClusterModel, Host
-from kkui.core.errors import ConfigError
-from kkui.core.sanitize import for_display
-from kkui.core.ssh import KnownHosts, SshError, SshSession, connect
+from kkui.core.errors import ConfigError, message_of
+from kkui.core.sanitize import for_display, is_clean
+from kkui.core.ssh import KnownHosts, SshClientPool, SshError, SshSession, connect
 from kkui.core.verify import dnswire, gather
 from kkui.core.verify.checks import REGISTRY, VerifyCheck, endpoint_url, kube_nodes
 from kkui.core.verify.facts import CertInfo, DnsFacts, Facts, HostFacts, RemoteFacts
 from kkui.core.verify.report import VerifyReport, VerifyResult
+from kkui.i18n import L_, joined
 
 CONNECT_TIMEOUT = 5.0
 Connector = Callable[..., SshSession]
@@ -41,46 +42,11 @@ def select_checks(model: ClusterModel, only: Sequence[str] | None = None) -> lis
     if only:
         unknown = [i for i in only if i not in REGISTRY]
         if unknown:
-            raise ConfigError(f"--only: unknown check {', '.join(map(repr, unknown))} "
-                              f"(checks: {', '.join(REGISTRY)})")
+            raise ConfigError(L_("--only: unknown check {unknown} (checks: {checks})",
+                                 unknown=", ".join(map(repr, unknown)),
+                                 checks=", ".join(REGISTRY)))
     return [c for c in REGISTRY.values()
             if c.applies(model) and (not only or c.id in only)]
-
-
-class Sessions:
-    """One SSH session per host, opened on demand, all closed at the end."""
-
-    def __init__(self, *, known: KnownHosts, strict: bool, connector: Connector,
-                 connect_timeout: float) -> None:
-        self._known, self._strict, self._connector = known, strict, connector
-        self._timeout = connect_timeout
-        self._open: dict[str, SshSession | SshError] = {}
-        self._lock = threading.Lock()
-
-    def get(self, host: Host) -> SshSession:
-        with self._lock:
-            cached = self._open.get(host.name)
-        if isinstance(cached, SshError):
-            raise cached
-        if cached is not None:
-            return cached
-        try:
-            session = self._connector(host, known_hosts=self._known,
-                                      strict_host_keys=self._strict,
-                                      connect_timeout=self._timeout)
-        except SshError as exc:
-            with self._lock:
-                self._open[host.name] = exc
-            raise
-        with self._lock:
-            self._open[host.name] = session
-        return session
-
-    def close(self) -> None:
-        with self._lock:
-            sessions = [s for s in self._open.values() if isinstance(s, SshSession)]
-        for s in sessions:
-            s.close()
 
 
 def run_script(session: SshSession, script: str, timeout: float) -> gather.Sections:
@@ -89,6 +55,10 @@ def run_script(session: SshSession, script: str, timeout: float) -> gather.Secti
 
 
 def _one_line(exc: BaseException) -> str:
+    message = message_of(exc)  # a one-line L_ message (kkui.core.ssh) stays one: translated
+    if isinstance(message, L_) and is_clean(message) and "\n" not in message \
+            and len(message) <= 300:
+        return message
     return for_display(str(exc) or type(exc).__name__, newlines=False)[:300]
 
 
@@ -104,7 +74,7 @@ def _parse_cert(path: str, pem: str) -> CertInfo:
     return CertInfo(path, cert.subject.rfc4514_string(), cert.not_valid_after_utc, is_ca)
 
 
-def host_facts(model: ClusterModel, host: Host, sessions: Sessions,
+def host_facts(model: ClusterModel, host: Host, sessions: SshClientPool,
                 timeout: float) -> HostFacts:
     roles = model.roles_of(host.name)
     base = HostFacts(host.name, roles)
@@ -132,7 +102,7 @@ def host_facts(model: ClusterModel, host: Host, sessions: Sessions,
                    readyz=sections.get("readyz"))
 
 
-def first_reachable(hosts: Iterable[Host], sessions: Sessions,
+def first_reachable(hosts: Iterable[Host], sessions: SshClientPool,
                      ) -> tuple[Host | None, SshSession | None, list[str]]:
     errors: list[str] = []
     for host in hosts:
@@ -153,10 +123,11 @@ def _json_sections(sections: gather.Sections, names: Iterable[str]) -> dict[str,
     return parsed
 
 
-def _cluster_facts(model: ClusterModel, sessions: Sessions, timeout: float) -> RemoteFacts:
+def _cluster_facts(model: ClusterModel, sessions: SshClientPool, timeout: float) -> RemoteFacts:
     host, session, errors = first_reachable(model.control_plane_hosts, sessions)
     if session is None or host is None:
-        return RemoteFacts(None, "no control-plane node reachable: " + "; ".join(errors))
+        return RemoteFacts(None, L_("no control-plane node reachable: {errors}",
+                                    errors=joined("; ", errors)))
     try:
         sections = run_script(session, gather.cluster_script(endpoint=endpoint_url(model)), timeout)
     except SshError as exc:
@@ -165,10 +136,11 @@ def _cluster_facts(model: ClusterModel, sessions: Sessions, timeout: float) -> R
                        _json_sections(sections, ("nodes", "pods", "services")))
 
 
-def _etcd_facts(model: ClusterModel, sessions: Sessions, timeout: float) -> RemoteFacts:
+def _etcd_facts(model: ClusterModel, sessions: SshClientPool, timeout: float) -> RemoteFacts:
     host, session, errors = first_reachable(model.etcd_hosts, sessions)
     if session is None or host is None:
-        return RemoteFacts(None, "no etcd node reachable: " + "; ".join(errors))
+        return RemoteFacts(None, L_("no etcd node reachable: {errors}",
+                                    errors=joined("; ", errors)))
     endpoints = [f"https://{h.internal_ipv4}:2379" for h in model.etcd_hosts]
     try:
         sections = run_script(session, gather.etcd_script(node_name=host.name, endpoints=endpoints),
@@ -179,7 +151,7 @@ def _etcd_facts(model: ClusterModel, sessions: Sessions, timeout: float) -> Remo
     error = None
     if not parsed:
         sec = sections.get("etcd-members")
-        error = sec.why() if sec is not None else "etcdctl gave no answer"
+        error = sec.why() if sec is not None else L_("etcdctl gave no answer")
     return RemoteFacts(host.name, error, dict(sections.by_name), parsed)
 
 
@@ -196,15 +168,16 @@ def coredns_ip(services: object) -> str | None:
     return None
 
 
-def _dns_facts(model: ClusterModel, cluster: RemoteFacts, sessions: Sessions,
+def _dns_facts(model: ClusterModel, cluster: RemoteFacts, sessions: SshClientPool,
                timeout: float) -> DnsFacts:
     server = coredns_ip(cluster.json("services"))
     if server is None:
-        why = cluster.error or "no coredns/kube-dns service in kube-system"
+        why = cluster.error or L_("no coredns/kube-dns service in kube-system")
         return DnsFacts(cluster.via, None, why)
     host, session, errors = first_reachable(kube_nodes(model), sessions)
     if session is None or host is None:
-        return DnsFacts(None, server, "no node reachable: " + "; ".join(errors))
+        return DnsFacts(None, server, L_("no node reachable: {errors}",
+                                         errors=joined("; ", errors)))
     query = dnswire.build_query(f"kubernetes.default.svc.{model.cluster_name}")
     try:
         sections = run_script(session, gather.dns_script(server, query), timeout)
@@ -212,11 +185,12 @@ def _dns_facts(model: ClusterModel, cluster: RemoteFacts, sessions: Sessions,
         return DnsFacts(host.name, server, _one_line(exc))
     sec = sections.get("dns")
     if sec is None or not sec.stdout.strip():
-        return DnsFacts(host.name, server, f"no answer from {server}:53 within 3 s")
+        return DnsFacts(host.name, server, L_("no answer from {server}:53 within 3 s",
+                                              server=server))
     try:
         rcode, answers = dnswire.parse_answer(dnswire.from_od(sec.stdout))
     except (ValueError, IndexError) as exc:
-        return DnsFacts(host.name, server, f"unreadable answer ({exc})")
+        return DnsFacts(host.name, server, L_("unreadable answer ({error})", error=str(exc)))
     return DnsFacts(host.name, server, None, tuple(answers), rcode)
 
 
@@ -242,9 +216,10 @@ def run_verify(model: ClusterModel, *, only: Sequence[str] | None = None,
     checks = select_checks(model, only)
     reads = {r for c in checks for r in c.reads}
     facts = Facts(now=now or dt.datetime.now(dt.UTC))
-    sessions = Sessions(known=known_hosts if known_hosts is not None else KnownHosts(),
-                         strict=strict_host_keys, connector=connector,
-                         connect_timeout=min(CONNECT_TIMEOUT, timeout))
+    # a dead host is tried once per run: the checks reading it get its error at once
+    sessions = SshClientPool(known_hosts=known_hosts, strict_host_keys=strict_host_keys,
+                             connect_timeout=min(CONNECT_TIMEOUT, timeout),
+                             remember_failures=True, connector=connector)
     results: list[VerifyResult] = []
     done: set[str] = set()
     lock = threading.Lock()
@@ -259,7 +234,8 @@ def run_verify(model: ClusterModel, *, only: Sequence[str] | None = None,
                     found = c.run(model, facts)
                 except Exception as exc:  # noqa: BLE001 - a check bug must not hide others
                     found = [VerifyResult(c.id, "cluster", "error",
-                                          f"kkui could not evaluate this check: {exc!r}")]
+                                          L_("kkui could not evaluate this check: {error}",
+                                             error=repr(exc)))]
                 for r in found:
                     r = replace(r, detail=for_display(r.detail, newlines=False))
                     results.append(r)
@@ -287,7 +263,7 @@ def run_verify(model: ClusterModel, *, only: Sequence[str] | None = None,
                 facts.dns = _dns_facts(model, facts.cluster, sessions, timeout)
                 evaluate()
     finally:
-        sessions.close()
+        sessions.close_all()
     order = {c.id: i for i, c in enumerate(checks)}
     results.sort(key=lambda r: order.get(r.id, len(order)))
     return VerifyReport(tuple(results))

@@ -22,6 +22,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
+from kkui.i18n import L_
+
 SECTION_LIMIT = 2 * 1024 * 1024
 CERT_LIMIT = 64 * 1024
 KUBECONFIG = "/root/.kube/config"
@@ -125,7 +127,7 @@ class Section:
     def why(self) -> str:
         """The last line of stderr, else the exit status: for a one-line error detail."""
         lines = [ln for ln in self.stderr.strip().splitlines() if ln.strip()]
-        return lines[-1].strip()[:300] if lines else f"exit status {self.rc}"
+        return lines[-1].strip()[:300] if lines else L_("exit status {rc}", rc=self.rc)
 
 
 @dataclass

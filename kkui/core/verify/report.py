@@ -52,3 +52,11 @@ class VerifyReport:
 
     def as_dict(self) -> dict[str, object]:
         return {"checks": [r.as_dict() for r in self.results], "summary": self.summary}
+
+    def findings(self) -> list[str]:
+        """What a verify run records in the run history (English, like every record): each
+        failed check or one that could not run, and the ``certs`` check of every host whatever
+        its status — ``kkui report``'s certificate calendar reads those (kkui/core/handover.py).
+        The one recording of verify for the CLI, the TUI, install resume and the day-2 flows."""
+        return [f"{r.id} {r.target} {r.status}: {r.detail}" for r in self.results
+                if r.status in ("fail", "error") or r.id == "certs"]

@@ -12,10 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from kkui.i18n import N_, _
 from kkui.tui.bulk import BulkError, PlannedHost, next_free_number, plan_hosts
 from kkui.tui.modals.host_form import AUTH_KEY, AUTH_PASSWORD, DEFAULT_KEY
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.tick import Tick
+from kkui.tui.widgets.tr import shown_error
 
 
 @dataclass(frozen=True)
@@ -58,40 +60,44 @@ class BulkAdd(ModalScreen[BulkResult | None]):
     def compose(self) -> ComposeResult:
         start = next_free_number("worker{n}", self.taken_names)
         with Vertical(id="dialog"):
-            yield Static("Bulk add hosts", id="dialog-title")
-            yield self._row("Addresses", Input(placeholder="192.168.0.15-17, 192.168.0.30",
+            yield Static(_("Bulk add hosts"), id="dialog-title")
+            yield self._row(N_("Addresses"), Input(placeholder="192.168.0.15-17, 192.168.0.30",
                                                id="b-addresses", compact=True))
-            yield self._row("Name pattern", Input("worker{n}", id="b-pattern", compact=True))
-            yield self._row("First {n}", Input(str(start), id="b-start", compact=True,
+            yield self._row(N_("Name pattern"), Input("worker{n}", id="b-pattern", compact=True))
+            yield self._row(N_("First {n}"), Input(str(start), id="b-start", compact=True,
                                                restrict=r"\d*"))
             last = self.last_auth
-            yield self._row("User", Input(last.get("user", "root"), id="b-user", compact=True))
-            yield self._row("SSH port", Input(str(last.get("port", "22")), id="b-port",
+            yield self._row(N_("User"), Input(last.get("user", "root"), id="b-user", compact=True))
+            yield self._row(N_("SSH port"), Input(str(last.get("port", "22")), id="b-port",
                                               compact=True, restrict=r"\d*"))
             auth = AUTH_PASSWORD if last.get("password") else AUTH_KEY
-            yield self._row("Auth", Select([("key file", AUTH_KEY), ("password", AUTH_PASSWORD)],
+            yield self._row(N_("Auth"), Select([(_("key file"), AUTH_KEY),
+                                                (_("password"), AUTH_PASSWORD)],
                                            value=auth, allow_blank=False, id="b-auth",
                                            compact=True))
-            yield self._row("Key file", Input(last.get("privateKeyPath", DEFAULT_KEY),
+            yield self._row(N_("Key file"), Input(last.get("privateKeyPath", DEFAULT_KEY),
                                               id="b-key", compact=True), "r-key")
-            held = " (the last host's; type to replace)" if last.get("password") else ""
-            yield self._row("Password", Input(password=True, id="b-password", compact=True,
-                                              placeholder=f"typed masked{held}"),
+            placeholder = _("typed masked (the last host's; type to replace)") \
+                if last.get("password") else _("typed masked")
+            yield self._row(N_("Password"), Input(password=True, id="b-password", compact=True,
+                                                  placeholder=placeholder),
                             "r-password")
             with Horizontal(id="roles"):
-                yield Label("Roles", classes="label")
+                yield Label(_("Roles"), classes="label")
                 yield Tick("etcd", id="role-etcd")
                 yield Tick("control-plane", id="role-control-plane")
                 yield Tick("worker", True, id="role-worker")
                 yield Tick("loadbalancer", id="role-loadbalancer")
-            yield Static("Type an address range.", id="preview")
+            yield Static(_("Type an address range."), id="preview")
             with Horizontal(id="buttons"):
-                yield Button("Add all", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Add all"), variant="primary", id="ok")
+                yield Button(_("Cancel"), id="cancel")
         yield Footer()
 
     def _row(self, label: str, widget: Any, row_id: str | None = None) -> Horizontal:
-        return Horizontal(Label(label, classes="label"), widget, classes="field-row", id=row_id)
+        """``label``: an English message id, shown translated."""
+        return Horizontal(Label(_(label), classes="label"), widget, classes="field-row",
+                          id=row_id)
 
     def on_mount(self) -> None:
         self.query_one("#r-password").display = bool(self.last_auth.get("password"))
@@ -131,12 +137,15 @@ class BulkAdd(ModalScreen[BulkResult | None]):
                                       start, self.taken_names, self.taken_addresses)
         except BulkError as exc:
             self.planned = []
-            preview.update(f"✘ {exc}")
+            error = shown_error(exc)
+            preview.update(f"✘ {error}")
             preview.add_class("-invalid")
-            return str(exc)
-        shown = ", ".join(f"{p.name} {p.address}" for p in self.planned[:6])
-        more = f" … and {len(self.planned) - 6} more" if len(self.planned) > 6 else ""
-        preview.update(f"{len(self.planned)} host(s): {shown}{more}")
+            return error
+        hosts = ", ".join(f"{p.name} {p.address}" for p in self.planned[:6])
+        more = _(" … and {count} more").format(count=len(self.planned) - 6) \
+            if len(self.planned) > 6 else ""
+        preview.update(_("{count} host(s): {hosts}{more}").format(
+            count=len(self.planned), hosts=hosts, more=more))
         preview.remove_class("-invalid")
         return ""
 
@@ -151,14 +160,15 @@ class BulkAdd(ModalScreen[BulkResult | None]):
         port = self._value("#b-port")
         if port and port != "22":
             if not 1 <= int(port) <= 65535:
-                self.notify("SSH port: a number from 1 to 65535", severity="warning")
+                self.notify(_("SSH port: a number from 1 to 65535"), severity="warning")
                 return
             common["port"] = int(port)
         if self.query_one("#b-auth", Select).value == AUTH_PASSWORD:
             password = self.query_one("#b-password", Input).value or \
                 self.last_auth.get("password", "")
             if not password:
-                self.notify("Type the SSH password (or choose key file)", severity="warning")
+                self.notify(_("Type the SSH password (or choose key file)"),
+                            severity="warning")
                 return
             common["password"] = password
         else:
@@ -166,7 +176,7 @@ class BulkAdd(ModalScreen[BulkResult | None]):
         roles = [r for r in ("etcd", "control-plane", "worker", "loadbalancer")
                  if self.query_one(f"#role-{r}", Checkbox).value]
         if "loadbalancer" in roles and len(roles) > 1:
-            self.notify("An LB host is not a cluster node: choose loadbalancer alone",
+            self.notify(_("An LB host is not a cluster node: choose loadbalancer alone"),
                         severity="warning")
             return
         self.dismiss(BulkResult(self.planned, common, roles))

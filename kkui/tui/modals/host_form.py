@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from kkui.core.config.hostfields import field_error
+from kkui.i18n import N_, _, shown
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 AUTH_KEY, AUTH_PASSWORD = "key", "password"
@@ -26,11 +27,10 @@ def check_field(field: str, value: str, *, taken_names: set[str],
     value = value.strip()
     error = field_error(field, value)
     if error:
-        return error
-    if field == "name" and value in taken_names:
-        return f"{value} is already used by another host"
-    if field == "address" and value in taken_addresses:
-        return f"{value} is already used by another host"
+        return str(shown(error))
+    if field == "name" and value in taken_names or \
+            field == "address" and value in taken_addresses:
+        return _("{value} is already used by another host").format(value=value)
     return ""
 
 
@@ -65,46 +65,49 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
         with Vertical(id="dialog"):
             yield Static(self.form_title, id="dialog-title")
             with VerticalScroll(id="fields"):
-                for field, label in (("name", "Name"), ("address", "Address (SSH)"),
-                                     ("internalAddress", "Internal address"),
-                                     ("user", "User"), ("port", "SSH port")):
+                for field, label in (("name", N_("Name")), ("address", N_("Address (SSH)")),
+                                     ("internalAddress", N_("Internal address")),
+                                     ("user", N_("User")), ("port", N_("SSH port"))):
                     default = {"user": "root", "port": "22"}.get(field, "")
                     value = row.get(field)
                     yield self._row(label, Input(str(value) if value is not None else default,
                                                  id=f"f-{field}", compact=True,
                                                  placeholder=self._placeholder(field)), field)
-                yield self._row("Arch", Select([("amd64", "amd64"), ("arm64", "arm64")],
+                yield self._row(N_("Arch"), Select([("amd64", "amd64"), ("arm64", "arm64")],
                                                value=str(row.get("arch") or "amd64"),
                                                allow_blank=False, id="f-arch", compact=True),
                                 "arch")
                 auth = AUTH_PASSWORD if self.has_password and not row.get("privateKeyPath") \
                     else AUTH_KEY
-                yield self._row("Auth", Select([("key file", AUTH_KEY),
-                                                ("password", AUTH_PASSWORD)], value=auth,
+                yield self._row(N_("Auth"), Select([(_("key file"), AUTH_KEY),
+                                                    (_("password"), AUTH_PASSWORD)], value=auth,
                                                allow_blank=False, id="f-auth", compact=True),
                                 "auth")
-                yield self._row("Key file", Input(str(row.get("privateKeyPath") or DEFAULT_KEY),
+                yield self._row(N_("Key file"), Input(str(row.get("privateKeyPath") or DEFAULT_KEY),
                                                   id="f-privateKeyPath", compact=True),
                                 "privateKeyPath")
-                yield self._row("Password", Input(
+                yield self._row(N_("Password"), Input(
                     "", password=True, id="f-password", compact=True,
                     placeholder=self._password_placeholder()), "password")
             with Horizontal(id="buttons"):
-                yield Button("OK", variant="primary", id="ok")
-                yield Button("Cancel", id="cancel")
+                yield Button(_("OK"), variant="primary", id="ok")
+                yield Button(_("Cancel"), id="cancel")
         yield Footer()
 
     def _placeholder(self, field: str) -> str:
         return {"name": "node1", "address": "192.168.0.11",
-                "internalAddress": "same as address"}.get(field, "")
+                "internalAddress": _("same as address")}.get(field, "")
 
     def _password_placeholder(self) -> str:
         if self.keep_secret_from:
-            return f"•••• (copied from {self.keep_secret_from}; type to replace)"
-        return "•••• (unchanged; type to replace)" if self.has_password else "typed masked"
+            return _("•••• (copied from {name}; type to replace)").format(
+                name=self.keep_secret_from)
+        return _("•••• (unchanged; type to replace)") if self.has_password else \
+            _("typed masked")
 
     def _row(self, label: str, widget: Any, field: str) -> Vertical:
-        return Vertical(Horizontal(Label(label, classes="label"), widget, classes="field-row"),
+        return Vertical(Horizontal(Label(_(label), classes="label"), widget,
+                                   classes="field-row"),
                         Static("", id=f"e-{field}", classes="field-error"),
                         id=f"r-{field}", classes="field")
 
@@ -143,7 +146,7 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
                             taken_addresses=self.taken_addresses)
         known = self.reserved.get(value.strip(), "") if field in (
             "address", "internalAddress") else ""
-        if error and known and "already used" in error:
+        if error and known and value.strip() in self.taken_addresses:
             error = known  # say which host: an LB host's address is taken, and why
         warning = known if not error else ""
         self._show_error(field, error, warning=warning)
@@ -173,11 +176,12 @@ class HostForm(ModalScreen[dict[str, Any] | None]):
         auth = self.query_one("#f-auth", Select).value
         password = self.query_one("#f-password", Input).value
         if auth == AUTH_PASSWORD and not password and not self.has_password:
-            self._show_error("password", "type the SSH password")
+            self._show_error("password", _("type the SSH password"))
             errors.append("password")
         if errors:
             self.query_one(f"#f-{errors[0]}").focus()
-            self.notify(f"Fix {len(errors)} field(s) first", severity="warning")
+            self.notify(_("Fix {count} field(s) first").format(count=len(errors)),
+                        severity="warning")
             return
         self.dismiss(self.collect())
 

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Static
 
+from kkui.i18n import _
 from kkui.tui.modals.confirm import YesNoDialog
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
@@ -45,7 +46,8 @@ class KkPrompt(YesNoDialog):
     def compose(self) -> ComposeResult:
         rows: tuple[tuple[str, ...], ...] = tuple(self.prompt.table or ())
         with Vertical(id="dialog"):
-            yield Static(f"kk asks: {self.prompt.text.strip()}", id="dialog-title")
+            yield Static(_("kk asks: {question}").format(question=self.prompt.text.strip()),
+                         id="dialog-title")
             if rows:
                 table: DataTable[Any] = DataTable(id="kk-table", cursor_type="row")
                 header = rows[0]
@@ -55,15 +57,16 @@ class KkPrompt(YesNoDialog):
                 yield table
                 missing = [f"{row[0]}: {c}" for row in rows[1:]
                            for c, v in zip(header, row, strict=False) if c in REQUIRED and not v]
-                note = ("✘ missing on " + ", ".join(missing) + " — kk will stop")
+                note = _("✘ missing on {missing} — kk will stop").format(
+                    missing=", ".join(missing))
                 yield Static(Text(note, style="bold red") if missing else
-                             Text("✔ every host has sudo, curl, openssl, socat and conntrack",
-                                  style="green"), id="kk-table-note")
+                             Text(_("✔ every host has sudo, curl, openssl, socat and "
+                                    "conntrack"), style="green"), id="kk-table-note")
             else:
-                yield Static("(kk printed no precheck table)")
-            yield Static("Continuing lets kk configure the hosts (swap off, SELinux "
-                         "disabled, firewalld stopped) and install Kubernetes.")
+                yield Static(_("(kk printed no precheck table)"))
+            yield Static(_("Continuing lets kk configure the hosts (swap off, SELinux "
+                           "disabled, firewalld stopped) and install Kubernetes."))
             with Horizontal(id="buttons"):
-                yield Button("Yes, continue (y)", variant="primary", id="yes")
-                yield Button("No, stop (n)", variant="error", id="no")
+                yield Button(_("Yes, continue") + " (y)", variant="primary", id="yes")
+                yield Button(_("No, stop") + " (n)", variant="error", id="no")
         yield Footer()

@@ -16,8 +16,9 @@ from textual.widgets.option_list import Option
 from kkui.core.config import ClusterDocument
 from kkui.core.config.profiles import list_profiles
 from kkui.core.errors import KkuiError
-from kkui.i18n import _
+from kkui.i18n import _, shown
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
+from kkui.tui.widgets.tr import shown_error
 
 
 class ProfilePicker(ModalScreen[ClusterDocument | None]):
@@ -44,7 +45,8 @@ class ProfilePicker(ModalScreen[ClusterDocument | None]):
                            "(192.168.233.x): change them before precheck or install."))
             options = []
             for profile in list_profiles():
-                label = Text.assemble((profile.name, "bold"), "  ", (profile.description, "dim"))
+                label = Text.assemble((profile.name, "bold"), "  ",
+                                      (str(shown(profile.description)), "dim"))
                 options.append(Option(label, id=profile.name))
             yield OptionList(*options, id="profiles")
             yield Input(placeholder=_("…or type a config file path and press enter"),
@@ -61,14 +63,14 @@ class ProfilePicker(ModalScreen[ClusterDocument | None]):
         try:
             self.dismiss(ClusterDocument.from_profile(name))
         except KkuiError as exc:
-            self.query_one("#picker-error", Static).update(f"✘ {exc}")
+            self.query_one("#picker-error", Static).update(f"✘ {shown_error(exc)}")
 
     @on(Input.Submitted, "#open-file")
     def _open(self, event: Input.Submitted) -> None:
         try:
             self.dismiss(ClusterDocument.load(event.value.strip()))
         except KkuiError as exc:
-            self.query_one("#picker-error", Static).update(f"✘ {exc}")
+            self.query_one("#picker-error", Static).update(f"✘ {shown_error(exc)}")
 
     def action_open_file(self) -> None:
         self.query_one("#open-file", Input).focus()

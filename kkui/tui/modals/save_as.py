@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from kkui.i18n import _
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 
 
@@ -31,9 +32,10 @@ class SaveAs(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("Save the config as (written 0600, atomically):", id="dialog-title")
+            yield Static(_("Save the config as (written 0600, atomically):"),
+                         id="dialog-title")
             yield Input(str(self.default), id="save-path")
-            yield Static("enter saves", id="save-error")
+            yield Static(_("enter saves"), id="save-error")
         yield Footer()
 
     @on(Input.Submitted)
@@ -41,7 +43,8 @@ class SaveAs(ModalScreen[Path | None]):
         text = event.value.strip()
         path = Path(text).expanduser()
         if not text or path.is_dir():
-            self.query_one("#save-error", Static).update("✘ give a file name, not a directory")
+            self.query_one("#save-error", Static).update(
+                _("✘ give a file name, not a directory"))
             return
         self.dismiss(path)
 

@@ -28,6 +28,12 @@ class KkuiScreen(Screen[Any]):
     def refresh_from_document(self) -> None:
         """Re-read the document into the widgets."""
 
+    def relabel(self) -> None:
+        """The language changed (f2): text built from state in the new language. The fixed
+        labels (kkui.tui.widgets.tr) re-label themselves; most screens are built from the
+        document, so re-reading it is enough; screens that show run results re-render them."""
+        self.refresh_from_document()
+
     def on_screen_resume(self) -> None:
         self.refresh_from_document()
 

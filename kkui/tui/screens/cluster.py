@@ -11,23 +11,30 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from kkui.core.config.validate import CONTAINER_MANAGERS, NETWORK_PLUGINS
 from kkui.core.config.versions import supported_kubernetes_versions
+from kkui.i18n import N_, _, shown
 from kkui.tui.jump import cluster_widget, lb_host_row
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.modals.host_form import HostForm
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import TrLabel, TrStatic, add_columns
 
-ENDPOINT_MODES = (
-    ("none: first control-plane's address (no HA)", "none"),
-    ("internal haproxy on every worker (kk)", "haproxy"),
-    ("kube-vip VIP on the control planes (kk)", "kube-vip"),
-    ("external HAProxy + Keepalived pair (kkui)", "external"),
+ENDPOINT_MODES = (  # (English message id, value)
+    (N_("none: first control-plane's address (no HA)"), "none"),
+    (N_("internal haproxy on every worker (kk)"), "haproxy"),
+    (N_("kube-vip VIP on the control planes (kk)"), "kube-vip"),
+    (N_("external HAProxy + Keepalived pair (kkui)"), "external"),
 )
+ZONES = ((N_("global (github.com, googleapis)"), "global"),
+         (N_("cn (China mirrors, KKZONE=cn)"), "cn"))
+# the endpoint's address field is named after the mode
+ADDRESS_LABEL = {"none": N_("LB address"), "kube-vip": "VIP", "external": "VIP"}
+UNSUPPORTED = ""  # an option label: "<value> (not supported)"
 SELECT_PATHS = {  # widget id -> document path (cluster document)
     "k8s-version": "spec.kubernetes.version",
     "container-manager": "spec.kubernetes.containerManager",
@@ -90,7 +97,15 @@ class FieldRow(Horizontal):
 
 
 def field_row(label: str, widget: Widget, row_id: str) -> FieldRow:
-    return FieldRow(Label(label, classes="label"), widget, classes="field-row", id=row_id)
+    """``label``: an English message id (shown translated, re-labelled on a switch)."""
+    return FieldRow(TrLabel(label, classes="label"), widget, classes="field-row", id=row_id)
+
+
+def option_labels(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A select's (English label, value) pairs as shown, in the current language."""
+    return [(_(label) if label != UNSUPPORTED else
+             _("{value} (not supported)").format(value=value), value)
+            for label, value in options]
 
 
 class ClusterScreen(KkuiScreen):
@@ -108,50 +123,48 @@ class ClusterScreen(KkuiScreen):
 
     def _select(self, widget_id: str, options: list[tuple[str, str]]) -> Select[str]:
         self.select_options[widget_id] = list(options)
-        return Select(options, id=widget_id, allow_blank=False, compact=True)
+        return Select(option_labels(options), id=widget_id, allow_blank=False, compact=True)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield NavBar("cluster")
         with VerticalScroll(id="cluster-form"):
-            yield Static("Kubernetes", classes="section")
-            yield field_row("Cluster name", FieldInput(id="cluster-name", compact=True),
+            yield TrStatic("Kubernetes", classes="section")
+            yield field_row(N_("Cluster name"), FieldInput(id="cluster-name", compact=True),
                             "r-cluster-name")
             versions = [(v, v) for v in reversed(supported_kubernetes_versions())]
-            yield field_row("Version", self._select("k8s-version", versions), "r-k8s-version")
-            yield field_row("Container manager", self._select(
+            yield field_row(N_("Version"), self._select("k8s-version", versions), "r-k8s-version")
+            yield field_row(N_("Container manager"), self._select(
                 "container-manager", [(m, m) for m in CONTAINER_MANAGERS]),
                             "r-container-manager")
-            yield field_row("Network plugin", self._select(
+            yield field_row(N_("Network plugin"), self._select(
                 "network-plugin", [(p, p) for p in NETWORK_PLUGINS]), "r-network-plugin")
-            yield field_row("Pod CIDR", FieldInput(id="pods-cidr", compact=True),
+            yield field_row(N_("Pod CIDR"), FieldInput(id="pods-cidr", compact=True),
                             "r-pods-cidr")
-            yield field_row("Service CIDR", FieldInput(id="service-cidr", compact=True),
+            yield field_row(N_("Service CIDR"), FieldInput(id="service-cidr", compact=True),
                             "r-service-cidr")
-            yield Static("Control-plane endpoint", classes="section")
-            yield field_row("Mode", self._select("endpoint-mode",
+            yield TrStatic(N_("Control-plane endpoint"), classes="section")
+            yield field_row(N_("Mode"), self._select("endpoint-mode",
                                                          list(ENDPOINT_MODES)), "r-endpoint-mode")
-            yield field_row("Address / VIP",
+            yield field_row(N_("Address / VIP"),
                             FieldInput(id="endpoint-address", compact=True),
                             "r-endpoint-address")
-            yield field_row("Port",
+            yield field_row(N_("Port"),
                             FieldInput(id="endpoint-port", compact=True, restrict=r"\d*"),
                             "r-endpoint-port")
-            yield field_row("VIP prefix",
+            yield field_row(N_("VIP prefix"),
                             FieldInput(id="lb-prefix", compact=True, restrict=r"\d*"),
                             "r-lb-prefix")
-            yield field_row("VRRP interface", FieldInput(id="lb-interface", compact=True),
+            yield field_row(N_("VRRP interface"), FieldInput(id="lb-interface", compact=True),
                             "r-lb-interface")
             lb_table: DataTable[Any] = DataTable(id="lb-hosts", cursor_type="row")
-            lb_table.add_columns("LB host", "Address", "User", "Auth")
+            add_columns(lb_table, (("name", N_("LB host")), ("address", N_("Address")),
+                                   ("user", N_("User")), ("auth", N_("Auth"))))
             yield lb_table
             yield Static("kk", classes="section")
-            yield field_row("kk version", FieldInput(id="kk-version", compact=True),
+            yield field_row(N_("kk version"), FieldInput(id="kk-version", compact=True),
                             "r-kk-version")
-            yield field_row("Zone", self._select("kk-zone", [
-                ("global (github.com, googleapis)", "global"),
-                ("cn (China mirrors, KKZONE=cn)", "cn")]),
-                            "r-kk-zone")
+            yield field_row(N_("Zone"), self._select("kk-zone", list(ZONES)), "r-kk-zone")
             yield Static("", id="cluster-problems")
         yield Footer()
 
@@ -187,9 +200,9 @@ class ClusterScreen(KkuiScreen):
             widget = self.query_one(f"#{widget_id}")
             if isinstance(widget, Select):
                 options = self.select_options.setdefault(widget_id, [])
-                if value not in [v for _, v in options]:
-                    options.append((f"{value} (not supported)", value))
-                    widget.set_options(options)
+                if value not in [v for _l, v in options]:
+                    options.append((UNSUPPORTED, value))
+                    widget.set_options(option_labels(options))
                 if widget.value != value:
                     widget.value = value
             elif isinstance(widget, Input) and not widget.has_focus and widget.value != value:
@@ -200,8 +213,8 @@ class ClusterScreen(KkuiScreen):
             self.query_one(f"#{row}").display = external
         self.query_one("#lb-hosts").display = external
         self.query_one("#r-endpoint-address").display = mode != "haproxy"
-        label = {"none": "LB address", "kube-vip": "VIP", "external": "VIP"}.get(mode, "Address")
-        self.query_one("#r-endpoint-address Label", Label).update(label)
+        self.query_one("#r-endpoint-address TrLabel", TrLabel).set_msgid(
+            ADDRESS_LABEL.get(mode, N_("Address")))
         self._fill_lb_hosts()
         self._show_problems()
         self.refresh_bindings()
@@ -211,16 +224,16 @@ class ClusterScreen(KkuiScreen):
         table.clear()
         for host in self.doc.model().kkui.load_balancer.hosts:
             table.add_row(Text(host.name), Text(host.address), Text(host.user),
-                          Text(host.auth_label), key=host.name)
+                          Text(_(host.auth_label)), key=host.name)
 
     def _show_problems(self) -> None:
         problems = [p for p in self.doc.validate()
                     if cluster_widget(p.path) is not None]
         lines = [Text.assemble(("✘ " if p.severity == "error" else "! ",
                                 "bold red" if p.severity == "error" else "bold yellow"),
-                               (p.path, "bold"), ": ", p.message) for p in problems]
+                               (p.path, "bold"), ": ", shown(p.message)) for p in problems]
         self.query_one("#cluster-problems", Static).update(
-            Text("\n").join(lines) if lines else Text("✔ no problems in these settings",
+            Text("\n").join(lines) if lines else Text(_("✔ no problems in these settings"),
                                                       style="green"))
         bad = {cluster_widget(p.path) for p in problems if p.severity == "error"}
         for row in self.query(".field-row"):
@@ -272,14 +285,15 @@ class ClusterScreen(KkuiScreen):
         lb = self.doc.model().kkui.load_balancer
         if mode != "external" and self.doc.model().lb_mode == "external" and (
                 lb.hosts or lb.vip):
-            names = ", ".join(h.name for h in lb.hosts) or "no LB hosts"
-            text = (f"The external load-balancer pair is removed from the config: VIP "
-                    f"{lb.vip or '(none)'}, interface {lb.interface or '(none)'}, LB hosts "
-                    f"{names} with their credentials."
-                    + ("\n\nThe endpoint address is cleared: kk then uses the first "
-                       "control plane's address (no HA)." if mode == "none" else "")
-                    + "\n\nSwitching back to external in this session restores them "
-                    "until you save.")
+            names = ", ".join(h.name for h in lb.hosts) or _("no LB hosts")
+            text = (_("The external load-balancer pair is removed from the config: VIP "
+                      "{vip}, interface {interface}, LB hosts {names} with their "
+                      "credentials.").format(vip=lb.vip or _("(none)"),
+                                             interface=lb.interface or _("(none)"), names=names)
+                    + (_("\n\nThe endpoint address is cleared: kk then uses the first "
+                         "control plane's address (no HA).") if mode == "none" else "")
+                    + _("\n\nSwitching back to external in this session restores them "
+                        "until you save."))
 
             def decided(yes: bool | None) -> None:
                 if yes:
@@ -287,8 +301,8 @@ class ClusterScreen(KkuiScreen):
                 else:  # put the select back: nothing changed
                     self.query_one("#endpoint-mode", Select).value = "external"
 
-            self.app.push_screen(Confirm("Discard the load-balancer pair?", text,
-                                         yes="Discard pair", no="Keep external"), decided)
+            self.app.push_screen(Confirm(_("Discard the load-balancer pair?"), text,
+                                         yes=_("Discard pair"), no=_("Keep external")), decided)
             return
         self._apply_mode(mode)
 
@@ -319,7 +333,7 @@ class ClusterScreen(KkuiScreen):
         names = set(self.doc.host_names(lb=True)) | set(self.doc.host_names())
         addresses = {h.address for h in self.doc.model().kkui.load_balancer.hosts} | {
             h.address for h in self.doc.model().hosts}
-        self.app.push_screen(HostForm("Add load-balancer host", taken_names=names,
+        self.app.push_screen(HostForm(_("Add load-balancer host"), taken_names=names,
                                       taken_addresses=addresses), self._lb_added)
 
     def _lb_added(self, fields: dict[str, Any] | None) -> None:
@@ -337,9 +351,24 @@ class ClusterScreen(KkuiScreen):
             if yes:
                 self.kapp.edit(lambda: self.doc.remove_host(name, lb=True))
 
-        self.app.push_screen(Confirm(f"Remove load-balancer host {name}?",
-                                     "It is removed from kkui's load-balancer pair.",
-                                     yes="Remove"), confirmed)
+        self.app.push_screen(Confirm(_("Remove load-balancer host {name}?").format(name=name),
+                                     _("It is removed from kkui's load-balancer pair."),
+                                     yes=_("Remove")), confirmed)
+
+    def relabel(self) -> None:
+        """The selects' option labels in the new language (values and choices kept)."""
+        from textual.widgets._select import SelectCurrent
+
+        for widget_id, options in self.select_options.items():
+            select = self.query_one(f"#{widget_id}", Select)
+            value = select.value
+            labels = option_labels(options)
+            select.set_options(labels)
+            select.value = value
+            # the shown choice too (Select re-renders it only when the value changes)
+            select.query_one(SelectCurrent).update({v: label for label, v in labels}
+                                                   .get(str(value), str(value)))
+        self.refresh_from_document()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("add_lb_host", "remove_lb_host"):

@@ -24,15 +24,29 @@ from kkui.core.errors import KkuiError
 from kkui.core.install import InstallOptions
 from kkui.core.runs.browse import RunView
 from kkui.core.runs.query import RunSummary
+from kkui.i18n import N_, _, shown
 from kkui.tui.messages import HistoryLoaded, RunDetailLoaded
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import add_columns, error_text
 
 SHOWN = 300  # rows in the table (fast to fill); `kkui history` lists them all
-OUTCOME_STYLE = {"success": ("✔ success", "green"), "failed": ("✘ failed", "bold red"),
-                 "interrupted": ("✘ interrupted", "bold red"),
-                 "cancelled": ("■ cancelled", "yellow"), "running": ("▶ running", "bold")}
+OUTCOME_STYLE = {"success": (N_("✔ success"), "green"), "failed": (N_("✘ failed"), "bold red"),
+                 "interrupted": (N_("✘ interrupted"), "bold red"),
+                 "cancelled": (N_("■ cancelled"), "yellow"),
+                 "running": (N_("▶ running"), "bold")}
+# a stage's outcome in the timeline (the records keep the English word)
+OUTCOME_WORDS = {"success": N_("success"), "failed": N_("failed"),
+                 "interrupted": N_("interrupted"), "cancelled": N_("cancelled"),
+                 "running": N_("running")}
+COLUMNS = (("id", "ID"), ("started", N_("Started")), ("command", N_("Command")),
+           ("cluster", N_("Cluster")), ("outcome", N_("Outcome")), ("exit", N_("Exit")),
+           ("module", N_("Failed module")))
+# the detail pane's row names, padded to one width in either language
+DETAIL_ROWS = {"command": N_("command"), "config": N_("config"), "endpoint": N_("endpoint"),
+               "started": N_("started"), "versions": N_("versions"), "log": N_("log"),
+               "failed": N_("failed")}
 # commands the console re-runs, and the screen that runs each (mode, action)
 RERUN = {"precheck": ("precheck", "action_run"), "verify": ("verify", "action_verify"),
          "install": ("install", "action_install")}
@@ -42,44 +56,58 @@ def local_time(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
 
 
+def outcome_cell(outcome: str) -> tuple[str, str]:
+    label, style = OUTCOME_STYLE.get(outcome, (outcome, "bold"))
+    return _(label), style
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (CJK characters take two)."""
+    from kkui.i18n.width import cells
+
+    return text + " " * max(width - cells(text), 0)
+
+
 def detail_text(view: RunView) -> Text:
     """What `kkui history show ID` and `kkui history diff ID` print, as one pane."""
     run, s = view.run, view.run.summary
-    label, style = OUTCOME_STYLE.get(s.outcome, (s.outcome, "bold"))
-    text = Text.assemble((f"run {s.id} · {s.command} · cluster {s.cluster or '-'} · ", "bold"),
-                         (label, style),
-                         "" if s.exit_code is None else f" (exit {s.exit_code})")
+    text = Text.assemble((_("run {id} · {command} · cluster {cluster} · ").format(
+        id=s.id, command=s.command, cluster=s.cluster or "-"), "bold"), outcome_cell(s.outcome),
+        "" if s.exit_code is None else _(" (exit {code})").format(code=s.exit_code))
     kk = run.kk_version or "-"
     if run.kk_sha256:
         kk += f" (sha256 {run.kk_sha256[:12]}…)"
     rows = [("command", f"kkui {' '.join(run.argv)}"), ("config", s.config or "-"),
             ("endpoint", run.endpoint or "-"),
-            ("started", f"{local_time(s.started)}  finished {local_time(s.finished)}"),
+            ("started", _("{started}  finished {finished}").format(
+                started=local_time(s.started), finished=local_time(s.finished))),
             ("versions", f"kkui {run.kkui_version} · kk {kk}"), ("log", s.log or "-")]
     if s.failed_module or run.failed_hosts:
-        rows.append(("failed", f"{s.failed_module or '-'} on "
-                               f"{', '.join(run.failed_hosts) or '-'}"))
+        rows.append(("failed", _("{module} on {hosts}").format(
+            module=s.failed_module or "-", hosts=", ".join(run.failed_hosts) or "-")))
     for key, value in rows:
-        text.append(f"\n{key:9}", style="dim")
+        text.append(f"\n{pad(_(DETAIL_ROWS[key]), 9)}", style="dim")
         text.append(f" {value}", style="bold red" if key == "failed" else "")
     if run.stages:
-        text.append("\ntimeline", style="bold")
+        text.append(_("\ntimeline"), style="bold")
         for st in run.stages:
             took = f"{st.finished - st.started:7.1f}s" if st.finished else "       -"
             outcome = st.outcome or "running"
             text.append(f"\n  {local_time(st.started)[11:]} {took}  ")
-            text.append(f"{outcome:11}", style=OUTCOME_STYLE.get(outcome, ("", ""))[1])
-            text.append(f"  {st.name}")
+            text.append(pad(_(OUTCOME_WORDS.get(outcome, outcome)), 11),
+                        style=OUTCOME_STYLE.get(outcome, ("", ""))[1])
+            text.append(f"  {shown(st.name)}")
     if run.findings:
-        text.append("\nfindings", style="bold")
+        text.append(_("\nfindings"), style="bold")
         for finding in run.findings:
-            text.append(f"\n  - {finding}")
-    text.append(f"\ndiff with run {view.previous}" if view.previous else "\ndiff", style="bold")
+            text.append(f"\n  - {shown(finding)}")
+    text.append(_("\ndiff with run {id}").format(id=view.previous) if view.previous
+                else _("\ndiff"), style="bold")
     if view.diff_note:
-        text.append(f"\n  {view.diff_note}", style="dim")
+        text.append(f"\n  {shown(view.diff_note)}", style="dim")
     for change in view.changes:
         color = {"added": "green", "removed": "red", "changed": "yellow"}[change.kind]
-        text.append(f"\n  {change.line()}", style=color)
+        text.append(f"\n  {shown(change.line())}", style=color)
     return text
 
 
@@ -95,6 +123,7 @@ class HistoryScreen(KkuiScreen):
         self.runs: list[RunSummary] = []
         self.view: RunView | None = None  # the highlighted run's detail, once read
         self.selected: int | None = None  # the highlighted run's id
+        self.loaded = False  # the list was read at least once
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -102,21 +131,25 @@ class HistoryScreen(KkuiScreen):
         yield Static("", id="history-status")
         table: DataTable[Text | str] = DataTable(id="history-runs", cursor_type="row",
                                                  zebra_stripes=True)
-        for label, key in (("ID", "id"), ("Started", "started"), ("Command", "command"),
-                           ("Cluster", "cluster"), ("Outcome", "outcome"), ("Exit", "exit"),
-                           ("Failed module", "module")):
-            table.add_column(label, key=key)
+        add_columns(table, COLUMNS)
         yield table
         with VerticalScroll(id="history-detail-scroll"):
             yield Static("", id="history-detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._status(Text("Reading the run history…", style="dim"))
+        self._status(Text(_("Reading the run history…"), style="dim"))
 
     def refresh_from_document(self) -> None:
         """Shown again (or the config edited): read the list again, it may have grown."""
         self.action_reload()
+
+    def relabel(self) -> None:
+        """New language: the list, its status and the detail re-rendered (nothing re-read)."""
+        if self.loaded:
+            self._fill()
+        if self.view is not None and self.view.run.summary.id == self.selected:
+            self.query_one("#history-detail", Static).update(detail_text(self.view))
 
     def _status(self, text: Text) -> None:
         self.query_one("#history-status", Static).update(text)
@@ -138,34 +171,39 @@ class HistoryScreen(KkuiScreen):
             finally:
                 conn.close()
         except (KkuiError, OSError) as exc:
-            self.post_message(HistoryLoaded([], str(exc)))
+            self.post_message(HistoryLoaded([], error_text(exc)))
             return
         self.post_message(HistoryLoaded(runs))
 
     @on(HistoryLoaded)
     def _loaded(self, message: HistoryLoaded) -> None:
         if message.error:
-            self._status(Text(f"✘ the run history could not be read: {message.error}",
-                              style="bold red"))
+            self._status(Text(_("✘ the run history could not be read: {error}").format(
+                error=shown(message.error)), style="bold red"))
             return
-        self.runs = message.runs
+        self.runs, self.loaded = message.runs, True
+        self._fill()
+
+    def _fill(self) -> None:
         table = self.query_one("#history-runs", DataTable)
         table.clear()
         for r in self.runs:
-            label, style = OUTCOME_STYLE.get(r.outcome, (r.outcome, "bold"))
             table.add_row(str(r.id), local_time(r.started), r.command, r.cluster or "-",
-                          Text(label, style=style),
+                          Text(*outcome_cell(r.outcome)),
                           "" if r.exit_code is None else str(r.exit_code),
                           Text(r.failed_module or "", style="red"), key=str(r.id))
         if not self.runs:
-            self._status(Text("No runs recorded yet: precheck, install, LB actions, verify and "
-                              "drills are recorded here (and in `kkui history`).", style="dim"))
+            self._status(Text(_("No runs recorded yet: precheck, install, LB actions, verify "
+                                "and drills are recorded here (and in `kkui history`)."),
+                              style="dim"))
             self.query_one("#history-detail", Static).update("")
             return
-        more = " (newest shown; `kkui history` lists all)" if len(self.runs) >= SHOWN else ""
-        self._status(Text.assemble((f"{len(self.runs)} run(s), newest first{more}. ", "bold"),
-                                   ("r re-runs the highlighted one with this session's "
-                                    "settings; g reloads.", "dim")))
+        more = _(" (newest shown; `kkui history` lists all)") if len(self.runs) >= SHOWN \
+            else ""
+        self._status(Text.assemble((_("{count} run(s), newest first{more}. ").format(
+            count=len(self.runs), more=more), "bold"),
+            (_("r re-runs the highlighted one with this session's settings; g reloads."),
+             "dim")))
         ids = [r.id for r in self.runs]
         row = ids.index(self.selected) if self.selected in ids else 0
         table.move_cursor(row=row)
@@ -197,7 +235,7 @@ class HistoryScreen(KkuiScreen):
             finally:
                 conn.close()
         except (KkuiError, OSError) as exc:
-            self.post_message(RunDetailLoaded(None, str(exc)))
+            self.post_message(RunDetailLoaded(None, error_text(exc)))
             return
         self.post_message(RunDetailLoaded(view))
 
@@ -205,7 +243,7 @@ class HistoryScreen(KkuiScreen):
     def _detail_loaded(self, message: RunDetailLoaded) -> None:
         pane = self.query_one("#history-detail", Static)
         if message.view is None:
-            pane.update(Text(f"✘ {message.error}", style="bold red"))
+            pane.update(Text(f"✘ {shown(message.error)}", style="bold red"))
             return
         if message.view.run.summary.id != self.selected:
             return  # the cursor moved on while this one was read
@@ -216,28 +254,31 @@ class HistoryScreen(KkuiScreen):
     async def action_rerun(self) -> None:
         view = self.view
         if view is None or view.run.summary.id != self.selected:
-            self.notify("No run selected yet", severity="warning")
+            self.notify(_("No run selected yet"), severity="warning")
             return
         s = view.run.summary
         target = RERUN.get(s.command)
         if target is None:
-            self.notify(f"The console re-runs precheck, verify and install; run `kkui "
-                        f"{' '.join(view.run.argv)}` from a shell for this one.",
-                        title="Not re-run", severity="warning", timeout=10)
+            self.notify(_("The console re-runs precheck, verify and install; run `kkui "
+                          "{argv}` from a shell for this one.").format(
+                              argv=" ".join(view.run.argv)),
+                        title=_("Not re-run"), severity="warning", timeout=10)
             return
         model = self.doc.model()
         if s.cluster and s.cluster != model.name:
-            where = f"`kkui tui -f {s.config}`" if s.config else "kkui with its config"
-            self.notify(f"Run {s.id} is of cluster {s.cluster}; this session edits "
-                        f"{model.name}. Start {where} to re-run it.", title="Not re-run",
-                        severity="error", timeout=10)
+            where = f"`kkui tui -f {s.config}`" if s.config else _("kkui with its config")
+            self.notify(_("Run {id} is of cluster {cluster}; this session edits {name}. Start "
+                          "{where} to re-run it.").format(id=s.id, cluster=s.cluster,
+                                                          name=model.name, where=where),
+                        title=_("Not re-run"), severity="error", timeout=10)
             return
         mode, action = target
         if s.command == "install":
             applied = self.apply_install_options(view.run.argv)
             if applied:
-                self.notify(f"Install options of run {s.id} applied to this session: "
-                            f"{applied}", title="Same settings", timeout=10)
+                self.notify(_("Install options of run {id} applied to this session: "
+                              "{applied}").format(id=s.id, applied=applied),
+                            title=_("Same settings"), timeout=10)
         await self.kapp.switch_mode(mode)
         start = getattr(self.kapp.screen, action, None)
         if callable(start):
@@ -260,7 +301,7 @@ class HistoryScreen(KkuiScreen):
             app.kk_base_url = options.base_url
             applied.append(f"--base-url {options.base_url}")
         app.skip_precheck = options.skip_precheck
-        applied.append("--skip-precheck" if options.skip_precheck else "precheck first")
+        applied.append("--skip-precheck" if options.skip_precheck else _("precheck first"))
         return ", ".join(applied)
 
 

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from kkui.core.config.model import Host
+from kkui.i18n import N_, _
 from kkui.tui.jump import host_row
 from kkui.tui.modals.bulk_add import BulkAdd, BulkResult
 from kkui.tui.modals.confirm import Confirm
@@ -22,10 +23,14 @@ from kkui.tui.modals.host_form import HostForm
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import add_columns
 
-COLUMNS = (("name", "Name"), ("address", "Address"), ("internal", "Internal"), ("user", "User"),
-           ("auth", "Auth"), ("port", "Port"), ("arch", "Arch"), ("roles", "Roles"))
+COLUMNS = (("name", N_("Name")), ("address", N_("Address")), ("internal", N_("Internal")),
+           ("user", N_("User")), ("auth", N_("Auth")), ("port", N_("Port")),
+           ("arch", N_("Arch")), ("roles", N_("Roles")))
 ROLE_SHORT = {"etcd": "etcd", "control-plane": "cp", "worker": "worker"}
+# Host.auth_label's words (English message ids, shown translated)
+AUTH_LABELS = (N_("key (inline)"), N_("key"), N_("password ••••"), N_("key (~/.ssh/id_rsa)"))
 LB_ROLE = "loadbalancer"  # kkui's external pair: kkui:spec.loadBalancer.hosts, not kk's
 LB_KEY = "lb:"  # row-key prefix of an LB host (names may repeat across the two lists)
 
@@ -33,7 +38,7 @@ LB_KEY = "lb:"  # row-key prefix of an LB host (names may repeat across the two 
 def auth_text(host: Host) -> Text:
     """``key`` / ``password ••••``: the secret itself is never shown."""
     label = host.auth_label
-    return Text(label, style="yellow" if label.startswith("password") else "")
+    return Text(_(label), style="yellow" if label.startswith("password") else "")
 
 
 def next_name(name: str, taken: set[str]) -> str:
@@ -71,8 +76,7 @@ class HostsScreen(KkuiScreen):
         yield Header(show_clock=False)
         yield NavBar("hosts")
         table: DataTable[Any] = DataTable(id="hosts-table", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        add_columns(table, COLUMNS)
         yield table
         yield Static("", id="hosts-summary")
         yield Footer()
@@ -88,7 +92,7 @@ class HostsScreen(KkuiScreen):
             table.add_row(Text(host.name, style="bold"), Text(host.address),
                           Text(host.internal_address or host.address), Text(host.user),
                           auth_text(host), Text(str(host.port)), Text(host.arch),
-                          Text(roles) if roles else Text("none!", style="bold yellow"),
+                          Text(roles) if roles else Text(_("none!"), style="bold yellow"),
                           key=host.name)
         lb_hosts = model.kkui.load_balancer.hosts
         for host in lb_hosts:
@@ -99,16 +103,17 @@ class HostsScreen(KkuiScreen):
         rows = len(model.hosts) + len(lb_hosts)
         if rows:
             table.move_cursor(row=min(cursor, rows - 1))
-        summary = f"{len(model.hosts)} host(s)"
+        summary = _("{count} host(s)").format(count=len(model.hosts))
         for role, short in ROLE_SHORT.items():
             summary += f" · {short} {len(model.role_groups.get(role, ()))}"
         if lb_hosts:
             summary += f" · LB {len(lb_hosts)}"
         roleless = [h.name for h in model.hosts if not model.roles_of(h.name)]
         if roleless:
-            summary += f" — ! {', '.join(roleless)}: no role, kk will not touch it (2 Roles)"
+            summary += _(" — ! {hosts}: no role, kk will not touch it (2 Roles)").format(
+                hosts=", ".join(roleless))
         if not model.hosts:
-            summary += " — press a to add a host, b to add a range, l an LB host"
+            summary += _(" — press a to add a host, b to add a range, l an LB host")
         self.query_one("#hosts-summary", Static).update(summary)
 
     def on_mount(self) -> None:
@@ -150,12 +155,12 @@ class HostsScreen(KkuiScreen):
         """Addresses a cluster node must not take: the VIP and the LB hosts' (a warning in
         the form; Duplicate never proposes them)."""
         model = self.doc.model()
-        reserved = {h.address: f"{h.address} is load-balancer host {h.name}'s address"
-                    for h in model.kkui.load_balancer.hosts if h.address}
+        reserved = {h.address: _("{address} is load-balancer host {name}'s address").format(
+            address=h.address, name=h.name) for h in model.kkui.load_balancer.hosts if h.address}
         vip = model.control_plane_endpoint.address
         if vip and model.lb_mode in ("external", "kube-vip", "none"):
-            reserved[vip] = (f"{vip} is the control-plane endpoint address (VIP): a node "
-                             "with this address breaks failover")
+            reserved[vip] = _("{vip} is the control-plane endpoint address (VIP): a node "
+                              "with this address breaks failover").format(vip=vip)
         return reserved
 
     # --------------------------------------------------------------- actions
@@ -167,7 +172,7 @@ class HostsScreen(KkuiScreen):
     def action_add(self, lb: bool = False) -> None:
         names, addresses = self._taken()
         row, source = self._last_auth()
-        title = "Add load-balancer host" if lb else "Add host"
+        title = _("Add load-balancer host") if lb else _("Add host")
         self.app.push_screen(HostForm(title, row, taken_names=names, taken_addresses=addresses,
                                       reserved={} if lb else self.reserved_addresses(),
                                       keep_secret_from=source if row.get("password") else ""),
@@ -194,8 +199,8 @@ class HostsScreen(KkuiScreen):
             return
         name, lb = found
         names, addresses = self._taken(except_name=name, lb=lb)
-        kind = "load-balancer host" if lb else "host"
-        form = HostForm(f"Edit {kind} {name}", self.raw_row(name, lb), taken_names=names,
+        title = _("Edit load-balancer host {name}") if lb else _("Edit host {name}")
+        form = HostForm(title.format(name=name), self.raw_row(name, lb), taken_names=names,
                         taken_addresses=addresses, focus_field=focus_field,
                         reserved={} if lb else self.reserved_addresses())
         self.app.push_screen(form, lambda fields: self._edited(name, fields, lb))
@@ -220,7 +225,8 @@ class HostsScreen(KkuiScreen):
         reserved = self.reserved_addresses()
         row["address"] = next_address(str(row.get("address", "")), addresses | set(reserved))
         row["internalAddress"] = row["address"]
-        form = HostForm(f"Duplicate {name}", row, taken_names=names, taken_addresses=addresses,
+        form = HostForm(_("Duplicate {name}").format(name=name), row, taken_names=names,
+                        taken_addresses=addresses,
                         focus_field="address", reserved={} if lb else reserved,
                         keep_secret_from=name if row.get("password") else "")
         self.app.push_screen(form, lambda fields: self._added(fields, lb=lb))
@@ -235,9 +241,10 @@ class HostsScreen(KkuiScreen):
             if yes:
                 self.kapp.edit(lambda: self.doc.remove_host(name, lb=lb))
 
-        where = "kkui's load-balancer pair" if lb else "spec.hosts and from every role group"
-        self.app.push_screen(Confirm(f"Delete host {name}?", f"{name} is removed from "
-                                     f"{where}.", yes="Delete"), confirmed)
+        text = _("{name} is removed from kkui's load-balancer pair.") if lb else \
+            _("{name} is removed from spec.hosts and from every role group.")
+        self.app.push_screen(Confirm(_("Delete host {name}?").format(name=name),
+                                     text.format(name=name), yes=_("Delete")), confirmed)
 
     def action_bulk_add(self) -> None:
         names, addresses = self._taken()
@@ -261,7 +268,7 @@ class HostsScreen(KkuiScreen):
         if self.kapp.edit(apply):
             self.remember_auth({**result.common, "name": result.hosts[-1].name}
                                if result.hosts else result.common)
-            self.notify(f"Added {len(result.hosts)} host(s)")
+            self.notify(_("Added {count} host(s)").format(count=len(result.hosts)))
 
     def _select(self, name: str, lb: bool = False) -> None:
         table = self.query_one("#hosts-table", DataTable)

@@ -6,7 +6,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,6 +44,7 @@ from kkui.core.kk.events import (
 from kkui.core.kk.hints import Hint, HintCollector
 from kkui.core.kk.silence import silence_note
 from kkui.core.kk.stages import InstallProgress, format_elapsed
+from kkui.i18n import N_, _, shown
 from kkui.tui.batching import EventBatcher
 from kkui.tui.messages import (
     DownloadProgressed,
@@ -64,12 +65,18 @@ from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.log_pane import LogPane
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import add_columns, error_text, shown_error
 
 # kk's hard stops after its precheck table print one `[ERRO] <host>: <tool> is required.` per
 # missing tool and exit 1 with no pipeline failure (shared/KUBEKEY.md, "Hard stops"): the
 # banner and the host panel name the host from these lines.
 HARD_STOP = re.compile(r"\[ERRO\] ([A-Za-z0-9._-]+): (.+)$")
 
+HOST_COLUMNS = (("host", N_("Host")), ("state", N_("State")), ("task", N_("Task")),
+                ("retries", N_("Retries")))
+# the host panel's state words (English message ids)
+STATE_WORDS = {"pending": N_("pending"), "success": N_("success"), "failed": N_("failed"),
+               "skipped": N_("skipped"), "retry": N_("retry"), "rollback": N_("rollback")}
 HOST_STATE = {
     "pending": ("·", "dim"), "success": ("✔", "green"), "failed": ("✘", "bold red"),
     "skipped": ("-", "dim"), "retry": ("↻", "yellow"), "rollback": ("↺", "magenta"),
@@ -124,6 +131,8 @@ class InstallScreen(KkuiScreen):
         self.resume_phases: tuple[str, ...] = ()  # the phases of the running/last resume
         self.evidence_lines: tuple[str, ...] = ()  # host evidence after a failure (#12)
         self.exit_code: int | None = None  # kk's, once it exited
+        # the banner, rebuilt in the new language when the language is switched (f2)
+        self.banner_text: Callable[[], Text] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -133,10 +142,7 @@ class InstallScreen(KkuiScreen):
         with Horizontal(id="install-middle"):
             yield Static("", id="stages")
             table: DataTable[Any] = DataTable(id="install-hosts", cursor_type="row")
-            table.add_column("Host", key="host")
-            table.add_column("State", key="state")
-            table.add_column("Task", key="task")
-            table.add_column("Retries", key="retries")
+            add_columns(table, HOST_COLUMNS)
             yield table
         yield Static("", id="banner")
         yield LogPane(max_lines=self.max_lines, id="log-pane")
@@ -184,9 +190,10 @@ class InstallScreen(KkuiScreen):
         try:
             what = describe(plan_install(self.doc, self.install_options(), preview=True))
         except KkuiError as exc:
-            self._status(Text.assemble(("Not ready: ", "bold"), str(exc)))
+            self._status(Text.assemble((_("Not ready: "), "bold"), shown_error(exc)))
         else:
-            self._status(Text.assemble(("Ready. ", "bold"), f"i runs {what}."))
+            self._status(Text.assemble((_("Ready. "), "bold"),
+                                       _("i runs {what}.").format(what=shown(what))))
         self._render_stages()
         self._render_hosts()
 
@@ -204,7 +211,7 @@ class InstallScreen(KkuiScreen):
                 mark, style = ("✘", "bold red") if failed else ("▶", "bold")
             else:
                 mark, style = "·", "dim"
-            lines.append(Text(f"{mark} {index:>2} {stage.title}", style=style))
+            lines.append(Text(f"{mark} {index:>2} {_(stage.title)}", style=style))
         widget = self.query_one("#stages", Static)
         height = max(widget.size.height, 5)
         current = max(progress.stage - 1, 0)
@@ -222,21 +229,22 @@ class InstallScreen(KkuiScreen):
             mark, style = HOST_STATE.get(state, ("?", ""))
             task = f"{row.module} {row.task}".strip() if row else ""
             if row and row.reason:
-                task = row.reason
+                task = str(shown(row.reason))
             if name in self.hard_stops:  # kk's own precheck stopped on this host
                 state, task = "failed", self.hard_stops[name]
                 mark, style = HOST_STATE["failed"]
-            table.add_row(Text(name, style="bold"), Text(f"{mark} {state}", style=style),
+            word = _(STATE_WORDS[state]) if state in STATE_WORDS else state
+            table.add_row(Text(name, style="bold"), Text(f"{mark} {word}", style=style),
                           Text(task, overflow="ellipsis", no_wrap=True),
                           Text(str(row.retries) if row and row.retries else ""), key=name)
 
     def _render_status(self) -> None:
         progress = self.progress
-        text = Text(progress.status_line(), style="bold")
+        text = Text(str(shown(progress.status_line())), style="bold")
         if self.running and self.last_output_at is not None and not progress.outcome:
             note = silence_note(self.kapp.clock() - self.last_output_at, progress.stage_title)
             if note:
-                text.append(f" · {note}", style="bold yellow")
+                text.append(f" · {shown(note)}", style="bold yellow")
         self._status(text)
         self.query_one("#install-bar", ProgressBar).update(progress=progress.percent)
 
@@ -283,10 +291,11 @@ class InstallScreen(KkuiScreen):
         mib = 1024 * 1024
         if message.total:
             bar.update(total=message.total, progress=message.done)
-            text = f"Downloading kk… {message.done / mib:.1f} / {message.total / mib:.1f} MiB"
+            text = _("Downloading kk… {done:.1f} / {total:.1f} MiB").format(
+                done=message.done / mib, total=message.total / mib)
         else:
             bar.update(total=None)
-            text = f"Downloading kk… {message.done / mib:.1f} MiB"
+            text = _("Downloading kk… {done:.1f} MiB").format(done=message.done / mib)
         self._status(Text(text, style="bold"))
 
     @on(KkPromptShown)
@@ -301,10 +310,14 @@ class InstallScreen(KkuiScreen):
         if self.outcome or hint in self.live_hints:
             return  # the end banner (which repeats it) is already up
         self.live_hints.append(hint)
-        text = Text("⚠ kk may be stuck: ", style="bold")
-        text.append(f"{hint.title}. ", style="bold")
-        text.append(f"{hint.text} x cancels.")
-        self._banner(text, "-hint")
+
+        def text() -> Text:
+            shown_text = Text(_("⚠ kk may be stuck: "), style="bold")
+            shown_text.append(f"{shown(hint.title)}. ", style="bold")
+            shown_text.append(_("{text} x cancels.").format(text=shown(hint.text)))
+            return shown_text
+
+        self._banner_of(text, "-hint")
 
     @on(InstallFinished)
     def _finished(self, message: InstallFinished) -> None:
@@ -313,25 +326,32 @@ class InstallScreen(KkuiScreen):
         self.refresh_bindings()
         if message.cancelled:
             self.outcome = "cancelled"
-            detail = f" {message.error[:1].upper()}{message.error[1:]}." if message.error \
-                else ""
-            self._banner(Text.assemble(("■ Install cancelled before kk started", "bold"),
-                                       f": no host was changed.{detail}"), "-cancelled")
-            self._status(Text("■ install cancelled before kk started", style="bold yellow"))
+            error = str(shown(message.error))
+            detail = f" {error[:1].upper()}{error[1:]}." if error else ""
+            self._banner_of(lambda: Text.assemble(
+                (_("■ Install cancelled before kk started"), "bold"),
+                _(": no host was changed.{detail}").format(detail=detail)), "-cancelled")
+            self._status(Text(_("■ install cancelled before kk started"),
+                              style="bold yellow"))
         elif message.refused or message.error.startswith("precheck"):
             self.outcome = "refused"
-            text = Text.assemble(("✘ kk was not started: ", "bold"), message.error, ".")
-            for line in message.refused[:4]:
-                text.append(f"\n{line}")
-            if len(message.refused) > 4:
-                text.append(f"\n… and {len(message.refused) - 4} more (Precheck screen, 5)")
-            self._banner(text, "-failure")
-            self._status(Text("✘ install refused by kkui's precheck", style="bold red"))
+            def refused() -> Text:
+                text = Text.assemble((_("✘ kk was not started: "), "bold"),
+                                     str(shown(message.error)), ".")
+                for line in message.refused[:4]:
+                    text.append(f"\n{shown(line)}")
+                if len(message.refused) > 4:
+                    text.append(_("\n… and {count} more (Precheck screen, 5)").format(
+                        count=len(message.refused) - 4))
+                return text
+
+            self._banner_of(refused, "-failure")
+            self._status(Text(_("✘ install refused by kkui's precheck"), style="bold red"))
         elif message.error:
             self.outcome = "failed"
-            self._banner(Text.assemble(("✘ Could not start kk: ", "bold"), message.error),
-                         "-failure")
-            self._status(Text("✘ install did not start", style="bold red"))
+            self._banner_of(lambda: Text.assemble((_("✘ Could not start kk: "), "bold"),
+                                               str(shown(message.error))), "-failure")
+            self._status(Text(_("✘ install did not start"), style="bold red"))
 
     def _show_end(self, exited: ProcessExited) -> None:
         progress = self.progress
@@ -347,73 +367,103 @@ class InstallScreen(KkuiScreen):
             live_hints=tuple(self.live_hints)))
         if progress.outcome == "succeeded":
             first = next(iter(plan.model.control_plane_hosts), None)
-            where = f"on {first.name} " if first else ""
             kubeconfig = kubeconfig_path(first.user) if first else "~/.kube/config"
-            self._banner(Text.assemble(
-                ("✔ Cluster installed", "bold"), f" in {elapsed}. Next: ",
-                ("v", "bold"), " verifies it is whole and HA (etcd quorum, API through the "
-                f"endpoint, nodes, certificates); {where}run ",
-                ("kubectl get nodes", "bold"), f" (kubeconfig: {kubeconfig} there); "
-                "s saves this log."), "-success")
+
+            def installed() -> Text:
+                where = _("on {host} ").format(host=first.name) if first else ""
+                return Text.assemble(
+                    (_("✔ Cluster installed"), "bold"),
+                    _(" in {elapsed}. Next: ").format(elapsed=elapsed), ("v", "bold"),
+                    _(" verifies it is whole and HA (etcd quorum, API through the endpoint, "
+                      "nodes, certificates); {where}run ").format(where=where),
+                    ("kubectl get nodes", "bold"),
+                    _(" (kubeconfig: {kubeconfig} there); s saves this log.").format(
+                        kubeconfig=kubeconfig))
+
+            self._banner_of(installed, "-success")
         elif progress.outcome == "cancelled":
-            text = Text.assemble(("■ Cancelled", "bold"), f" after {elapsed}: kk and every "
-                                 "process it started were stopped. ", *summary.notes)
-            for hint in summary.hints:  # most likely why the operator gave up waiting
-                text.append("\nHint: ", style="bold yellow")
-                text.append(f"{hint.title}. {hint.text}")
-            self._banner(text, "-cancelled")
+            def cancelled() -> Text:
+                text = Text.assemble((_("■ Cancelled"), "bold"), _(
+                    " after {elapsed}: kk and every process it started were stopped. ").format(
+                        elapsed=elapsed), *(str(shown(note)) for note in summary.notes))
+                for hint in summary.hints:  # most likely why the operator gave up waiting
+                    text.append(_("\nHint: "), style="bold yellow")
+                    text.append(f"{shown(hint.title)}. {shown(hint.text)}")
+                return text
+
+            self._banner_of(cancelled, "-cancelled")
         elif progress.outcome == "declined":
-            self._banner(Text("■ You answered no: kk stopped before changing any host.",
-                              style="bold"), "-cancelled")
+            self._banner_of(lambda: Text(_("■ You answered no: kk stopped before changing any "
+                                        "host."), style="bold"), "-cancelled")
         else:
-            self._banner(self._failure_text(exited.code), "-failure")
+            self._banner_of(lambda: self._failure_text(exited.code), "-failure")
 
     @on(EvidenceCollecting)
     def _evidence_collecting(self, message: EvidenceCollecting) -> None:
-        self.evidence_lines = (f"Collecting evidence from {', '.join(message.hosts)} over SSH "
-                               "(read-only, bounded)…",)
+        self.evidence_lines = (_("Collecting evidence from {hosts} over SSH (read-only, "
+                                 "bounded)…").format(hosts=", ".join(message.hosts)),)
         if self.outcome == "failed":
-            self._banner(self._failure_text(self.exit_code or 1), "-failure")
+            self._banner_of(lambda: self._failure_text(self.exit_code or 1), "-failure")
 
     @on(EvidenceCollected)
     def _evidence_collected(self, message: EvidenceCollected) -> None:
         message.evidence.feed(self.hints.triage)
         self.evidence_lines = message.evidence.lines
         if self.outcome == "failed":
-            self._banner(self._failure_text(self.exit_code or 1), "-failure")
+            self._banner_of(lambda: self._failure_text(self.exit_code or 1), "-failure")
 
-    def _failure_text(self, code: int, what: str = "Install failed") -> Text:
+    def _failure_text(self, code: int, what: str = "") -> Text:
         failure = self.failure
-        text = Text(f"✘ {what}", style="bold")
+        text = Text("✘ " + (what or _("Install failed")), style="bold")
         if failure is not None and failure.module:
-            text.append(f" in {failure.module}")
-        hosts = [h for h, _, _ in failure.hosts] if failure else []
+            text.append(_(" in {module}").format(module=failure.module))
+        hosts = [h for h, _t, _r in failure.hosts] if failure else []
         if hosts:
-            text.append(f" on {', '.join(hosts)}")
+            text.append(_(" on {hosts}").format(hosts=", ".join(hosts)))
         if failure is not None and failure.hosts:
-            _, task, reason = failure.hosts[0]
+            _host, task, reason = failure.hosts[0]
             first = reason.splitlines()[0] if reason else ""
             if len(first) > 110:
                 first = first[:109] + "…"
             text.append(f": {('[' + task + '] ') if task else ''}{first}" if first else "")
         elif self.hard_stops:
             stops = "; ".join(f"{h}: {r}" for h, r in self.hard_stops.items())
-            text.append(f" in kk's precheck on {', '.join(self.hard_stops)}: {stops}")
+            text.append(_(" in kk's precheck on {hosts}: {stops}").format(
+                hosts=", ".join(self.hard_stops), stops=stops))
         elif not failure:
-            text.append(f" (kk exit code {code})")
+            text.append(_(" (kk exit code {code})").format(code=code))
         for hint in self.hints.best(1):
-            text.append("\nHint: ", style="bold yellow")
-            text.append(f"{hint.title}. {hint.text}")
+            text.append(_("\nHint: "), style="bold yellow")
+            text.append(f"{shown(hint.title)}. {shown(hint.text)}")
         for line in self.evidence_lines:
-            text.append(f"\n{line}", style="dim")
+            text.append(f"\n{shown(line)}", style="dim")
         if self.log_path is not None:
-            text.append(f"\nFull log: {self.log_path}", style="dim")
+            text.append(_("\nFull log: {path}").format(path=self.log_path), style="dim")
         return text
 
     def _banner(self, text: Text, kind: str) -> None:
+        self.banner_text = None
         banner = self.query_one("#banner", Static)
         banner.update(text)
         banner.set_classes(kind)
+
+    def _banner_of(self, make: Callable[[], Text], kind: str) -> None:
+        """A banner in words: ``make`` builds it, and again in the new language when the
+        language is switched (f2)."""
+        self._banner(make(), kind)
+        self.banner_text = make
+
+    def relabel(self) -> None:
+        """New language: stages, hosts, status and the banner re-rendered from the run's
+        state (kk's log is kk's own words: it stays as it is)."""
+        self._render_stages()
+        self._render_hosts()
+        if self.running or self.outcome:
+            self._render_status()
+        else:
+            self._reset_view()
+        if self.banner_text is not None:
+            self.query_one("#banner", Static).update(self.banner_text())
 
     # ------------------------------------------------------------------ actions
     def install_options(self) -> InstallOptions:
@@ -430,51 +480,59 @@ class InstallScreen(KkuiScreen):
             plan = plan_install(self.doc, self.install_options(), preview=True)
         except KkuiError as exc:
             errors = getattr(exc, "problems", None)
-            detail = (f"{sum(p.severity == 'error' for p in errors)} error(s) in the config: "
-                      "fix them on the Review screen (4) first") if errors else str(exc)
-            self.notify(detail, severity="error", title="Not started")
+            detail = _("{count} error(s) in the config: fix them on the Review screen (4) "
+                       "first").format(count=sum(p.severity == "error" for p in errors)) \
+                if errors else shown_error(exc)
+            self.notify(detail, severity="error", title=_("Not started"))
             return
         model = plan.model
-        text = (f"Run {describe(plan)}? kk configures the OS of every host (swap off, SELinux "
-                "disabled, firewalld stopped) and installs Kubernetes "
-                f"{model.kubernetes_version}.")
+        text = _("Run {what}? kk configures the OS of every host (swap off, SELinux disabled, "
+                 "firewalld stopped) and installs Kubernetes {version}.").format(
+                     what=shown(describe(plan)), version=model.kubernetes_version)
         if plan.skip_precheck:
-            text += "\n\nkkui's precheck is skipped (--skip-precheck)."
+            text += _("\n\nkkui's precheck is skipped (--skip-precheck).")
         else:
-            text += "\n\nkkui's precheck runs first (or its last run of these hosts is used)."
+            text += _("\n\nkkui's precheck runs first (or its last run of these hosts is "
+                      "used).")
         if uses_example_addresses(model):
-            text += ("\n\nWARNING: some hosts still have the profile's example addresses "
-                     "(192.168.233.x).")
+            text += _("\n\nWARNING: some hosts still have the profile's example addresses "
+                      "(192.168.233.x).")
         if model.lb_mode == "external" and self.kapp.lb_state != "answering":
             lb = model.kkui.load_balancer
-            text += (f"\n\nWARNING: the load-balancer pair has not answered in this session: "
-                     f"kk reaches the control plane through {lb.vip}:{lb.port}, which only "
-                     "works once the pair is deployed. Deploy or check it first on the LB "
-                     "pair screen (7: d deploys, s asks both LBs).")
+            text += _("\n\nWARNING: the load-balancer pair has not answered in this session: "
+                      "kk reaches the control plane through {vip}:{port}, which only works "
+                      "once the pair is deployed. Deploy or check it first on the LB pair "
+                      "screen (7: d deploys, s asks both LBs).").format(vip=lb.vip,
+                                                                         port=lb.port)
         if self.doc.path is None or self.doc.is_modified:
-            what = "is not saved to a file yet" if self.doc.path is None else \
-                "has unsaved changes"
-            text += (f"\n\nWARNING: the config {what}. The install writes its workdir "
-                     f"{plan.workdir} and kk's copy of the config there; save first (ctrl+s) "
-                     "to keep a file of what was installed.")
+            unsaved = _("\n\nWARNING: the config is not saved to a file yet.") \
+                if self.doc.path is None else \
+                _("\n\nWARNING: the config has unsaved changes.")
+            text += unsaved + _(" The install writes its workdir {workdir} and kk's copy of "
+                                "the config there; save first (ctrl+s) to keep a file of "
+                                "what was installed.").format(workdir=plan.workdir)
         from kkui.core.install.hostplan import plan_from_history
 
         # issue #14: what kk will do to each host, as `kkui install --plan` prints it
         hosts_plan, note = plan_from_history(model, workdir=str(plan.workdir))
-        text += f"\n\nPlan: {hosts_plan.summary()}; per host below."
-        detail = "\n".join([*hosts_plan.lines(), *([f"({note})"] if note else [])])
-        self.app.push_screen(Confirm("Start the install?", text, yes="Install", detail=detail),
+        text += _("\n\nPlan: {summary}; per host below.").format(
+            summary=shown(hosts_plan.summary()))
+        detail = "\n".join([*(str(shown(line)) for line in hosts_plan.lines()),
+                            *([f"({shown(note)})"] if note else [])])
+        self.app.push_screen(Confirm(_("Start the install?"), text, yes=_("Install"),
+                                     detail=detail),
                              lambda yes: self._start() if yes else None)
 
     def _start(self) -> None:
         try:  # the snapshot kk will get: rendered here, in the UI thread that edits the doc
             plan = plan_install(self.doc, self.install_options())
         except KkuiError as exc:
-            self.notify(str(exc), severity="error", title="Not started")
+            self.notify(shown_error(exc), severity="error", title=_("Not started"))
             return
         self._begin(plan)
-        first = "Checking every host over SSH (kkui's precheck)…" if not plan.skip_precheck \
-            else f"Preparing {plan.workdir}…"
+        first = _("Checking every host over SSH (kkui's precheck)…") \
+            if not plan.skip_precheck else _("Preparing {workdir}…").format(
+                workdir=plan.workdir)
         self._status(Text(first, style="bold"))
         assert self.job is not None
         self.install(plan, self.kapp.last_precheck, self.job)
@@ -556,11 +614,11 @@ class InstallScreen(KkuiScreen):
                 history.finish(130 if process.cancelled else code,
                                outcome="cancelled" if process.declined else None)
         except DownloadCancelled as exc:
-            self.post_message(InstallFinished(130, str(exc), cancelled=True))
+            self.post_message(InstallFinished(130, error_text(exc), cancelled=True))
             return
         except (KkuiError, OSError) as exc:
             batcher.flush()
-            self.post_message(InstallFinished(None, str(exc)))
+            self.post_message(InstallFinished(None, error_text(exc)))
             return
         batcher.flush()
         if code and not (process.cancelled or process.declined):
@@ -592,26 +650,28 @@ class InstallScreen(KkuiScreen):
         try:
             rp = resume_from_history(self.doc.model())
         except KkuiError as exc:
-            self.notify(str(exc), title="Nothing to resume", severity="warning", timeout=10)
+            self.notify(shown_error(exc), title=_("Nothing to resume"), severity="warning",
+                        timeout=10)
             return
         if not rp.phases:  # the failed module belongs to no phase, or kk changed nothing yet
-            self._banner(Text.assemble(("✘ Not resumable. ", "bold"), "\n".join(rp.lines())),
-                         "-failure")
+            self._banner_of(lambda: Text.assemble(
+                (_("✘ Not resumable. "), "bold"),
+                "\n".join(str(shown(line)) for line in rp.lines())), "-failure")
             return
-        text = "\n".join(rp.lines()) + ("\n\nThe state checks run first, over SSH; if one "
-                                          "fails, kk is not started.")
-        self.app.push_screen(Confirm("Resume the failed install?", text, yes="Resume"),
+        text = "\n".join(str(shown(line)) for line in rp.lines()) + _(
+            "\n\nThe state checks run first, over SSH; if one fails, kk is not started.")
+        self.app.push_screen(Confirm(_("Resume the failed install?"), text, yes=_("Resume")),
                              lambda yes: self._start_resume(rp) if yes else None)
 
     def _start_resume(self, resume_plan: ResumePlan) -> None:
         try:
             plan = plan_install(self.doc, self.install_options())
         except KkuiError as exc:
-            self.notify(str(exc), severity="error", title="Not started")
+            self.notify(shown_error(exc), severity="error", title=_("Not started"))
             return
         self._begin(plan)
         self.resume_phases = resume_plan.phases
-        self._status(Text("Checking the state the phases assume…", style="bold"))
+        self._status(Text(_("Checking the state the phases assume…"), style="bold"))
         assert self.job is not None
         self.resume(plan, resume_plan, self.job)
 
@@ -676,11 +736,11 @@ class InstallScreen(KkuiScreen):
                                outcome="cancelled" if result.declined else None)
         except DownloadCancelled as exc:
             self.post_message(ResumeFinished(PhasesResult(130, None, cancelled=True),
-                                             error=str(exc)))
+                                             error=error_text(exc)))
             return
         except (KkuiError, OSError) as exc:
             batcher.flush()
-            self.post_message(ResumeFinished(None, error=str(exc)))
+            self.post_message(ResumeFinished(None, error=error_text(exc)))
             return
         batcher.flush()
         self.post_message(ResumeFinished(result, verified=verified, verified_ok=verified_ok))
@@ -688,15 +748,16 @@ class InstallScreen(KkuiScreen):
     @on(ResumeChecked)
     def _resume_checked(self, message: ResumeChecked) -> None:
         o = message.outcome
-        self.query_one(LogPane).append([f"kkui: {'ok  ' if o.ok else 'FAIL'} {o.id}: {o.detail}"])
+        self.query_one(LogPane).append(
+            [f"kkui: {'ok  ' if o.ok else 'FAIL'} {o.id}: {shown(o.detail)}"])
 
     @on(ResumePhaseStarted)
     def _phase_started(self, message: ResumePhaseStarted) -> None:
         line = f"kkui: running ./kk alpha create phase {message.phase}"
         self.query_one(LogPane).append([line])
-        self._status(Text(f"Resuming: phase {message.phase} "
-                          f"({self.resume_phases.index(message.phase) + 1}/"
-                          f"{len(self.resume_phases)})…", style="bold"))
+        self._status(Text(_("Resuming: phase {phase} ({index}/{total})…").format(
+            phase=message.phase, index=self.resume_phases.index(message.phase) + 1,
+            total=len(self.resume_phases)), style="bold"))
 
     @on(ResumeFinished)
     def _resume_finished(self, message: ResumeFinished) -> None:
@@ -708,26 +769,33 @@ class InstallScreen(KkuiScreen):
         if result is None:
             self.outcome = progress.outcome = "failed"
             why = message.refusal or message.error
-            head = "✘ Not resumed: " if message.refusal else "✘ The resume did not start: "
-            self._banner(Text.assemble((head, "bold"), why), "-failure")
+            refused = bool(message.refusal)
+            self._banner_of(lambda: Text.assemble(
+                (_("✘ Not resumed: ") if refused else _("✘ The resume did not start: "),
+                 "bold"), str(shown(why))), "-failure")
         elif result.cancelled or result.declined:
             self.outcome = progress.outcome = "cancelled"
-            where = f" in phase {result.phase}" if result.phase else ""
-            self._banner(Text.assemble((f"■ Resume cancelled{where}", "bold"), ": kk and every "
-                                       "process it started were stopped. r resumes again."),
-                         "-cancelled")
+            phase = result.phase
+            self._banner_of(lambda: Text.assemble(
+                (_("■ Resume cancelled in phase {phase}").format(phase=phase) if phase else
+                 _("■ Resume cancelled"), "bold"),
+                _(": kk and every process it started were stopped. r resumes again.")),
+                "-cancelled")
         elif result.code != 0:
             self.outcome = progress.outcome = "failed"
-            self._banner(self._failure_text(result.code, f"Resume failed in phase "
-                                                         f"{result.phase}"), "-failure")
+            code, phase = result.code, result.phase
+            self._banner_of(lambda: self._failure_text(code, _("Resume failed in phase {phase}")
+                                                    .format(phase=phase)), "-failure")
         else:
             self.outcome = progress.outcome = "succeeded"
+            phases = ", ".join(self.resume_phases)
             # verified in the worker, as `kkui install --resume` does (core verify_after_resume)
-            self._banner(Text.assemble(
-                ("✔ Resumed", "bold"), f": phases {', '.join(self.resume_phases)} ran. ",
-                ("Verify: ", "bold"),
-                (message.verified, "green" if message.verified_ok else "bold yellow"),
-                " — v shows every check; s saves this log."), "-success")
+            self._banner_of(lambda: Text.assemble(
+                (_("✔ Resumed"), "bold"), _(": phases {phases} ran. ").format(phases=phases),
+                (_("Verify: "), "bold"),
+                (str(shown(message.verified)),
+                 "green" if message.verified_ok else "bold yellow"),
+                _(" — v shows every check; s saves this log.")), "-success")
         self._render_status()
         self._render_stages()
 
@@ -765,8 +833,8 @@ class InstallScreen(KkuiScreen):
             return
         self.prechecked.add(message.report.name)
         total = len(self.plan.model.hosts) + len(self.plan.model.kkui.load_balancer.hosts)
-        self._status(Text(f"kkui's precheck: {len(self.prechecked)}/{total} host(s) checked…",
-                          style="bold"))
+        self._status(Text(_("kkui's precheck: {done}/{total} host(s) checked…").format(
+            done=len(self.prechecked), total=total), style="bold"))
 
     def action_cancel(self) -> None:
         run = self.job
@@ -778,18 +846,19 @@ class InstallScreen(KkuiScreen):
         def confirmed(yes: bool | None) -> None:
             if yes and self.job is run:
                 run.cancel()
-                self._status(Text("Cancelling: SIGINT to kk, then SIGTERM/SIGKILL of its whole "
-                                  "process tree…" if self.pid is not None else "Cancelling: "
-                                  "stopping before kk starts…", style="bold yellow"))
+                self._status(Text(_("Cancelling: SIGINT to kk, then SIGTERM/SIGKILL of its "
+                                    "whole process tree…") if self.pid is not None else
+                                  _("Cancelling: stopping before kk starts…"),
+                                  style="bold yellow"))
 
         if kk_started:
-            text = ("kk is stopped and every process it started is killed. Hosts may be left "
-                    "half-configured.")
+            text = _("kk is stopped and every process it started is killed. Hosts may be left "
+                     "half-configured.")
         else:
-            text = ("kk has not started yet: no host has been changed. A kk download stops; "
-                    "what was received is kept and the next install resumes it.")
-        self.app.push_screen(Confirm("Cancel the install?", text, yes="Cancel install",
-                                     no="Keep running"), confirmed)
+            text = _("kk has not started yet: no host has been changed. A kk download stops; "
+                     "what was received is kept and the next install resumes it.")
+        self.app.push_screen(Confirm(_("Cancel the install?"), text, yes=_("Cancel install"),
+                                     no=_("Keep running")), confirmed)
 
     async def action_verify(self) -> None:
         """The end banner's next step: the Verify screen, running its checks at once."""
@@ -808,9 +877,10 @@ class InstallScreen(KkuiScreen):
                 atomic_write(target, self.query_one(LogPane).visible_text() + "\n",
                              keep_backup=False)
         except (OSError, KkuiError) as exc:
-            self.notify(f"cannot save the log: {exc}", severity="error")
+            self.notify(_("cannot save the log: {error}").format(error=shown_error(exc)),
+                        severity="error")
             return
-        self.notify(f"Saved the full log to {target}", title="Log saved")
+        self.notify(_("Saved the full log to {path}").format(path=target), title=_("Log saved"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The install worker died of a kkui bug: end the run with one line (kk's process
@@ -818,8 +888,9 @@ class InstallScreen(KkuiScreen):
         if event.state == WorkerState.ERROR and event.worker.group == "install":
             if self.job is not None:
                 self.job.cancel()
-            self.post_message(InstallFinished(None, f"the install stopped on a kkui bug "
-                                                    f"({type(event.worker.error).__name__})"))
+            self.post_message(InstallFinished(None, _("the install stopped on a kkui bug "
+                                                      "({error})").format(
+                                                          error=type(event.worker.error).__name__)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "install":

@@ -21,13 +21,18 @@ from kkui.core.config.profiles import uses_example_addresses
 from kkui.core.errors import KkuiError
 from kkui.core.fsutil import atomic_write
 from kkui.core.kk.workdir import default_workdir
+from kkui.i18n import N_, _, shown
 from kkui.tui.messages import LbActionFinished, LbOutput
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import shown_error
 
 HOLDER_WAIT = 15.0  # VRRP needs a few adverts before one LB holds the VIP
+# the workers' names, as the state line shows them
+ACTION_WORDS = {"check": N_("check"), "deploy": N_("deploy"), "status": N_("status"),
+                "drill": N_("drill")}
 
 
 def lb_secrets(model: ClusterModel) -> list[str]:
@@ -39,8 +44,8 @@ def status_lines(status: Any) -> list[Text]:
     """A ``PairStatus`` as the console shows it (the same facts as ``kkui lb status``)."""
     lines: list[Text] = []
     for host in status.hosts:
-        vip = {True: ("holds the VIP", "bold green"), False: ("backup", ""),
-               None: ("unknown", "yellow")}[host.holds_vip]
+        vip = {True: (_("holds the VIP"), "bold green"), False: (_("backup"), ""),
+               None: (_("unknown"), "yellow")}[host.holds_vip]
         lines.append(Text.assemble((host.name, "bold"), f": haproxy {host.haproxy}, "
                                    f"keepalived {host.keepalived}, ", vip))
         for b in host.backends:
@@ -48,21 +53,24 @@ def status_lines(status: Any) -> list[Text]:
                                        ("up", "green") if b.up else ("DOWN", "bold red"),
                                        f" ({b.status})"))
         if host.error:
-            lines.append(Text(f"    error: {host.error}", style="red"))
+            lines.append(Text(_("    error: {error}").format(error=shown(host.error)),
+                              style="red"))
+    holders, vip = ", ".join(status.holders), status.vip
     verdict = {
-        "ok": (f"VIP {status.vip} is on {', '.join(status.holders)}", "bold green"),
-        "no-holder": (f"no LB holds the VIP {status.vip}: check keepalived and its haproxy "
-                      "check on both LBs", "bold red"),
-        "split-brain": (f"split brain: {' and '.join(status.holders)} both hold {status.vip}"
-                        " — the LBs cannot hear each other's VRRP adverts", "bold red"),
-        "unreachable": ("an LB could not be asked, so the VIP holder is uncertain",
+        "ok": (_("VIP {vip} is on {holders}").format(vip=vip, holders=holders), "bold green"),
+        "no-holder": (_("no LB holds the VIP {vip}: check keepalived and its haproxy check "
+                        "on both LBs").format(vip=vip), "bold red"),
+        "split-brain": (_("split brain: {holders} both hold {vip} — the LBs cannot hear each "
+                          "other's VRRP adverts").format(
+                              holders=_(" and ").join(status.holders), vip=vip), "bold red"),
+        "unreachable": (_("an LB could not be asked, so the VIP holder is uncertain"),
                         "bold red"),
     }[status.verdict]
     lines.append(Text(*verdict))
     if status.frontend_answers is not None:
-        lines.append(Text(f"{status.vip}:{status.port} "
-                          f"{'answers' if status.frontend_answers else 'does NOT answer'} "
-                          "from this machine",
+        answers = _("{vip}:{port} answers from this machine") if status.frontend_answers \
+            else _("{vip}:{port} does NOT answer from this machine")
+        lines.append(Text(answers.format(vip=vip, port=status.port),
                           style="green" if status.frontend_answers else "bold red"))
     return lines
 
@@ -95,32 +103,36 @@ class LoadBalancerScreen(KkuiScreen):
         lb = model.kkui.load_balancer
         summary = self.query_one("#lb-summary", Static)
         if model.lb_mode != "external":
-            summary.update(Text("No external load-balancer pair in this config. Choose "
-                                "\"external HAProxy + Keepalived pair\" as the endpoint mode "
-                                "on the Cluster screen (3), then add LB hosts on Hosts (1).",
-                                style="dim"))
+            summary.update(Text(_("No external load-balancer pair in this config. Choose "
+                                  "\"external HAProxy + Keepalived pair\" as the endpoint "
+                                  "mode on the Cluster screen (3), then add LB hosts on Hosts "
+                                  "(1)."), style="dim"))
         else:
-            hosts = ", ".join(f"{h.name} ({h.address})" for h in lb.hosts) or "none yet"
+            hosts = ", ".join(f"{h.name} ({h.address})" for h in lb.hosts) or _("none yet")
+            unset = _("(not set)")
             summary.update(Text.assemble(
-                ("VIP", "bold"), f" {lb.vip or '(not set)'}:{lb.port}/{lb.prefix} · ",
-                ("interface", "bold"), f" {lb.interface or '(not set)'} · ",
-                ("LB hosts", "bold"), f" {hosts}"))
+                ("VIP", "bold"), f" {lb.vip or unset}:{lb.port}/{lb.prefix} · ",
+                (_("interface"), "bold"), f" {lb.interface or unset} · ",
+                (_("LB hosts"), "bold"), f" {hosts}"))
         self._show_state()
         self.refresh_bindings()
 
     def _show_state(self) -> None:
         state = self.kapp.lb_state
         text = {
-            "": Text("Not deployed or checked in this session. r renders, k checks the "
-                     "files, d deploys over SSH, s asks both LBs, D runs a failover drill.",
+            "": Text(_("Not deployed or checked in this session. r renders, k checks the "
+                       "files, d deploys over SSH, s asks both LBs, D runs a failover drill."),
                      style="dim"),
-            "answering": Text("✔ the pair answers: one LB holds the VIP and VIP:port answers",
-                              style="bold green"),
-            "failed": Text("✘ the last deploy or status found a problem (output below)",
+            "answering": Text(_("✔ the pair answers: one LB holds the VIP and VIP:port "
+                                "answers"), style="bold green"),
+            "failed": Text(_("✘ the last deploy or status found a problem (output below)"),
                            style="bold red"),
         }.get(state, Text(state))
         if self.running_action():
-            text = Text(f"Running: {self.running_action()}…", style="bold")
+            action = self.running_action()
+            text = Text(_("Running: {action}…").format(action=_(ACTION_WORDS.get(action,
+                                                                                 action))),
+                        style="bold")
         self.query_one("#lb-state", Static).update(text)
 
     def running_action(self) -> str:
@@ -138,7 +150,8 @@ class LoadBalancerScreen(KkuiScreen):
     def _action_finished(self, message: LbActionFinished) -> None:
         if message.state:
             self.kapp.lb_state = message.state
-        self.out(Text(message.summary, style="bold green" if message.ok else "bold red"))
+        self.out(Text(str(shown(message.summary)),
+                      style="bold green" if message.ok else "bold red"))
         self._show_state()
         self.refresh_bindings()
 
@@ -149,15 +162,16 @@ class LoadBalancerScreen(KkuiScreen):
 
         model = self.doc.model()
         if model.lb_mode != "external":
-            self.notify("No external load-balancer pair: set the endpoint mode on Cluster (3)",
-                        severity="warning")
+            self.notify(_("No external load-balancer pair: set the endpoint mode on Cluster "
+                          "(3)"), severity="warning")
             return None
         errors = [p for p in validate_lb(model) if p.severity == "error"]
         if errors:
             for problem in errors:
-                self.out(Text(f"✘ {problem.path}: {problem.message}", style="red"))
-            self.notify(f"{len(errors)} error(s) in the LB settings (listed here): fix them "
-                        "first", severity="error", title="Not started")
+                self.out(Text(f"✘ {problem.path}: {shown(problem.message)}", style="red"))
+            self.notify(_("{count} error(s) in the LB settings (listed here): fix them "
+                          "first").format(count=len(errors)), severity="error",
+                        title=_("Not started"))
             return None
         return model
 
@@ -171,9 +185,9 @@ class LoadBalancerScreen(KkuiScreen):
         if not self.kapp.edit(lambda: generated.extend(ensure_secrets(self.doc))):
             return None
         if generated:
-            self.out(Text(f"generated {' and '.join(generated)} (values not shown): stored in "
-                          "kkui's document, ctrl+s saves them so the next render is the same",
-                          style="yellow"))
+            self.out(Text(_("generated {names} (values not shown): stored in kkui's document, "
+                            "ctrl+s saves them so the next render is the same").format(
+                                names=_(" and ").join(generated)), style="yellow"))
         return self.doc.model()
 
     def output_dir(self) -> Path:
@@ -199,9 +213,10 @@ class LoadBalancerScreen(KkuiScreen):
                                    ("keepalived.conf", host.keepalived_conf)):
                     path = atomic_write(out / host.name / name, text, mode=0o600,
                                         keep_backup=False)
-                    self.out(f"wrote {path}")
+                    self.out(_("wrote {path}").format(path=path))
         except (KkuiError, OSError) as exc:
-            self.out(Text(f"✘ render failed: {exc}", style="bold red"))
+            self.out(Text(_("✘ render failed: {error}").format(error=shown_error(exc)),
+                          style="bold red"))
             return
         if check:
             self.run_check(model, out)
@@ -217,27 +232,28 @@ class LoadBalancerScreen(KkuiScreen):
                                          lb_secrets(model)):
                 style = {"ok": "green", "failed": "bold red", "skipped": "yellow"}[
                     result.status]
-                self.post_message(LbOutput(Text.assemble((result.status, style),
-                                                         f": {result.path}: {result.detail}")))
+                self.post_message(LbOutput(Text.assemble(
+                    (result.status, style), f": {result.path}: {shown(result.detail)}")))
                 failed += result.status == "failed"
                 skipped += result.status == "skipped"
         except (KkuiError, OSError) as exc:
-            self.post_message(LbActionFinished("check", False, f"✘ check failed: {exc}"))
+            self.post_message(LbActionFinished("check", False, _("✘ check failed: {error}")
+                                               .format(error=shown_error(exc))))
             return
         if failed:
-            summary = f"✘ {failed} file(s) failed the check (above)"
+            summary = _("✘ {count} file(s) failed the check (above)").format(count=failed)
         elif skipped:
-            summary = (f"! {skipped} file(s) not checked: haproxy or keepalived is not "
-                       "installed on this machine (above)")
+            summary = _("! {count} file(s) not checked: haproxy or keepalived is not "
+                        "installed on this machine (above)").format(count=skipped)
         else:
-            summary = "✔ every file passed haproxy -c / keepalived -t"
+            summary = _("✔ every file passed haproxy -c / keepalived -t")
         self.post_message(LbActionFinished("check", not failed and not skipped, summary))
 
     def _confirm_network(self, then: Any, title: str, text: str, yes: str) -> None:
         model = self.doc.model()
         if uses_example_addresses(model):
-            text += ("\n\nWARNING: some hosts still have the profile's example addresses "
-                     "(192.168.233.x).")
+            text += _("\n\nWARNING: some hosts still have the profile's example addresses "
+                      "(192.168.233.x).")
         self.app.push_screen(Confirm(title, text, yes=yes),
                              lambda ok: then() if ok else None)
 
@@ -251,12 +267,13 @@ class LoadBalancerScreen(KkuiScreen):
         rendered = render_all(model)
 
         def start() -> None:
-            self.out(Text("deploy:", style="bold"))
+            self.out(Text(_("deploy:"), style="bold"))
             self.run_deploy(self.doc.model(), rendered)
             self._show_state()
 
-        self._confirm_network(start, "Deploy the load-balancer pair?",
-                              "\n".join(plan(rendered)), "Deploy")
+        self._confirm_network(start, _("Deploy the load-balancer pair?"),
+                              "\n".join(str(shown(line)) for line in plan(rendered)),
+                              _("Deploy"))
 
     @work(thread=True, exclusive=True, group="lb", name="deploy", exit_on_error=False)
     def run_deploy(self, model: ClusterModel, rendered: list[Any]) -> None:
@@ -266,20 +283,21 @@ class LoadBalancerScreen(KkuiScreen):
 
         def step(result: StepResult) -> None:
             style = {"done": "green", "skipped": "dim", "failed": "bold red"}[result.status]
-            detail = f" — {result.detail}" if result.detail else ""
-            self.post_message(LbOutput(Text.assemble(f"  {result.host}: {result.step}: ",
+            detail = f" — {shown(result.detail)}" if result.detail else ""
+            self.post_message(LbOutput(Text.assemble(f"  {result.host}: {shown(result.step)}: ",
                                                      (result.status, style), detail)))
 
         try:  # the same core flow as `kkui lb deploy` and `kkui nodes add`
             outcome = deploy_pair(model, on_step=step, holder_wait=HOLDER_WAIT)
         except (KkuiError, OSError) as exc:
-            self.post_message(LbActionFinished("deploy", False, f"✘ deploy failed: {exc}",
+            self.post_message(LbActionFinished("deploy", False, _("✘ deploy failed: {error}")
+                                               .format(error=shown_error(exc)),
                                                state="failed"))
             return
         if outcome.status is None:
             self.post_message(LbActionFinished(
-                "deploy", False, "✘ deploy stopped: fix the failed step above and deploy "
-                "again", state="failed"))
+                "deploy", False, _("✘ deploy stopped: fix the failed step above and deploy "
+                                   "again"), state="failed"))
             return
         self._post_status("deploy", outcome.status)
 
@@ -288,17 +306,18 @@ class LoadBalancerScreen(KkuiScreen):
             self.post_message(LbOutput(line))
         answering = bool(status.ok and status.frontend_answers)
         self.post_message(LbActionFinished(
-            action, answering, "✔ the pair answers" if answering else
-            "✘ the pair does not answer yet (see above)",
+            action, answering, _("✔ the pair answers") if answering else
+            _("✘ the pair does not answer yet (see above)"),
             state="answering" if answering else "failed"))
 
     def action_status(self) -> None:
         if self._ready() is None:
             return
         self._confirm_network(lambda: self.run_status(self.doc.model()),
-                              "Ask the LB hosts?", "kkui connects to every LB host over SSH "
-                              "and reads haproxy, keepalived and the VIP (nothing changes).",
-                              "Connect")
+                              _("Ask the LB hosts?"), _("kkui connects to every LB host over "
+                                                        "SSH and reads haproxy, keepalived and "
+                                                        "the VIP (nothing changes)."),
+                              _("Connect"))
 
     @work(thread=True, exclusive=True, group="lb", name="status", exit_on_error=False)
     def run_status(self, model: ClusterModel) -> None:
@@ -313,7 +332,8 @@ class LoadBalancerScreen(KkuiScreen):
                                         probe=lambda: tcp_answers(lb.vip, lb.port),
                                         addresses=backend_addresses(model))
         except (KkuiError, OSError) as exc:
-            self.post_message(LbActionFinished("status", False, f"✘ status failed: {exc}",
+            self.post_message(LbActionFinished("status", False, _("✘ status failed: {error}")
+                                               .format(error=shown_error(exc)),
                                                state="failed"))
             return
         self._post_status("status", status)
@@ -322,10 +342,11 @@ class LoadBalancerScreen(KkuiScreen):
         if self._ready() is None:
             return
         self._confirm_network(lambda: self.run_drill(self.doc.model()),
-                              "Run the failover drill?",
-                              "kkui stops haproxy on the LB holding the VIP, times how long "
-                              "until VIP:port answers via the peer, then starts haproxy again."
-                              " API traffic is interrupted for a few seconds.", "Run drill")
+                              _("Run the failover drill?"),
+                              _("kkui stops haproxy on the LB holding the VIP, times how long "
+                                "until VIP:port answers via the peer, then starts haproxy "
+                                "again. API traffic is interrupted for a few seconds."),
+                              _("Run drill"))
 
     @work(thread=True, exclusive=True, group="lb", name="drill", exit_on_error=False)
     def run_drill(self, model: ClusterModel) -> None:
@@ -337,7 +358,7 @@ class LoadBalancerScreen(KkuiScreen):
         target = f"{lb.vip}:{lb.port}"
 
         def show(event: TimelineEvent) -> None:
-            self.post_message(LbOutput(f"+{event.offset:7.3f}s  {event.text}"))
+            self.post_message(LbOutput(f"+{event.offset:7.3f}s  {shown(event.text)}"))
 
         try:
             with lb_sessions(lb.hosts) as sessions:
@@ -345,23 +366,26 @@ class LoadBalancerScreen(KkuiScreen):
                                    lambda: tcp_answers(lb.vip, lb.port, timeout=0.5),
                                    target=target, on_event=show)
         except (KkuiError, OSError) as exc:
-            self.post_message(LbActionFinished("drill", False, f"✘ drill failed: {exc}"))
+            self.post_message(LbActionFinished("drill", False, _("✘ drill failed: {error}")
+                                               .format(error=shown_error(exc))))
             return
         if report.ok and report.outage is not None:
             self.post_message(LbActionFinished(
-                "drill", True, f"✔ total outage {report.outage:.3f} s (haproxy stopped on "
-                f"{report.holder} → {target} answered via {report.new_holder})"))
+                "drill", True, _("✔ total outage {outage:.3f} s (haproxy stopped on {holder} → "
+                                 "{target} answered via {new_holder})").format(
+                                     outage=report.outage, holder=report.holder, target=target,
+                                     new_holder=report.new_holder)))
         else:
-            self.post_message(LbActionFinished("drill", False, f"✘ drill failed: "
-                                               f"{report.error}"))
+            self.post_message(LbActionFinished("drill", False, _("✘ drill failed: {error}")
+                                               .format(error=shown(report.error))))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "lb":
             return
         if event.state == WorkerState.ERROR:
             self.post_message(LbActionFinished(
-                event.worker.name, False, f"✘ {event.worker.name} stopped by a kkui bug "
-                f"({type(event.worker.error).__name__})"))
+                event.worker.name, False, _("✘ {action} stopped by a kkui bug ({error})").format(
+                    action=event.worker.name, error=type(event.worker.error).__name__)))
         self._show_state()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -1,36 +1,37 @@
 """Cluster ops: day 2 of an installed cluster (issue #15) — the certificate calendar and its
-renewal, an etcd snapshot, the upgrade to a version one step away, adding and deleting nodes.
+renewal, an etcd snapshot, the upgrade to a version one step away, adding, deleting and
+replacing nodes.
 
 Each action calls the same core functions as the CLI (``kkui certs``, ``etcd snapshot``,
-``upgrade``, ``nodes add|delete``): the calendar and the snapshot from kkui.core.day2, kk's runs
-through :func:`kkui.core.day2.kkflow.recorded_operation` (history record, cluster lock, precheck
-gate, kk binary, workdir) with the after-steps of :mod:`kkui.core.day2.flows`.  Anything that
-changes the cluster asks first in a dialog naming what will change; the dialog is the answer
-to kk's own ``[yes/no]``.  Output goes to the pane; ``x`` stops a kk run (its whole tree).
+``upgrade``, ``nodes add|delete|replace``): the calendar and the snapshot from kkui.core.day2,
+kk's runs through :func:`kkui.tui.screens.ops_kk.run_recorded` (history record, cluster lock,
+precheck gate, kk binary, workdir) with the after-steps of :mod:`kkui.core.day2.flows`, the
+node dialogs in :mod:`kkui.tui.screens.ops_nodes`, the replacement's checklist in
+:class:`kkui.tui.screens.ops_replace.ReplaceChecklist`.  Anything that changes the cluster asks
+first in a dialog naming what will change; the dialog is the answer to kk's own ``[yes/no]``.
+Output goes to the pane; ``x`` stops a kk run (its whole tree).
+
+The footer shows one set of keys at a time: the actions when idle, only ``x`` while something
+runs; the three node operations share ``n`` (a chooser) so that every key fits 120 columns in
+English and 80 in Chinese; ``a``, ``d`` and ``r`` still start them directly (listed by ``?``).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Header, RichLog, Static
+from textual.widgets import Header, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from kkui.core.config import ClusterDocument
-from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ClusterModel
+from kkui.core.config.model import ClusterModel
 from kkui.core.config.profiles import uses_example_addresses
 from kkui.core.errors import KkuiError
-from kkui.core.kk.workdir import default_workdir
-from kkui.core.sanitize import for_display
-from kkui.tui.batching import EventBatcher
+from kkui.i18n import N_, _, shown
 from kkui.tui.messages import (
     KkEventsReceived,
     OpsCertsRead,
@@ -41,47 +42,33 @@ from kkui.tui.messages import (
 from kkui.tui.modals.choose import Choose
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
+from kkui.tui.screens.ops_certs import CertCalendar
+from kkui.tui.screens.ops_kk import (
+    KkJob,
+    Say,
+    doc_copy,
+    kk_options,
+    ops_workdir,
+    run_recorded,
+    say_poster,
+)
+from kkui.tui.screens.ops_nodes import NodeDialogs
+from kkui.tui.screens.ops_replace import ReplaceChecklist
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import shown_error
 
 if TYPE_CHECKING:
     from kkui.core.install import InstallPlan
     from kkui.core.runs import Run
 
-CERT_STYLES = {"pass": ("✔ pass", "green"), "warn": ("! warn", "yellow"),
-               "fail": ("✘ FAIL", "bold red"), "error": ("? error", "bold red")}
-SAY_STYLES = {"ok": "green", "fail": "bold red", "warn": "yellow", "note": "", "gate": "red",
-              "detail": ""}
-ACTIONS = ("certs", "renew", "snapshot", "upgrade", "add_nodes", "delete_node")
-IDLE_TEXT = ("c reads the certificate calendar, R renews (kk certs renew), s takes an etcd "
-             "snapshot, u upgrades one step, a adds the new hosts of the config, d deletes a "
-             "worker. Nothing connects to a host before you press a key; anything that changes "
-             "the cluster asks first.")
-
-# kk's after-step: gets the plan, the run and say(kind, text); returns the exit status
-After = Callable[["InstallPlan", "Run", Callable[[str, str], None]], int]
-Before = Callable[["InstallPlan", "Run", Callable[[str, str], None]], "int | None"]
-
-
-@dataclass
-class KkJob:
-    """One kk run from this screen: what it is, its after-steps, and the cancel handle the app
-    calls on quit (``x`` here)."""
-
-    action: str  # "certs renew", "upgrade", "nodes add", "nodes delete" (kkops OPERATIONS)
-    value: str  # kk's argument (the version, the node) or ""
-    doc: ClusterDocument  # a snapshot: the worker never reads the document being edited
-    before: Before | None = None
-    after: After | None = None
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    process: Any = None
-    started: threading.Event = field(default_factory=threading.Event)  # kk runs
-    kk_succeeded: bool = False
-
-    def cancel(self) -> None:
-        self.cancelled.set()
-        if self.process is not None:
-            self.process.cancel()  # each call escalates: SIGINT, SIGTERM, SIGKILL of the tree
+ACTIONS = ("certs", "renew", "snapshot", "upgrade", "nodes", "add_nodes", "delete_node",
+           "replace_node")
+IDLE_TEXT = N_("c reads the certificate calendar, R renews (kk certs renew), s takes an etcd "
+               "snapshot, u upgrades one step, n offers the node operations: a adds the new "
+               "hosts of the config, d deletes a worker, r replaces a control-plane/etcd node. "
+               "Nothing connects to a host before you press a key; anything that changes the "
+               "cluster asks first.")
 
 
 class OpsScreen(KkuiScreen):
@@ -91,28 +78,30 @@ class OpsScreen(KkuiScreen):
         Binding("R", "renew", "Renew certs"),
         Binding("s", "snapshot", "etcd snapshot"),
         Binding("u", "upgrade", "Upgrade"),
-        Binding("a", "add_nodes", "Add nodes"),
-        Binding("d", "delete_node", "Delete node"),
+        Binding("n", "nodes", "Nodes…"),
+        Binding("a", "add_nodes", "Add nodes", show=False),
+        Binding("d", "delete_node", "Delete node", show=False),
+        Binding("r", "replace_node", "Replace node", show=False),
         Binding("x", "cancel", "Cancel kk"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.job: KkJob | None = None
+        self.nodes = NodeDialogs(self)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         yield NavBar("ops")
         yield Static("", id="ops-summary")
         yield Static("", id="ops-state")
-        yield DataTable(id="ops-certs", cursor_type="row", zebra_stripes=True)
+        yield CertCalendar(id="ops-certs")
+        yield ReplaceChecklist(id="ops-steps")
         yield RichLog(id="ops-output", wrap=True, markup=False, max_lines=3000)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#ops-certs", DataTable).add_columns(
-            "status", "days", "expires (UTC)", "host", "kk renews", "path")
-        self._state(Text(IDLE_TEXT, style="dim"))
+        self._state(Text(_(IDLE_TEXT), style="dim"))
 
     # ------------------------------------------------------------------ view
     def refresh_from_document(self) -> None:
@@ -121,10 +110,11 @@ class OpsScreen(KkuiScreen):
         workers = sum(1 for h in model.hosts if "worker" in model.roles_of(h.name))
         lb = model.kkui.load_balancer
         self.query_one("#ops-summary", Static).update(Text.assemble(
-            ("cluster", "bold"), f" {model.name} · ", ("Kubernetes", "bold"),
-            f" {model.kubernetes_version} · {planes} control plane(s), {workers} worker(s), "
-            f"{len(model.etcd_hosts)} etcd · ",
-            ("LB pair", "bold"), f" {', '.join(h.name for h in lb.hosts) or 'none'}"))
+            (_("cluster"), "bold"), f" {model.name} · ", ("Kubernetes", "bold"), " ",
+            _("{version} · {planes} control plane(s), {workers} worker(s), {etcd} etcd").format(
+                version=model.kubernetes_version, planes=planes, workers=workers,
+                etcd=len(model.etcd_hosts)), " · ",
+            (_("LB pair"), "bold"), " " + (", ".join(h.name for h in lb.hosts) or _("none"))))
         self.refresh_bindings()
 
     def _state(self, text: Text) -> None:
@@ -141,18 +131,13 @@ class OpsScreen(KkuiScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not self.is_mounted:
             return True
+        # one set of keys at a time (the footer fits 80 columns in Chinese): the actions when
+        # idle, only `x` while something runs
         if action in ACTIONS:
-            return not self.running() or None
+            return not self.running()
         if action == "cancel":
-            return bool(self.running() and self.job is not None) or None
+            return bool(self.running() and self.job is not None)
         return True
-
-    def say_poster(self) -> Callable[[str, str], None]:
-        """Core's ``say(kind, text)`` from a worker thread, as lines in the pane."""
-        def say(kind: str, text: str) -> None:
-            line = f"  {text}" if kind in ("detail", "gate") else text
-            self.post_message(OpsOutput(Text(for_display(line), style=SAY_STYLES.get(kind, ""))))
-        return say
 
     @on(OpsOutput)
     def _output(self, message: OpsOutput) -> None:
@@ -167,29 +152,36 @@ class OpsScreen(KkuiScreen):
                 self.out(Text(event.text, style="dim"))
 
     # ------------------------------------------------------------------ gates
-    def _model_ready(self) -> ClusterModel | None:
+    def model_ready(self) -> ClusterModel | None:
+        """The model, when an action may start from it (real addresses, no errors)."""
         model = self.doc.model()
         if uses_example_addresses(model):
-            self.notify("This config still has the profile's example addresses "
-                        "(192.168.233.x): put your hosts in first", severity="warning")
+            self.notify(_("This config still has the profile's example addresses "
+                          "(192.168.233.x): put your hosts in first"), severity="warning")
             return None
         errors = [p for p in self.doc.validate() if p.severity == "error"]
         if errors:
-            self.notify(f"{len(errors)} error(s) in the config: see Review (4)",
-                        severity="error", title="Not started")
+            self.notify(_("{n} error(s) in the config: see Review (4)").format(n=len(errors)),
+                        severity="error", title=_("Not started"))
             return None
         return model
 
     def _begin(self, title: str) -> None:
         self.out(Text(f"── {title}", style="bold"))
-        self._state(Text(f"Running: {title}…", style="bold"))
+        self._state(Text(_("Running: {title}…").format(title=title), style="bold"))
+
+    def _show_table(self, table: str) -> None:
+        """The calendar or the checklist under the state line (one at a time)."""
+        self.query_one(CertCalendar).display = table == "certs"
+        self.query_one(ReplaceChecklist).display = table == "steps"
 
     # ------------------------------------------------------------------ certificates
     def action_certs(self) -> None:
-        model = self._model_ready()
+        model = self.model_ready()
         if model is None:
             return
-        self._begin("certificate calendar (read-only)")
+        self._begin(_("certificate calendar (read-only)"))
+        self._show_table("certs")
         self.read_certs(model)
 
     @work(thread=True, exclusive=True, group="ops", name="certs", exit_on_error=False)
@@ -199,96 +191,90 @@ class OpsScreen(KkuiScreen):
         try:
             rows, unreachable = collect_certs(model)
         except (KkuiError, OSError) as exc:
-            self.post_message(OpsFinished("certs", None, f"✘ certificates not read: {exc}"))
+            self.post_message(OpsFinished("certs", None, _("✘ certificates not read: {why}")
+                                          .format(why=shown_error(exc))))
             return
         self.post_message(OpsCertsRead(rows, unreachable))
         bad = sum(r.status in ("fail", "error") for r in rows) + len(unreachable)
         warn = sum(r.status == "warn" for r in rows)
-        self.post_message(OpsOutput(Text(NOT_RENEWED_BY_KK, style="dim")))
+        self.post_message(OpsOutput(Text(str(shown(NOT_RENEWED_BY_KK)), style="dim")))
         self.post_message(OpsFinished(
             "certs", 1 if bad else 0,
-            f"{'✘' if bad else '✔'} {len(rows)} certificates: {bad} failing or unreadable "
-            f"(< 7 days), {warn} expiring within 30 days"))
+            _("{mark} {n} certificates: {bad} failing or unreadable (< 7 days), {warn} expiring "
+              "within 30 days").format(mark="✘" if bad else "✔", n=len(rows), bad=bad,
+                                       warn=warn)))
 
     @on(OpsCertsRead)
     def _certs_read(self, message: OpsCertsRead) -> None:
-        table = self.query_one("#ops-certs", DataTable)
-        table.clear()
-        for r in message.rows:
-            label, style = CERT_STYLES[r.status]
-            days = "?" if r.days_left is None else f"{r.days_left:.0f}"
-            when = (r.not_after or "unreadable")[:16].replace("T", " ")
-            renews = "yes" if r.renewed_by_kk else ("CA" if r.is_ca else "no")
-            table.add_row(Text(label, style=style), days, when, r.host, renews, r.path)
-        for host, why in message.unreachable.items():
-            table.add_row(Text("? error", style="bold red"), "?", "unreadable", host, "",
-                          for_display(why, newlines=False))
+        self.query_one(CertCalendar).show(message.rows, message.unreachable)
 
     def action_renew(self) -> None:
-        model = self._model_ready()
+        model = self.model_ready()
         if model is None:
             return
         from kkui.core.day2.certs import NOT_RENEWED_BY_KK
 
         planes = ", ".join(h.name for h in model.control_plane_hosts)
-        self._confirm_kk(KkJob("certs renew", "", self._doc_copy(), after=self._after_renew),
-                         "Renew the certificates?",
-                         f"kk certs renew runs `kubeadm certs renew` on {planes} and restarts "
-                         f"the control-plane components there.\n\n{NOT_RENEWED_BY_KK}",
-                         yes="Renew")
+        self.confirm_kk(KkJob("certs renew", "", doc_copy(self.doc), after=self._after_renew),
+                        _("Renew the certificates?"),
+                        _("kk certs renew runs `kubeadm certs renew` on {planes} and restarts "
+                          "the control-plane components there.").format(planes=planes)
+                        + f"\n\n{shown(NOT_RENEWED_BY_KK)}", yes=N_("Renew"))
 
-    def _after_renew(self, plan: InstallPlan, run: Run, say: Callable[[str, str], None]) -> int:
+    def _after_renew(self, plan: InstallPlan, run: Run, say: Say) -> int:
         from kkui.core.day2.certs import NOT_RENEWED_BY_KK, collect_certs
 
         say("warn", NOT_RENEWED_BY_KK)
-        say("note", "the calendar after the renewal: in the table above")
+        say("note", _("the calendar after the renewal: in the table above"))
         rows, unreachable = collect_certs(plan.model)
         self.post_message(OpsCertsRead(rows, unreachable))
         return 1 if unreachable or any(r.status in ("fail", "error") for r in rows) else 0
 
     # ------------------------------------------------------------------ etcd
     def snapshot_dir(self) -> Path:
-        workdir = self.kapp.workdir or default_workdir(self.doc.model().name, self.doc.path)
-        return workdir / "etcd-snapshots"
+        return ops_workdir(self.kapp) / "etcd-snapshots"
 
     def action_snapshot(self) -> None:
-        model = self._model_ready()
+        model = self.model_ready()
         if model is None:
             return
         out = self.snapshot_dir()
-        members = ", ".join(h.name for h in model.etcd_hosts) or "(no etcd group)"
-        text = (f"kkui takes `etcdctl snapshot save` on the first healthy member of {members} "
-                f"with kk's certificates, copies it here and removes it from the host (it holds "
-                f"every Secret of the cluster).\n\nKept in {out} (0600, with its sha256).")
+        members = ", ".join(h.name for h in model.etcd_hosts) or _("(no etcd group)")
+        text = _("kkui takes `etcdctl snapshot save` on the first healthy member of {members} "
+                 "with kk's certificates, copies it here and removes it from the host (it holds "
+                 "every Secret of the cluster).\n\nKept in {out} (0600, with its sha256).").format(
+                     members=members, out=out)
 
         def start() -> None:
-            self._begin("etcd snapshot")
+            self._begin(_("etcd snapshot"))
             self.take_snapshot(model, out)
 
-        self.app.push_screen(Confirm("Take an etcd snapshot?", text, yes="Snapshot"),
+        self.app.push_screen(Confirm(_("Take an etcd snapshot?"), text, yes=N_("Snapshot")),
                              lambda yes: start() if yes else None)
 
     @work(thread=True, exclusive=True, group="ops", name="etcd snapshot", exit_on_error=False)
     def take_snapshot(self, model: ClusterModel, out: Path) -> None:
         from kkui.core.day2.etcd import take_snapshot
 
-        say = self.say_poster()
+        say = say_poster(self.post_message)
         try:
             snap = take_snapshot(model, out, on_step=lambda text: say("note", text))
         except (KkuiError, OSError) as exc:
-            self.post_message(OpsFinished("snapshot", 1, f"✘ no snapshot: {exc}"))
+            self.post_message(OpsFinished("snapshot", 1, _("✘ no snapshot: {why}").format(
+                why=shown_error(exc))))
             return
         self.post_message(OpsFinished(
-            "snapshot", 0, f"✔ snapshot {snap.path} ({snap.size} bytes, revision "
-            f"{snap.revision}, {snap.total_keys} keys, from {snap.member}, sha256 "
-            f"{snap.sha256})"))
+            "snapshot", 0, _("✔ snapshot {path} ({size} bytes, revision {revision}, {keys} "
+                             "keys, from {member}, sha256 {sha256})").format(
+                path=snap.path, size=snap.size, revision=snap.revision, keys=snap.total_keys,
+                member=snap.member, sha256=snap.sha256)))
 
     # ------------------------------------------------------------------ upgrade
     def action_upgrade(self) -> None:
-        model = self._model_ready()
+        model = self.model_ready()
         if model is None:
             return
-        self._begin("upgrade: reading the running version")
+        self._begin(_("upgrade: reading the running version"))
         self.read_versions(model)
 
     @work(thread=True, exclusive=True, group="ops", name="versions", exit_on_error=False)
@@ -298,7 +284,7 @@ class OpsScreen(KkuiScreen):
         try:
             running = running_version(model)
         except (KkuiError, OSError) as exc:
-            self.post_message(OpsVersionsRead(None, [], str(exc)))
+            self.post_message(OpsVersionsRead(None, [], shown_error(exc)))
             return
         self.post_message(OpsVersionsRead(running, next_steps(running.version)))
 
@@ -308,153 +294,102 @@ class OpsScreen(KkuiScreen):
         if running is None:
             self._finished(OpsFinished("upgrade", None, f"✘ {message.error}"))
             return
-        self.out(f"the cluster runs Kubernetes {running.version} (asked on {running.via})")
+        self.out(_("the cluster runs Kubernetes {version} (asked on {via})").format(
+            version=running.version, via=running.via))
         if not message.steps:
-            self._finished(OpsFinished("upgrade", 0, f"✔ nothing kk v3.1.12 supports is one "
-                                       f"step away from {running.version}"))
+            self._finished(OpsFinished("upgrade", 0, _(
+                "✔ nothing kk v3.1.12 supports is one step away from {version}").format(
+                    version=running.version)))
             return
-        self._state(Text(IDLE_TEXT, style="dim"))
+        self._state(Text(_(IDLE_TEXT), style="dim"))
 
         def chosen(target: str | None) -> None:
             if target is None:
                 return
-            self._confirm_kk(
-                KkJob("upgrade", target, self._doc_copy(), after=self._after_upgrade),
-                f"Upgrade to {target}?",
-                f"kk upgrade --with-kubernetes {target}: {running.version} → {target} on every "
-                "node, control planes first, one at a time (kubeadm upgrade; each node "
-                "drained and restarted). Then verify; the config's version is set to "
-                f"{target}.", yes="Upgrade")
+            self.confirm_kk(
+                KkJob("upgrade", target, doc_copy(self.doc), after=self._after_upgrade),
+                _("Upgrade to {target}?").format(target=target),
+                _("kk upgrade --with-kubernetes {target}: {running} → {target} on every node, "
+                  "control planes first, one at a time (kubeadm upgrade; each node drained and "
+                  "restarted). Then verify; the config's version is set to {target}.").format(
+                      target=target, running=running.version), yes=N_("Upgrade"))
 
         self.app.push_screen(Choose(
-            "Upgrade to which version?",
-            f"Running {running.version}. kubeadm upgrades one minor at a time; these are the "
-            "versions kk v3.1.12 supports one step away:",
+            _("Upgrade to which version?"),
+            _("Running {running}. kubeadm upgrades one minor at a time; these are the "
+              "versions kk v3.1.12 supports one step away:").format(running=running.version),
             [(v, v) for v in message.steps]), chosen)
 
-    def _after_upgrade(self, plan: InstallPlan, run: Run,
-                       say: Callable[[str, str], None]) -> int:
+    def _after_upgrade(self, plan: InstallPlan, run: Run, say: Say) -> int:
         from kkui.core.day2.flows import verify_step
 
         return verify_step(plan.model, say, run)
 
     # ------------------------------------------------------------------ nodes
+    def action_nodes(self) -> None:
+        self.nodes.choose()
+
     def action_add_nodes(self) -> None:
-        from kkui.core.day2.nodes import applied_config, diff_hosts, lb_followup
-
-        model = self._model_ready()
-        if model is None:
-            return
-        workdir = self.kapp.workdir or default_workdir(model.name, self.doc.path)
-        found = applied_config(model, workdir)
-        if found is None:
-            self.notify("No applied config to compare with: no install or nodes add in the "
-                        f"history and no {workdir}/config-sample.yaml", severity="error",
-                        title="Not started")
-            return
-        applied = ClusterDocument.from_text(found[0], source=found[1]).model()
-        diff = diff_hosts(applied, model, found[1])
-        if not diff.new:
-            self.notify("No new host in the config: add host rows and roles on Hosts (1) and "
-                        "Roles (2) first", severity="warning", title="Nothing to add")
-            return
-        roles = {n: "/".join(model.roles_of(n)) for n in diff.new}
-        lines = [f"New: {', '.join(f'{n} ({roles[n]})' for n in diff.new)}",
-                 f"Touched by kk (precheck, OS configuration, etcd certificates re-run on "
-                 f"every existing host, kubekey#1638, #1787): {', '.join(diff.touched)}"]
-        if diff.changed:
-            lines.append(f"Changed rows kk does NOT apply: {', '.join(diff.changed)}")
-        note = lb_followup(diff, model, "the config")
-        if note:
-            lines.append(f"Then: {note}")
-        lines.append(f"Compared with {diff.baseline}.")
-
-        def after(plan: InstallPlan, run: Run, say: Callable[[str, str], None]) -> int:
-            from kkui.core.day2.flows import after_nodes_add
-
-            return after_nodes_add(diff, plan.model, say, run)
-
-        self._confirm_kk(KkJob("nodes add", "", self._doc_copy(), after=after),
-                         f"Add {len(diff.new)} node(s) with kk add nodes?", "\n\n".join(lines),
-                         yes="Add nodes")
+        self.nodes.add()
 
     def action_delete_node(self) -> None:
-        model = self._model_ready()
-        if model is None:
+        self.nodes.delete()
+
+    def action_replace_node(self) -> None:
+        self.nodes.replace()
+
+    def start_replace(self, old: str, new: str, workdir: Path) -> None:
+        """The replacement's dialog said yes: the checklist runs (or continues)."""
+        job = KkJob("nodes replace", old, doc_copy(self.doc), new=new)
+        self.job = job
+        self.kapp.busy["ops"] = job.cancel
+        self._begin(_("replace {old} with {new}").format(old=old, new=new))
+        checklist = self.query_one(ReplaceChecklist)
+        checklist.show(old, new)
+        self._show_table("steps")
+        checklist.run(job, workdir)
+
+    @on(ReplaceChecklist.ConfigReplaced)
+    def _config_replaced(self, message: ReplaceChecklist.ConfigReplaced) -> None:
+        """The config step, in the document too (the operator saves it, as every TUI edit)."""
+        from kkui.core.day2.replace import roles_after
+
+        old, new = message.old, message.new
+        if old not in self.doc.host_names():
             return
-        workers = [h.name for h in model.hosts
-                   if not {ROLE_CONTROL_PLANE, ROLE_ETCD} & set(model.roles_of(h.name))
-                   and "worker" in model.roles_of(h.name)]
-        if not workers:
-            self.notify("No worker-only node to delete (control-plane and etcd nodes are "
-                        "replaced with `kkui nodes replace`)", severity="warning")
-            return
-        self.app.push_screen(Choose(
-            "Delete which worker?", "kkui drains it, kk deletes it, its row leaves the config, "
-            "then verify. Control-plane and etcd nodes are not offered (kk deletes workers "
-            "only; use `kkui nodes replace`).", [(n, n) for n in workers]),
-            self._delete_chosen)
+        roles = roles_after(self.doc.model(), old)
 
-    def _delete_chosen(self, name: str | None) -> None:
-        from kkui.core.day2.nodes import NodeRefused, removal_check
+        def edit() -> None:
+            self.doc.set_roles(new, roles)
+            self.doc.remove_host(old)
 
-        if name is None:
-            return
-        model = self.doc.model()
-        try:
-            check = removal_check(model, name, force=False)
-        except NodeRefused as exc:
-            self.notify(str(exc), severity="error", title="Refused", timeout=15)
-            return
-        rest = ClusterDocument.from_text(self.doc.to_text(), source="<ops>")
-        rest.remove_host(name)
-
-        def before(plan: InstallPlan, run: Run, say: Callable[[str, str], None]) -> int | None:
-            from kkui.core.day2.flows import before_nodes_delete
-
-            return before_nodes_delete(model, name, check.roles, say, run)
-
-        def after(plan: InstallPlan, run: Run, say: Callable[[str, str], None]) -> int:
-            from kkui.core.day2.flows import verify_step
-
-            return verify_step(rest.model(), say, run)
-
-        self._confirm_kk(KkJob("nodes delete", name, self._doc_copy(), before=before,
-                               after=after),
-                         f"Delete {name}?",
-                         f"kubectl cordon + drain {name} (on another control-plane node), then "
-                         f"kk delete node {name} (kubeadm reset there), then its row leaves the "
-                         "config and verify runs.", yes=f"Delete {name}")
+        self.kapp.edit(edit)
+        self.out(Text(_("{new} is {roles}, {old} removed from the config (ctrl+s saves "
+                        "it)").format(new=new, roles="/".join(roles), old=old), style="yellow"))
 
     # ------------------------------------------------------------------ kk runs
-    def _doc_copy(self) -> ClusterDocument:
-        return ClusterDocument.from_text(self.doc.to_text(), source=self.doc.source)
-
-    def _confirm_kk(self, job: KkJob, title: str, text: str, *, yes: str) -> None:
+    def confirm_kk(self, job: KkJob, title: str, text: str, *, yes: str) -> None:
+        """The dialog before one kk run (it names kk's command line), then the run."""
         from kkui.core.day2.kkops import OPERATIONS, plan_operation
-        from kkui.core.install import InstallOptions
 
-        app = self.kapp
-        options = InstallOptions(workdir=app.workdir, kk_binary=app.kk_binary,
-                                 base_url=app.kk_base_url, log_dir=app.log_dir,
-                                 skip_precheck=app.skip_precheck)
         try:
-            plan = plan_operation(job.doc, options, job.action, job.value)
+            plan = plan_operation(job.doc, kk_options(self.kapp), job.action, job.value)
         except KkuiError as exc:
             problems = getattr(exc, "problems", None)
-            self.notify(f"{sum(p.severity == 'error' for p in problems)} error(s) in the "
-                        "config: see Review (4)" if problems else str(exc),
-                        severity="error", title="Not started")
+            self.notify(_("{n} error(s) in the config: see Review (4)").format(
+                n=sum(p.severity == "error" for p in problems)) if problems else
+                shown_error(exc), severity="error", title=_("Not started"))
             return
         argv = " ".join(plan.argv)
-        text += (f"\n\nkk: {argv} in {plan.workdir}; "
-                 + ("kkui's precheck is skipped (--skip-precheck)." if plan.skip_precheck
-                    else "kkui's precheck of every host runs first."))
+        text += "\n\n" + (_("kk: {argv} in {workdir}; kkui's precheck is skipped "
+                             "(--skip-precheck).") if plan.skip_precheck else
+                           _("kk: {argv} in {workdir}; kkui's precheck of every host runs "
+                             "first.")).format(argv=argv, workdir=plan.workdir)
 
         def start() -> None:
             self.job = job
             self.kapp.busy["ops"] = job.cancel
-            self._begin(f"{OPERATIONS[job.action].title}: {argv}")
+            self._begin(f"{_(OPERATIONS[job.action].title)}: {argv}")
             self.run_kk(job, plan)
 
         self.app.push_screen(Confirm(title, text, yes=yes),
@@ -462,56 +397,30 @@ class OpsScreen(KkuiScreen):
 
     @work(thread=True, exclusive=True, group="ops", name="kk", exit_on_error=False)
     def run_kk(self, job: KkJob, plan: InstallPlan) -> None:
-        from kkui.core.day2.kkflow import OperationHooks, recorded_operation
         from kkui.core.download.fetch import DownloadCancelled
 
-        say = self.say_poster()
-        def send(batch: list[Any]) -> None:
-            self.post_message(KkEventsReceived(batch))
-
-        batcher = EventBatcher(send)
-
-        def started(process: Any) -> None:
-            job.process = process
-            job.started.set()
-            if job.cancelled.is_set():
-                process.cancel()
-
-        def step(fn: Any) -> Any:
-            if fn is None:
-                return None
-
-            def call(plan: InstallPlan, run: Run) -> Any:
-                batcher.flush()
-                if fn is job.after:
-                    job.kk_succeeded = True  # after-steps only run when kk exited 0
-                return fn(plan, run, say)
-            return call
-
-        hooks = OperationHooks(say=say, on_event=batcher.add, on_tick=batcher.tick,
-                               on_started=started, cancel=job.cancelled)
         try:
-            code = recorded_operation(job.doc, plan, job.action, hooks,
-                                      argv=("tui", "ops", job.action),
-                                      before=step(job.before), after=step(job.after))
+            code = run_recorded(job, plan, job.action, job.doc, self.post_message,
+                                job.before, job.after)
         except DownloadCancelled:
             code = 130
         except (KkuiError, OSError) as exc:
-            batcher.flush()
-            self.post_message(OpsFinished(job.action, None, f"✘ {job.action}: {exc}"))
+            self.post_message(OpsFinished(job.action, None, f"✘ {job.action}: "
+                                          f"{shown_error(exc)}"))
             return
-        batcher.flush()
-        summary = {0: f"✔ {job.action} done", 130: f"■ {job.action} cancelled"}.get(
-            code, f"✘ {job.action} failed (exit {code}); full output: {plan.log_path}")
+        summary = {0: _("✔ {action} done"), 130: _("■ {action} cancelled")}.get(
+            code, _("✘ {action} failed (exit {code}); full output: {log}")).format(
+                action=job.action, code=code, log=plan.log_path)
         self.post_message(OpsFinished(job.action, code, summary, job.kk_succeeded))
 
     def action_cancel(self) -> None:
         job = self.job
         if job is None or not self.running():
             return
-        self.app.push_screen(Confirm("Stop kk?", f"kkui stops {job.action} now: kk and every "
-                                     "process it started. A host may be left half-changed; "
-                                     "the log says where kk was.", yes="Stop kk"),
+        self.app.push_screen(Confirm(_("Stop kk?"), _(
+            "kkui stops {action} now: kk and every process it started. A host may be left "
+            "half-changed; the log says where kk was.").format(action=job.action),
+            yes=N_("Stop kk")),
                              lambda yes: job.cancel() if yes else None)
 
     # ------------------------------------------------------------------ the end
@@ -540,7 +449,7 @@ class OpsScreen(KkuiScreen):
             self.kapp.edit(lambda: lines.append(
                 remove_deleted_host(self.doc, job.value, save=False)))
         for line in lines:
-            self.out(Text(line, style="yellow"))
+            self.out(Text(str(shown(line)), style="yellow"))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "ops":
@@ -548,6 +457,6 @@ class OpsScreen(KkuiScreen):
         if event.state == WorkerState.ERROR:
             self.post_message(OpsFinished(
                 getattr(self.job, "action", event.worker.name), None,
-                f"✘ {event.worker.name} stopped by a kkui bug "
-                f"({type(event.worker.error).__name__})"))
+                _("✘ {name} stopped by a kkui bug ({error})").format(
+                    name=event.worker.name, error=type(event.worker.error).__name__)))
         self.refresh_bindings()

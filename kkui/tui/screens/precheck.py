@@ -17,11 +17,13 @@ from kkui.core.config.model import ClusterModel
 from kkui.core.config.profiles import uses_example_addresses
 from kkui.core.errors import KkuiError
 from kkui.core.precheck.checks import REGISTRY
+from kkui.i18n import N_, _, shown
 from kkui.tui.messages import HostChecked, PackagesFixed, PrecheckFinished
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import add_columns, error_text, shown_error
 
 STATUS_CELL = {
     "pass": ("✔", "green"),
@@ -33,6 +35,10 @@ STATUS_CELL = {
 
 ROLE_SHORT = {"etcd": "etcd", "control-plane": "cp", "worker": "w", "loadbalancer": "lb"}
 NOT_CHECKED = "–"  # a finished run did not get to this check (host unreachable, cancelled)
+HEAD_COLUMNS = (("host", N_("Host")), ("role", N_("Role")))
+# the summary's status words (check ids and JSON keep the English)
+STATUS_WORDS = {"pass": N_("pass"), "warn": N_("warn"), "fail": N_("fail"),
+                "error": N_("error")}
 
 
 def compact_role(role: str) -> str:
@@ -73,8 +79,7 @@ class PrecheckScreen(KkuiScreen):
         yield Static("", id="fix-result")
         # the Host column stays put while the checks scroll sideways
         table: DataTable[Any] = DataTable(id="grid", cursor_type="cell", fixed_columns=1)
-        table.add_column("Host", key="host")
-        table.add_column("Role", key="role")
+        add_columns(table, HEAD_COLUMNS)
         yield table
         yield Static("", id="check-detail")
         yield Footer()
@@ -100,8 +105,8 @@ class PrecheckScreen(KkuiScreen):
                 if name in self.reports:
                     self._show_report(self.reports[name])
         if not self.reports:
-            self._status(Text("Not run yet. Press r to connect to every host over SSH and "
-                              "check it (nothing is changed on the hosts).", style="dim"))
+            self._status(Text(_("Not run yet. Press r to connect to every host over SSH and "
+                                "check it (nothing is changed on the hosts)."), style="dim"))
 
     def _add_row(self, name: str, role: str) -> None:
         table = self.query_one("#grid", DataTable)
@@ -123,8 +128,8 @@ class PrecheckScreen(KkuiScreen):
     def action_failing_only(self) -> None:
         self.failing_only = not self.failing_only
         self._rebuild_grid()
-        self.notify("Showing only checks that did not pass" if self.failing_only else
-                    "Showing every check", timeout=3)
+        self.notify(_("Showing only checks that did not pass") if self.failing_only else
+                    _("Showing every check"), timeout=3)
 
     def _rebuild_grid(self) -> None:
         """Columns from ``shown_checks``, one row per host, cells from the reports."""
@@ -134,8 +139,7 @@ class PrecheckScreen(KkuiScreen):
         rows += [(h.name, "loadbalancer") for h in model.kkui.load_balancer.hosts]
         rows += [(n, r.role) for n, r in self.reports.items() if n not in dict(rows)]
         table.clear(columns=True)
-        table.add_column("Host", key="host")
-        table.add_column("Role", key="role")
+        add_columns(table, HEAD_COLUMNS)
         shown = self.shown_checks()
         for check_id in shown:
             table.add_column(REGISTRY.title(check_id), key=check_id,
@@ -177,7 +181,8 @@ class PrecheckScreen(KkuiScreen):
                 counts[check.status] = counts.get(check.status, 0) + 1
         parts: list[Any] = []
         for status, (mark, style) in STATUS_CELL.items():
-            parts += [(f"{mark} {counts[status]} {status}", style if counts[status] else "dim"),
+            parts += [(f"{mark} {counts[status]} {_(STATUS_WORDS[status])}",
+                       style if counts[status] else "dim"),
                       "  "]
         return Text.assemble(*parts)
 
@@ -205,16 +210,17 @@ class PrecheckScreen(KkuiScreen):
         detail = self.query_one("#check-detail", Static)
         found = self._selected_check()
         if found is None or found[1] is None:
-            detail.update(Text("Select a cell to see what was found and how to fix it.",
+            detail.update(Text(_("Select a cell to see what was found and how to fix it."),
                                style="dim"))
             return
         report, check = found
         mark, style = STATUS_CELL.get(check.status, ("…", ""))
-        text = Text.assemble((f"{mark} {report.name} · {check.id}: {check.status}", style),
-                             "\n", check.detail or "")
+        status = _(STATUS_WORDS.get(check.status, check.status))
+        text = Text.assemble((f"{mark} {report.name} · {check.id}: {status}", style),
+                             "\n", str(shown(check.detail or "")))
         if check.fix:
-            text.append("\nfix: ", style="bold")
-            text.append(check.fix, style="cyan")
+            text.append(_("\nfix: "), style="bold")
+            text.append(str(shown(check.fix)), style="cyan")
         detail.update(text)
 
     # ------------------------------------------------------------------ run
@@ -223,12 +229,14 @@ class PrecheckScreen(KkuiScreen):
             return
         model = self.doc.model()
         if not model.hosts:
-            self.notify("No hosts to check: add hosts first", severity="warning")
+            self.notify(_("No hosts to check: add hosts first"), severity="warning")
             return
         if uses_example_addresses(model):
             self.app.push_screen(Confirm(
-                "These are example addresses", "Some hosts still have the profile's example "
-                "addresses (192.168.233.x). Connect to them anyway?", yes="Connect"),
+                _("These are example addresses"), _("Some hosts still have the profile's "
+                                                    "example addresses (192.168.233.x). "
+                                                    "Connect to them anyway?"),
+                yes=_("Connect")),
                 lambda yes: self._start(model) if yes else None)
             return
         self._start(model)
@@ -242,7 +250,8 @@ class PrecheckScreen(KkuiScreen):
         self.kapp.busy["precheck"] = self.cancel_event.set
         total = len(model.hosts) + len(model.kkui.load_balancer.hosts)
         self.total_hosts = total
-        self._status(Text(f"Checking {total} host(s)… (x cancels)", style="bold"))
+        self._status(Text(_("Checking {count} host(s)… (x cancels)").format(count=total),
+                          style="bold"))
         self.refresh_bindings()
         try:  # the config as checked, for the run history (read here, in the editing thread)
             text: str | None = self.doc.to_text()
@@ -270,10 +279,11 @@ class PrecheckScreen(KkuiScreen):
                                      if check.status in ("fail", "error"))
                 history.finish(130 if report.cancelled else 0 if report.ok else 1)
         except KkuiError as exc:
-            self.post_message(PrecheckFinished(None, str(exc)))
+            self.post_message(PrecheckFinished(None, error_text(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - shown to the operator, never a traceback
-            self.post_message(PrecheckFinished(None, f"precheck failed: {exc}"))
+            self.post_message(PrecheckFinished(None, _("precheck failed: {error}").format(
+                error=exc)))
             return
         self.post_message(PrecheckFinished(report))
 
@@ -281,8 +291,8 @@ class PrecheckScreen(KkuiScreen):
     def _host_checked(self, message: HostChecked) -> None:
         self.reports[message.report.name] = message.report
         self._show_report(message.report)
-        self._status(Text.assemble((f"Checking… {len(self.reports)}/{self.total_hosts} "
-                                    "host(s) done  ", "bold"), self._summary()))
+        self._status(Text.assemble((_("Checking… {done}/{total} host(s) done  ").format(
+            done=len(self.reports), total=self.total_hosts), "bold"), self._summary()))
 
     @on(PrecheckFinished)
     def _finished(self, message: PrecheckFinished) -> None:
@@ -290,7 +300,7 @@ class PrecheckScreen(KkuiScreen):
         self.kapp.busy.pop("precheck", None)
         self.refresh_bindings()
         if message.report is None:
-            self._status(Text(f"✘ {message.error}", style="bold red"))
+            self._status(Text(f"✘ {shown(message.error)}", style="bold red"))
             return
         self.final = message.report
         self.kapp.last_precheck = message.report  # Install consults it (core install gate)
@@ -298,19 +308,33 @@ class PrecheckScreen(KkuiScreen):
             self.reports[report.name] = report
             self._show_report(report)
         self._rebuild_grid()  # checks a host never got to read "–", not "…" (still running)
-        if message.report.cancelled:
-            head = Text("Cancelled — ", style="bold yellow")
-        elif message.report.ok:
-            head = Text("✔ Ready for kk — ", style="bold green")
+        self._show_final()
+
+    def _show_final(self) -> None:
+        report = self.final
+        if report.cancelled:
+            head = Text(_("Cancelled — "), style="bold yellow")
+        elif report.ok:
+            head = Text(_("✔ Ready for kk — "), style="bold green")
         else:
-            head = Text("✘ Fix the failures before installing — ", style="bold red")
-        self._status(Text.assemble(head, self._summary(), ("r re-runs", "dim")))
+            head = Text(_("✘ Fix the failures before installing — "), style="bold red")
+        self._status(Text.assemble(head, self._summary(), (_("r re-runs"), "dim")))
+
+    def relabel(self) -> None:
+        """New language: check titles, the summary and the detail re-rendered from the
+        reports (nothing is re-run)."""
+        if self.reports or self.final is not None:
+            self._rebuild_grid()
+        if self.final is not None and not self.running:
+            self._show_final()
+        self.refresh_from_document()
+        self._show_detail()
 
     def action_cancel(self) -> None:
         if self.cancel_event is not None and self.running:
             self.cancel_event.set()
-            self._status(Text("Cancelling… (hosts in progress finish their current check)",
-                              style="yellow"))
+            self._status(Text(_("Cancelling… (hosts in progress finish their current "
+                                "check)"), style="yellow"))
 
     # ------------------------------------------------------------------ fix
     def fix_plans(self) -> list[Any]:
@@ -321,24 +345,26 @@ class PrecheckScreen(KkuiScreen):
     def action_fix(self) -> None:
         plans = self.fix_plans() if not self.running else []
         if not plans:
-            self.notify("Nothing that installing packages would fix (run the precheck first)",
-                        severity="information")
+            self.notify(_("Nothing that installing packages would fix (run the precheck "
+                          "first)"), severity="information")
             return
-        lines = [f"{p.name}: {p.command}" + (f"  (cannot: {p.blocked})" if p.blocked else "")
-                 for p in plans]
+        lines = [f"{p.name}: {p.command}" + (_("  (cannot: {reason})").format(
+            reason=shown(p.blocked)) if p.blocked else "") for p in plans]
         runnable = [p for p in plans if not p.blocked]
         if not runnable:
-            self.notify("\n".join(lines), title="kkui cannot install these", severity="warning")
+            self.notify("\n".join(lines), title=_("kkui cannot install these"),
+                        severity="warning")
             return
-        self.app.push_screen(Confirm("Install missing packages?", "\n".join(lines)
-                                     + "\n\nkkui runs these over SSH as root, then re-runs "
-                                       "the precheck.", yes="Install"),
+        self.app.push_screen(Confirm(_("Install missing packages?"), "\n".join(lines)
+                                     + _("\n\nkkui runs these over SSH as root, then re-runs "
+                                         "the precheck."), yes=_("Install")),
                              lambda yes: self._fix(runnable) if yes else None)
 
     def _fix(self, plans: list[Any]) -> None:
         self.running = True
         self.refresh_bindings()
-        self._status(Text(f"Installing packages on {len(plans)} host(s)…", style="bold"))
+        self._status(Text(_("Installing packages on {count} host(s)…").format(
+            count=len(plans)), style="bold"))
         self.fix_packages(self.doc.model(), plans)
 
     @work(thread=True, exclusive=True, group="fix", name="fix packages", exit_on_error=False)
@@ -350,10 +376,10 @@ class PrecheckScreen(KkuiScreen):
             try:
                 outcomes.append(apply_fix(model, plan))
             except Exception as exc:  # noqa: BLE001 - shown to the operator
-                self.post_message(PackagesFixed(f"{plan.name}: {exc}", False))
+                self.post_message(PackagesFixed(f"{plan.name}: {shown_error(exc)}", False))
                 return
         failed = [o for o in outcomes if not o.ok]
-        summary = "; ".join(f"{o.name}: {o.detail}" for o in outcomes)
+        summary = "; ".join(f"{o.name}: {shown(o.detail)}" for o in outcomes)
         self.post_message(PackagesFixed(summary, not failed))
 
     @on(PackagesFixed)
@@ -362,8 +388,8 @@ class PrecheckScreen(KkuiScreen):
         self.refresh_bindings()
         # the result stays on screen (a toast alone disappears before it is read)
         result = self.query_one("#fix-result", Static)
-        result.update(Text.assemble(("✔ Packages installed: " if message.ok else
-                                     "✘ Package install failed: ", "bold"), message.summary))
+        result.update(Text.assemble((_("✔ Packages installed: ") if message.ok else
+                                     _("✘ Package install failed: "), "bold"), message.summary))
         result.set_classes("-ok" if message.ok else "-failed")
         self.action_run()
 
@@ -374,10 +400,11 @@ class PrecheckScreen(KkuiScreen):
             return
         error = type(event.worker.error).__name__
         if event.worker.group == "precheck":
-            self.post_message(PrecheckFinished(None, f"precheck stopped by a kkui bug "
-                                                     f"({error})"))
+            self.post_message(PrecheckFinished(None, _("precheck stopped by a kkui bug "
+                                                       "({error})").format(error=error)))
         elif event.worker.group == "fix":
-            self.post_message(PackagesFixed(f"stopped by a kkui bug ({error})", False))
+            self.post_message(PackagesFixed(_("stopped by a kkui bug ({error})").format(
+                error=error), False))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":

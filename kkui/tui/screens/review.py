@@ -13,10 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static, TextArea
 
 from kkui.core.config.guard import UnsafeEditError
+from kkui.i18n import N_, _, shown
 from kkui.tui.mask import mask_secrets
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import add_columns, shown_error
 
 _INDEX = re.compile(r"\[\d+\]")
 _NAMED = re.compile(r"\([^)]*\)")
@@ -40,18 +42,19 @@ class ProblemGroup:
 def group_problems(problems: list[Any]) -> list[ProblemGroup]:
     """Same severity, same field of different rows, same message but for the row's name."""
     groups: dict[tuple[str, str, str], list[Any]] = {}
-    for problem in problems:
+    for problem in problems:  # grouped by the shown text (the user's language)
         key = (problem.severity, _INDEX.sub("[*]", problem.path),
-               _NAMED.sub("(…)", problem.message))
+               _NAMED.sub("(…)", str(shown(problem.message))))
         groups.setdefault(key, []).append(problem)
-    return [ProblemGroup(items[0].severity, items[0].message if len(items) == 1 else key[2],
+    return [ProblemGroup(items[0].severity,
+                         str(shown(items[0].message)) if len(items) == 1 else key[2],
                          tuple(items)) for key, items in groups.items()]
 
 
 def severity_cell(severity: str) -> Text:
     if severity == "error":
-        return Text("✘ error", style="bold red")
-    return Text("! warning", style="bold yellow")
+        return Text(_("✘ error"), style="bold red")
+    return Text(_("! warning"), style="bold yellow")
 
 
 class ReviewScreen(KkuiScreen):
@@ -66,9 +69,8 @@ class ReviewScreen(KkuiScreen):
         yield NavBar("review")
         yield Static("", id="review-summary")
         table: DataTable[Any] = DataTable(id="problems", cursor_type="row")
-        table.add_column("Severity", key="severity")
-        table.add_column("Field", key="path")
-        table.add_column("Problem", key="message")
+        add_columns(table, (("severity", N_("Severity")), ("path", N_("Field")),
+                            ("message", N_("Problem"))))
         yield table
         yield Static("", id="problem-detail")
         yield Static("", id="preview-title")
@@ -97,20 +99,22 @@ class ReviewScreen(KkuiScreen):
         errors = sum(p.severity == "error" for p in self.problems)
         warnings = len(self.problems) - errors
         summary = Text.assemble(
-            (f"✘ {errors} error(s)", "bold red") if errors else ("✔ no errors", "bold green"),
-            " · ", (f"{warnings} warning(s)", "yellow" if warnings else ""),
-            " — enter on a problem opens its field" if self.problems else "")
+            (_("✘ {count} error(s)").format(count=errors), "bold red") if errors else
+            (_("✔ no errors"), "bold green"),
+            " · ", (_("{count} warning(s)").format(count=warnings), "yellow" if warnings else ""),
+            _(" — enter on a problem opens its field") if self.problems else "")
         self.query_one("#review-summary", Static).update(summary)
         table.display = bool(self.problems)
         target = doc.path or self.kapp.default_save_path
-        state = "unsaved changes" if doc.is_modified else "no changes"
+        state = _("unsaved changes") if doc.is_modified else _("no changes")
         self.query_one("#preview-title", Static).update(
-            f"{target} as it will be written ({state}; passwords shown as ••••; ctrl+s saves)")
+            _("{target} as it will be written ({state}; passwords shown as ••••; ctrl+s "
+              "saves)").format(target=target, state=state))
         preview = self.query_one("#preview", TextArea)
         try:
             text = mask_secrets(doc.to_text())
         except UnsafeEditError as exc:  # the write guard: saving would be refused too
-            text = f"# {exc}\n"
+            text = f"# {shown_error(exc)}\n"
         if preview.text != text:
             preview.load_text(text)
 
@@ -127,11 +131,11 @@ class ReviewScreen(KkuiScreen):
         text = Text.assemble(severity_cell(group.severity), " ")
         if len(group.problems) == 1:
             text.append(f"{group.problems[0].path}: ", style="bold")
-            text.append(group.problems[0].message)
+            text.append(str(shown(group.problems[0].message)))
         else:
-            text.append(f"{len(group.problems)} fields: ", style="bold")
+            text.append(_("{count} fields: ").format(count=len(group.problems)), style="bold")
             for problem in group.problems:
-                text.append(f"\n  {problem.path}: {problem.message}")
+                text.append(f"\n  {problem.path}: {shown(problem.message)}")
         detail.update(text)
         detail.display = True
 

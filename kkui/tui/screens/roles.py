@@ -11,12 +11,16 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from kkui.core.config.model import ROLES
+from kkui.i18n import N_, _, shown
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
+from kkui.tui.widgets.tr import add_columns
 
 ON, OFF = "✔", "·"
 WATCHED_PATHS = ("spec.roleGroups", "spec.controlPlaneEndpoint")
+ENDPOINT_WORDS = {"none": N_("no load balancer"), "haproxy": N_("internal haproxy"),
+                  "kube-vip": "kube-vip", "external": N_("external LB pair")}
 
 
 def role_cell(on: bool) -> Text:
@@ -36,8 +40,7 @@ class RolesScreen(KkuiScreen):
         yield Header(show_clock=False)
         yield NavBar("roles")
         table: DataTable[Any] = DataTable(id="roles-table", cursor_type="cell")
-        table.add_column("Host", key="name")
-        table.add_column("Address", key="address")
+        add_columns(table, (("name", N_("Host")), ("address", N_("Address"))))
         for role in ROLES:
             table.add_column(role, key=role, width=max(len(role), 6))
         yield table
@@ -62,15 +65,15 @@ class RolesScreen(KkuiScreen):
             column = cursor.column if cursor.column >= 2 else 2
             table.move_cursor(row=min(cursor.row, len(model.hosts) - 1), column=column)
         counts = " · ".join(f"{role} {len(model.role_groups.get(role, ()))}" for role in ROLES)
-        lb = {"none": "no load balancer", "haproxy": "internal haproxy",
-              "kube-vip": "kube-vip", "external": "external LB pair"}[model.lb_mode]
-        self.query_one("#roles-counts", Static).update(f"{counts} · endpoint: {lb}")
+        lb = _(ENDPOINT_WORDS[model.lb_mode])
+        self.query_one("#roles-counts", Static).update(
+            _("{counts} · endpoint: {lb}").format(counts=counts, lb=lb))
         problems = [p for p in self.doc.validate() if p.path.startswith(WATCHED_PATHS)]
         lines = [Text.assemble(("✘ " if p.severity == "error" else "! ",
                                 "bold red" if p.severity == "error" else "bold yellow"),
-                               p.message) for p in problems]
+                               shown(p.message)) for p in problems]
         warnings = self.query_one("#roles-warnings", Static)
-        warnings.update(Text("\n").join(lines) if lines else Text("✔ roles look consistent",
+        warnings.update(Text("\n").join(lines) if lines else Text(_("✔ roles look consistent"),
                                                                    style="green"))
         warnings.set_class(bool(problems), "-problems")
 
@@ -94,7 +97,7 @@ class RolesScreen(KkuiScreen):
         if column in ROLES:
             self._toggle(name, column)
         else:
-            self.notify("Move to a role column (→) and press space", severity="information")
+            self.notify(_("Move to a role column (→) and press space"), severity="information")
 
     def action_toggle_role(self, role: str) -> None:
         name = self._current_name()

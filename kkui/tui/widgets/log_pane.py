@@ -17,7 +17,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Log, Static
 
+from kkui.i18n import N_, _
+
 DEFAULT_MAX_LINES = 5000
+SEARCH_PLACEHOLDER = N_("search the log (enter finds, esc closes)")
 
 
 class FollowLog(Log):
@@ -77,8 +80,13 @@ class LogPane(Vertical):
     def compose(self) -> ComposeResult:
         yield FollowLog(max_lines=self.max_lines, auto_scroll=True, id="log")
         yield Static("", id="log-indicator")
-        yield Input(placeholder="search the log (enter finds, esc closes)", id="log-search",
-                    compact=True)
+        yield Input(placeholder=_(SEARCH_PLACEHOLDER), id="log-search", compact=True)
+
+    def relabel(self) -> None:
+        """The language changed (f2): the search field's hint and the follow line."""
+        self.query_one("#log-search", Input).placeholder = _(SEARCH_PLACEHOLDER)
+        if not self.matches:
+            self._indicate()
 
     @property
     def log_widget(self) -> FollowLog:
@@ -115,8 +123,9 @@ class LogPane(Vertical):
     def _indicate(self, text: str = "") -> None:
         indicator = self.query_one("#log-indicator", Static)
         if not text and not self.following:
-            text = (f"▼ {self.new_lines} new line(s) — end follows the log"
-                    if self.new_lines else "paused — end follows the log")
+            text = (_("▼ {count} new line(s) — end follows the log").format(
+                count=self.new_lines) if self.new_lines else
+                _("paused — end follows the log"))
         indicator.update(text)
         indicator.set_class(bool(text), "-shown")
 
@@ -155,7 +164,8 @@ class LogPane(Vertical):
         self.matches = [i for i, line in enumerate(lines) if needle and needle in line.lower()]
         self.match_index = -1
         if not self.matches:
-            self._indicate(f"no line contains {self.term!r}" if self.term else "")
+            self._indicate(_("no line contains {term}").format(term=repr(self.term))
+                           if self.term else "")
             return 0
         self.action_next_match(1)
         return len(self.matches)
@@ -169,8 +179,10 @@ class LogPane(Vertical):
         log.auto_scroll = False
         log.scroll_to(y=max(line - log.scrollable_content_region.height // 2, 0),
                       animate=False, immediate=True)
-        self._indicate(f"match {self.match_index + 1}/{len(self.matches)} for {self.term!r} at "
-                       f"line {line + 1} — n/N next/previous, end follows")
+        self._indicate(_("match {index}/{total} for {term} at line {line} — n/N "
+                         "next/previous, end follows").format(
+                             index=self.match_index + 1, total=len(self.matches),
+                             term=repr(self.term), line=line + 1))
 
     def visible_text(self) -> str:
         return "\n".join(self.log_widget.lines)

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from kkui.core.kk.triage.signatures import BY_ID, SIGNATURES, Signature
+from kkui.i18n import L_
 
 _STAMP = re.compile(r"^(\d{1,2}:\d{2}:\d{2}) (?:[A-Za-z]{1,6}|[+-]\d{2}(?:\d{2})?) (.*)$")
 _LOGRUS = re.compile(r"^(INFO|WARN|ERRO|FATA|PANI|DEBU)\[[^\]]*\] ?(.*)$")
@@ -421,9 +422,11 @@ class Triage:
             if not hosts and m.decisive and len(failed_hosts) >= 1 and sig.group not in \
                     ("download",):
                 hosts = list(failed_hosts)
-            findings.append(Finding(sig.id, sig.title, sig.cause, sig.fix_for(self.zone_cn),
-                                    hosts, list(m.evidence), sig.confidence, sig.group,
-                                    sig.links, score))
+            # the registry's English (N_-marked) as L_ messages: --json gets English, the
+            # CLI and the TUI show them with kkui.i18n.shown()
+            findings.append(Finding(sig.id, L_(sig.title), L_(sig.cause),
+                                    L_(sig.fix_for(self.zone_cn)), hosts, list(m.evidence),
+                                    sig.confidence, sig.group, sig.links, score))
         findings.sort(key=lambda f: (-f.score, self.matches[f.id].order))
         return findings
 
