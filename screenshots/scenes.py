@@ -366,27 +366,36 @@ def cert_rows() -> list[Any]:
 
 
 async def _ops(pilot: Pilot[Any]) -> None:
-    """Cluster ops after c (the calendar) and an etcd snapshot, as their workers report."""
+    """Cluster ops after c (the calendar) and an etcd snapshot, as their workers report (the
+    screen's and the core's own message templates: the zh set shows them in Chinese)."""
     from rich.text import Text
 
     from kkui.core.day2.certs import NOT_RENEWED_BY_KK
+    from kkui.i18n import L_, _, shown
     from kkui.tui.messages import OpsCertsRead, OpsFinished, OpsOutput
 
     await pilot.pause()
     screen = pilot.app.screen
-    screen.post_message(OpsOutput(Text("── certificate calendar (read-only)", style="bold")))
-    screen.post_message(OpsCertsRead(cert_rows(), {}))
-    screen.post_message(OpsOutput(Text(NOT_RENEWED_BY_KK, style="dim")))
-    screen.post_message(OpsOutput(Text("✘ 27 certificates: 1 failing or unreadable (< 7 "
-                                       "days), 1 expiring within 30 days", style="bold red")))
-    screen.post_message(OpsOutput(Text("── etcd snapshot", style="bold")))
-    for line in ("master1: etcdctl snapshot save (kk's certificates)",
-                 "master1: copied back over SFTP, sha256 checked, removed from the host"):
-        screen.post_message(OpsOutput(line))
+    rows = cert_rows()
+    screen.post_message(OpsOutput(Text("── " + _("certificate calendar (read-only)"),
+                                       style="bold")))
+    screen.post_message(OpsCertsRead(rows, {}))
+    screen.post_message(OpsOutput(Text(str(shown(NOT_RENEWED_BY_KK)), style="dim")))
+    screen.post_message(OpsOutput(Text(
+        _("{mark} {n} certificates: {bad} failing or unreadable (< 7 days), {warn} expiring "
+          "within 30 days").format(mark="✘", n=27, bad=1, warn=1), style="bold red")))
+    screen.post_message(OpsOutput(Text("── " + _("etcd snapshot"), style="bold")))
+    remote = "/var/lib/kkui/etcd-snapshot-ha-external-lb-20261130-070251.db"
+    path = "kkui-work/ha-external-lb/etcd-snapshots/etcd-snapshot-ha-external-lb-20261130-070251.db"
+    for line in (L_("snapshot saved on {host}:{path}", host="master1", path=remote),
+                 L_("copied to {path} (sha256 {sha}…, checked against {host})", path=path,
+                    sha="3f2a9c41d0be", host="master1")):
+        screen.post_message(OpsOutput(str(shown(line))))
     screen.post_message(OpsFinished(
-        "snapshot", 0, "✔ snapshot kkui-work/ha-external-lb/etcd-snapshots/"
-        "etcd-snapshot-ha-external-lb-20261130-070251.db (4.2 MB, revision 48213, 1187 keys, "
-        "from master1)"))
+        "snapshot", 0, _("✔ snapshot {path} ({size} bytes, revision {revision}, {keys} "
+                         "keys, from {member}, sha256 {sha256})").format(
+            path=path, size=4404019, revision=48213, keys=1187, member="master1",
+            sha256="3f2a9c41d0be…")))
     await pilot.pause()
 
 

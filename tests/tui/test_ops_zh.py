@@ -26,7 +26,7 @@ from kkui.tui.modals.choose import Choose
 from kkui.tui.modals.confirm import Confirm
 
 SIZE = (80, 24)
-WIDE = (120, 30)
+WIDE = (100, 30)  # the README screenshots' size (screenshots/scenes.py SIZE)
 OPS_KEYS = {"c", "R", "s", "u", "n"}  # the screen's footer keys while nothing runs
 SCENES_FILE = Path(__file__).resolve().parents[2] / "screenshots" / "scenes.py"
 
@@ -67,7 +67,7 @@ def assert_whole_and_inside(keys: list[FooterKey], size: tuple[int, int]) -> Non
                    (k.key_display, k.region.x, k.region.right) for k in ordered]
 
 
-def test_ops_footer_in_english_shows_every_key_at_120x30() -> None:
+def test_ops_footer_in_english_shows_every_key_at_100x30() -> None:
     async def scenario() -> None:
         app = loopback_app()
         async with app.run_test(size=WIDE) as pilot:
@@ -75,7 +75,7 @@ def test_ops_footer_in_english_shows_every_key_at_120x30() -> None:
             keys = footer_keys(app)
             labels = {k.key_display: k.description for k in keys}
             assert {k: labels.get(k) for k in OPS_KEYS} == {
-                "c": "Certificates", "R": "Renew certs", "s": "etcd snapshot", "u": "Upgrade",
+                "c": "Certs", "R": "Renew", "s": "Snapshot", "u": "Upgrade",
                 "n": "Nodes…"}
             assert {"^q", "^s", "?"} <= set(labels)      # the console's keys fit too
             assert "x" not in labels

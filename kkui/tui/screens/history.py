@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
 
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.install import InstallOptions
 from kkui.core.runs.browse import RunView
 from kkui.core.runs.query import RunSummary
@@ -29,7 +29,7 @@ from kkui.tui.messages import HistoryLoaded, RunDetailLoaded
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import add_columns, error_text
+from kkui.tui.widgets.tr import add_columns
 
 SHOWN = 300  # rows in the table (fast to fill); `kkui history` lists them all
 OUTCOME_STYLE = {"success": (N_("✔ success"), "green"), "failed": (N_("✘ failed"), "bold red"),
@@ -171,7 +171,7 @@ class HistoryScreen(KkuiScreen):
             finally:
                 conn.close()
         except (KkuiError, OSError) as exc:
-            self.post_message(HistoryLoaded([], error_text(exc)))
+            self.post_message(HistoryLoaded([], message_of(exc)))
             return
         self.post_message(HistoryLoaded(runs))
 
@@ -235,7 +235,7 @@ class HistoryScreen(KkuiScreen):
             finally:
                 conn.close()
         except (KkuiError, OSError) as exc:
-            self.post_message(RunDetailLoaded(None, error_text(exc)))
+            self.post_message(RunDetailLoaded(None, message_of(exc)))
             return
         self.post_message(RunDetailLoaded(view))
 

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from kkui.core.config.profiles import uses_example_addresses
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.fsutil import atomic_copy, atomic_write
 from kkui.core.install import (
     InstallOptions,
@@ -65,7 +65,7 @@ from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.log_pane import LogPane
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import add_columns, error_text, shown_error
+from kkui.tui.widgets.tr import add_columns, shown_error
 
 # kk's hard stops after its precheck table print one `[ERRO] <host>: <tool> is required.` per
 # missing tool and exit 1 with no pipeline failure (shared/KUBEKEY.md, "Hard stops"): the
@@ -614,11 +614,11 @@ class InstallScreen(KkuiScreen):
                 history.finish(130 if process.cancelled else code,
                                outcome="cancelled" if process.declined else None)
         except DownloadCancelled as exc:
-            self.post_message(InstallFinished(130, error_text(exc), cancelled=True))
+            self.post_message(InstallFinished(130, message_of(exc), cancelled=True))
             return
         except (KkuiError, OSError) as exc:
             batcher.flush()
-            self.post_message(InstallFinished(None, error_text(exc)))
+            self.post_message(InstallFinished(None, message_of(exc)))
             return
         batcher.flush()
         if code and not (process.cancelled or process.declined):
@@ -736,11 +736,11 @@ class InstallScreen(KkuiScreen):
                                outcome="cancelled" if result.declined else None)
         except DownloadCancelled as exc:
             self.post_message(ResumeFinished(PhasesResult(130, None, cancelled=True),
-                                             error=error_text(exc)))
+                                             error=message_of(exc)))
             return
         except (KkuiError, OSError) as exc:
             batcher.flush()
-            self.post_message(ResumeFinished(None, error=error_text(exc)))
+            self.post_message(ResumeFinished(None, error=message_of(exc)))
             return
         batcher.flush()
         self.post_message(ResumeFinished(result, verified=verified, verified_ok=verified_ok))

@@ -74,9 +74,10 @@ IDLE_TEXT = N_("c reads the certificate calendar, R renews (kk certs renew), s t
 class OpsScreen(KkuiScreen):
     CSS_PATH = "ops.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "certs", "Certificates"),
-        Binding("R", "renew", "Renew certs"),
-        Binding("s", "snapshot", "etcd snapshot"),
+        # short English labels: every key and the palette fit a 100-column footer
+        Binding("c", "certs", "Certs"),
+        Binding("R", "renew", "Renew"),
+        Binding("s", "snapshot", "Snapshot"),
         Binding("u", "upgrade", "Upgrade"),
         Binding("n", "nodes", "Nodes…"),
         Binding("a", "add_nodes", "Add nodes", show=False),

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from kkui.core.config.model import ClusterModel
 from kkui.core.config.profiles import uses_example_addresses
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.precheck.checks import REGISTRY
 from kkui.i18n import N_, _, shown
 from kkui.tui.messages import HostChecked, PackagesFixed, PrecheckFinished
@@ -23,7 +23,7 @@ from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import add_columns, error_text, shown_error
+from kkui.tui.widgets.tr import add_columns, shown_error
 
 STATUS_CELL = {
     "pass": ("✔", "green"),
@@ -279,7 +279,7 @@ class PrecheckScreen(KkuiScreen):
                                      if check.status in ("fail", "error"))
                 history.finish(130 if report.cancelled else 0 if report.ok else 1)
         except KkuiError as exc:
-            self.post_message(PrecheckFinished(None, error_text(exc)))
+            self.post_message(PrecheckFinished(None, message_of(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - shown to the operator, never a traceback
             self.post_message(PrecheckFinished(None, _("precheck failed: {error}").format(

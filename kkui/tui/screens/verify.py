@@ -17,14 +17,14 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static
 
 from kkui.core.config.profiles import uses_example_addresses
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, message_of
 from kkui.core.verify.report import VerifyResult
 from kkui.i18n import N_, _, shown
 from kkui.tui.messages import VerifyChecked, VerifyFinished
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import add_columns, error_text
+from kkui.tui.widgets.tr import add_columns
 
 STYLES = {"pass": (N_("✔ pass"), "green"), "warn": (N_("! warn"), "yellow"),
           "fail": (N_("✘ FAIL"), "bold red"), "error": (N_("? error"), "bold red")}
@@ -135,7 +135,7 @@ class VerifyScreen(KkuiScreen):
                 history.add_findings(report.findings())  # as `kkui verify` records them
                 history.finish(0 if report.ok else 1)
         except Exception as exc:  # noqa: BLE001 - shown on screen, never a crash
-            self.post_message(VerifyFinished(None, error_text(exc)))
+            self.post_message(VerifyFinished(None, message_of(exc)))
             return
         self.post_message(VerifyFinished(report))
 

@@ -12,20 +12,14 @@ from rich.text import Text
 from textual.dom import DOMNode
 from textual.widgets import DataTable, Label, Static
 
-from kkui.i18n import L_, _, shown
-
-
-def error_text(exc: BaseException) -> str:
-    """A core error's message for a worker's result message: English, and still an ``L_``
-    message (shown translated) when the core raised one."""
-    first = exc.args[0] if len(exc.args) == 1 else None
-    return first if isinstance(first, L_) else str(exc)
+from kkui.core.errors import message_of
+from kkui.i18n import _, shown
 
 
 def shown_error(exc: BaseException) -> str:
     """A core error's message in the user's language (an ``L_`` message is translated; any
     other text is shown as it is)."""
-    return str(shown(error_text(exc)))
+    return str(shown(message_of(exc)))
 
 
 class TrStatic(Static):
