@@ -162,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr)
         return signals.exit_code(code)
     except KkuiError as exc:
-        from kkui.commands._common import shown_error
+        from kkui.core.errors import shown_error
 
         print(i18n._("kkui: error: {error}").format(error=shown_error(exc)), file=sys.stderr)
         return signals.exit_code(exc.exit_code)

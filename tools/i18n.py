@@ -28,27 +28,16 @@ ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "kkui" / "i18n" / "locale" / "zh_CN" / "LC_MESSAGES"
 
 
-def extracted(root: Path = ROOT) -> dict[str, str]:
-    """Every marked message id under ``root``/kkui -> the first file it is in."""
+def extracted(root: Path = ROOT) -> dict[str, tuple[str, str | tuple[str, ...]]]:
+    """Every marked message id under ``root``/kkui -> the first file it is in and the message
+    as extracted (plural pairs whole, for new catalog entries)."""
     with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str | tuple[str, ...]]] = {}
     for filename, _line, message, _comments, _context in extract_from_dir(
             str(root), method_map, options_map):
         key = message[0] if isinstance(message, tuple) else message
-        found.setdefault(key, filename)
-    return found
-
-
-def extracted_full(root: Path = ROOT) -> dict[str, str | tuple[str, ...]]:
-    """Like :func:`extracted`, keeping plural pairs whole (for new catalog entries)."""
-    with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
-    found: dict[str, str | tuple[str, ...]] = {}
-    for _f, _line, message, _comments, _context in extract_from_dir(
-            str(root), method_map, options_map):
-        key = message[0] if isinstance(message, tuple) else message
-        found.setdefault(key, message)
+        found.setdefault(key, (filename, message))
     return found
 
 
@@ -84,11 +73,9 @@ def translated(entry: object) -> bool:
 def cmd_missing(args: argparse.Namespace) -> int:
     wanted: dict[str, str | tuple[str, ...]] = {}
     where: dict[str, str] = {}
-    every = extracted_full()
-    files = extracted()
-    for key, filename in files.items():
+    for key, (filename, message) in extracted().items():
         if not args.paths or any(filename.startswith(p.rstrip("/")) for p in args.paths):
-            wanted[key] = every[key]
+            wanted[key] = message
             where[key] = filename
     known = catalogs()
     missing = [k for k in wanted

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kkui.commands.console import console, line
-from kkui.core.errors import ConfigError, message_of
+from kkui.core.errors import ConfigError
 from kkui.i18n import L_, N_, _, shown
 
 if TYPE_CHECKING:  # ruamel.yaml loads when a config is read, not for --help
@@ -77,12 +77,6 @@ def severity_text(word: str) -> Text:
 
 # the severities of kkui.core.config.problem, as they are shown (ids for the catalog)
 SEVERITY = {"error": N_("error"), "warning": N_("warning")}
-
-
-def shown_error(exc: BaseException) -> str:
-    """A :class:`KkuiError`'s text as the user sees it: an :class:`L_` message in the user's
-    language, anything else as it is (English, complete and secret-free)."""
-    return str(shown(message_of(exc)))
 
 
 def show_problems(problems: list[Problem], con: RichConsole | None = None) -> None:

@@ -16,12 +16,11 @@ from kkui.commands._common import (
     print_problems,
     problem_counts,
     show_problems,
-    shown_error,
 )
 from kkui.commands.console import console, line
 from kkui.core.config.problem import has_errors
 from kkui.core.config.profiles import list_profiles
-from kkui.core.errors import ConfigError, EditError
+from kkui.core.errors import ConfigError, EditError, shown_error
 from kkui.core.fsutil import atomic_write
 from kkui.i18n import L_, N_, _, shown
 

@@ -19,6 +19,7 @@ Rules kept here so no command has to remember them:
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -153,14 +154,10 @@ def table(*headers: str, title: str | None = None) -> Table:
     """A borderless table with kkui's header style; columns wrap to the terminal width (cells
     with Chinese text break between characters, not inside a value: :func:`cjk_cell`)."""
     from rich import box
-    from rich.table import Table
 
-    class CjkTable(Table):
-        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
-            super().add_row(*(cjk_cell(r) for r in renderables), **kwargs)
-
-    grid = CjkTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title,
-                    header_style="bold", title_justify="left", title_style="bold")
+    grid = _cjk_classes()[0](box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                             title=title, header_style="bold", title_justify="left",
+                             title_style="bold")
     for header in headers:
         grid.add_column(header, overflow="fold")
     return grid
@@ -170,13 +167,31 @@ def cjk_cell(cell: Any) -> Any:
     """A table cell whose Chinese text wraps between characters and at spaces. rich wraps only
     at spaces and folds a longer run by columns, so a Chinese sentence without spaces was cut
     anywhere -- inside a value it quotes (``v1.33.`` / ``4``). English cells are unchanged."""
-    from rich.containers import Lines
     from rich.text import Text
 
-    from kkui.i18n.width import break_offsets, has_wide
+    from kkui.i18n.width import has_wide
 
     if not isinstance(cell, Text) or not has_wide(cell.plain):
         return cell
+    wrapped = _cjk_classes()[1](cell.plain, style=cell.style, justify=cell.justify,
+                                overflow=cell.overflow, no_wrap=cell.no_wrap, end=cell.end)
+    wrapped.spans = list(cell.spans)
+    return wrapped
+
+
+@functools.cache
+def _cjk_classes() -> tuple[type[Table], type[Text]]:
+    """The Table and Text subclasses behind :func:`table` and :func:`cjk_cell`, made once on
+    first use (rich is imported lazily: ``kkui --help`` never loads it)."""
+    from rich.containers import Lines
+    from rich.table import Table
+    from rich.text import Text
+
+    from kkui.i18n.width import break_offsets
+
+    class CjkTable(Table):
+        def add_row(self, *renderables: Any, **kwargs: Any) -> None:
+            super().add_row(*(cjk_cell(r) for r in renderables), **kwargs)
 
     class CjkText(Text):
         def wrap(self, console: Any, width: int, **kwargs: Any) -> Lines:
@@ -189,10 +204,7 @@ def cjk_cell(cell: Any) -> Any:
                     lines.append(piece)
             return lines
 
-    wrapped = CjkText(cell.plain, style=cell.style, justify=cell.justify,
-                      overflow=cell.overflow, no_wrap=cell.no_wrap, end=cell.end)
-    wrapped.spans = list(cell.spans)
-    return wrapped
+    return CjkTable, CjkText
 
 
 def add_row(grid: Table, cells: Sequence[Text | str]) -> None:

@@ -10,8 +10,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kkui.commands._common import add_config_args, positive_float, shown_error, valid_document
+from kkui.commands._common import add_config_args, positive_float, valid_document
 from kkui.commands.console import paint
+from kkui.core.errors import shown_error
 from kkui.i18n import L_, N_, _, shown
 
 EPILOG = N_("""\

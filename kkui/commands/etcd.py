@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kkui.commands._common import add_config_args, shown_error, valid_document
+from kkui.commands._common import add_config_args, valid_document
 from kkui.commands.console import console, line, paint, status_text
+from kkui.core.errors import shown_error
 from kkui.i18n import N_, _, shown
 
 EPILOG = N_("""\

@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kkui.commands._common import add_config_args, shown_error, valid_document
+from kkui.commands._common import add_config_args, valid_document
+from kkui.core.errors import shown_error
 from kkui.i18n import LANGUAGES, N_, _, set_language
 
 EPILOG = N_("""\

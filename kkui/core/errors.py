@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 
-from kkui.i18n import L_
+from kkui.i18n import L_, shown
 
 
 class KkuiError(Exception):
@@ -45,6 +45,12 @@ def message_of(exc: BaseException) -> str:
         return message
     first = exc.args[0] if len(exc.args) == 1 else None
     return first if isinstance(first, L_) else str(exc)
+
+
+def shown_error(exc: BaseException) -> str:
+    """``exc``'s message as the user sees it, CLI and TUI alike: an :class:`L_` message in the
+    user's language, anything else as it is (English, complete and secret-free)."""
+    return str(shown(message_of(exc)))
 
 
 # the C library's English texts of the errors a user meets most (os.strerror): the same English,

@@ -16,14 +16,14 @@ from textual.widgets import Header, Input
 from kkui import i18n
 from kkui.core.config import ClusterDocument
 from kkui.core.config.guard import UnsafeEditError
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, shown_error
 from kkui.i18n import N_, _
 from kkui.tui import recovery
 from kkui.tui.jump import target_of
 from kkui.tui.messages import DocumentChanged
 from kkui.tui.navigation import SCREEN_NAMES, TITLES, screen_digit, screen_keys
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
-from kkui.tui.widgets.tr import TrStatic, shown_error
+from kkui.tui.widgets.tr import TrStatic
 
 DEFAULT_SAVE_NAME = "config-sample.yaml"
 # Worker groups that do something on hosts or run kk: quitting asks first and stops them.

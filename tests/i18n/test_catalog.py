@@ -16,32 +16,26 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from support.catalog_tool import catalog_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "kkui" / "i18n" / "locale" / "zh_CN" / "LC_MESSAGES"
 PO_FILES = sorted(CATALOGS.glob("*.po"))
 
 
-def extracted_ids(root: Path = ROOT) -> dict[str | tuple[str, ...], str]:
-    """Every message id marked in ``root``'s kkui sources -> the first file it is in."""
-    with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
-    found: dict[str | tuple[str, ...], str] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(
-            str(root), method_map, options_map):
-        found.setdefault(message, filename)
-    return found
+def extracted_ids(root: Path = ROOT) -> dict[str, str]:
+    """Every message id marked in ``root``'s kkui sources -> the first file it is in
+    (tools/i18n.py's extraction: the tool and this test agree by construction)."""
+    return {key: where for key, (where, _message) in catalog_tool().extracted(root).items()}
 
 
-def untranslated(ids: dict[str | tuple[str, ...], str], catalog: Catalog) -> list[str]:
-    """The ids that have no (complete) translation in ``catalog``, with where they are."""
+def untranslated(ids: dict[str, str], catalog: Catalog) -> list[str]:
+    """The ids (a plural: its singular) that have no (complete) translation in ``catalog``,
+    with where they are."""
     missing = []
-    for message_id, where in ids.items():
-        key = message_id[0] if isinstance(message_id, tuple) else message_id
+    for key, where in ids.items():
         entry = catalog.get(key)
         strings = entry.string if entry is not None else None
         forms = list(strings) if isinstance(strings, tuple | list) else [strings]
@@ -85,7 +79,7 @@ def test_each_message_is_in_one_catalog_only(catalogs: dict[str, Catalog]) -> No
 
 
 @pytest.fixture(scope="module")
-def ids() -> dict[str | tuple[str, ...], str]:
+def ids() -> dict[str, str]:
     return extracted_ids()
 
 
@@ -98,7 +92,7 @@ def test_every_marked_message_has_a_chinese_translation(ids, catalog: Catalog) -
 
 
 def test_no_translation_is_left_for_a_message_that_is_gone(ids, catalog: Catalog) -> None:
-    wanted = {i[0] if isinstance(i, tuple) else i for i in ids}
+    wanted = set(ids)
     unused = sorted(m.id if isinstance(m.id, str) else m.id[0] for m in catalog
                     if m.id and (m.id if isinstance(m.id, str) else m.id[0]) not in wanted)
     assert not unused, f"no code uses these any more (python tools/i18n.py prune): {unused}"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from support import netguard
+from support.catalog_tool import catalog_tool
 
 from kkui import i18n
 from kkui.core.kk.events import TaskStarted
@@ -111,12 +112,7 @@ def test_wait_notes_cover_every_stage() -> None:
 
 
 def _area_ids() -> dict[str, str]:
-    sys.path.insert(0, str(ROOT / "tools"))
-    try:
-        import i18n as tool  # tools/i18n.py: the catalog tool (Babel extraction)
-    finally:
-        sys.path.remove(str(ROOT / "tools"))
-    return {key: where for key, where in tool.extracted().items()
+    return {key: where for key, (where, _message) in catalog_tool().extracted().items()
             if where.startswith(AREAS)}
 
 

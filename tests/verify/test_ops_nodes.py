@@ -21,7 +21,7 @@ from kkui.tui.modals.confirm import Confirm
 
 from .test_day2_kk_lab import _without, kk_record
 from .test_day2_replace_lab import join_as_kk_would, members
-from .test_ops_screen import FAKE_KK, fake_kk_env, pane_text, state_text
+from .test_ops_screen import FAKE_KK, fake_kk_env, ops_screen, pane_text, state_text
 
 pytestmark = [pytest.mark.sshd]
 
@@ -52,11 +52,9 @@ def test_tui_node_add_shows_new_and_touched_hosts_then_runs_kk_and_verify(
     fake_kk_env(monkeypatch, home)
 
     async def scenario() -> None:
-        app = KkuiApp(ClusterDocument.load(config), workdir=work, kk_binary=FAKE_KK,
-                      skip_precheck=True, clock=lambda: 0.0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(ClusterDocument.load(config), workdir=work,
+                              kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0,
+                              size=(120, 36)) as (app, pilot):
             await pilot.press("a")
             await pilot.pause()
             assert isinstance(app.screen, Confirm)
@@ -90,11 +88,9 @@ def test_tui_node_delete_offers_workers_only_drains_runs_kk_and_edits_the_docume
 
     async def scenario() -> None:
         doc = ClusterDocument.load(config)
-        app = KkuiApp(doc, workdir=tmp_path / "work", kk_binary=FAKE_KK, skip_precheck=True,
-                      clock=lambda: 0.0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(doc, workdir=tmp_path / "work",
+                              kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0,
+                              size=(120, 36)) as (app, pilot):
             await pilot.press("d")
             await pilot.pause()
             assert isinstance(app.screen, Choose)
@@ -140,11 +136,9 @@ def test_tui_replace_runs_the_checklist_step_by_step_and_resumes_at_the_failed_s
 
     async def scenario() -> None:
         doc = ClusterDocument.load(config)
-        app = KkuiApp(doc, workdir=work, kk_binary=FAKE_KK, skip_precheck=True,
-                      clock=lambda: 0.0)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(doc, workdir=work,
+                              kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0,
+                              size=(120, 40)) as (app, pilot):
             await pilot.press("r")
             await pilot.pause()
             assert isinstance(app.screen, Choose)

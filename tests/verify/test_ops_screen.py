@@ -7,10 +7,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.clusterlab import ClusterLab
+from textual.pilot import Pilot
 from textual.widgets import DataTable, RichLog, Static
 
 from kkui.core.config import ClusterDocument
@@ -21,6 +25,18 @@ from kkui.tui.modals.confirm import Confirm, ConfirmQuit
 pytestmark = [pytest.mark.sshd]
 SUPPORT = Path(__file__).resolve().parents[1] / "support"
 FAKE_KK = SUPPORT / "fake_kk.py"
+
+
+@asynccontextmanager
+async def ops_screen(doc: ClusterDocument, *, size: tuple[int, int],
+                     **options: Any) -> AsyncIterator[tuple[KkuiApp, Pilot[Any]]]:
+    """A kkui app (``options``: KkuiApp's) on its Cluster ops screen, as the user reaches it
+    (the `0` screen switch), ready for keys."""
+    app = KkuiApp(doc, **options)
+    async with app.run_test(size=size) as pilot:
+        await app.switch_mode("ops")
+        await pilot.pause()
+        yield app, pilot
 
 
 def pane_text(app: KkuiApp) -> str:
@@ -53,11 +69,8 @@ def test_certs_calendar_lists_the_soonest_expiry_first(
     cluster.set_cert(m3, rel, days=5)
 
     async def scenario() -> None:
-        app = KkuiApp(ClusterDocument.load(config), workdir=tmp_path / "work",
-                      clock=lambda: 0.0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(ClusterDocument.load(config), workdir=tmp_path / "work",
+                              clock=lambda: 0.0, size=(120, 36)) as (app, pilot):
             assert rows(app) == []                      # nothing connects before `c`
             await pilot.press("c")
             await app.workers.wait_for_complete()
@@ -84,10 +97,8 @@ def test_etcd_snapshot_asks_first_then_keeps_the_snapshot_with_its_checksum(
     work = tmp_path / "work"
 
     async def scenario() -> None:
-        app = KkuiApp(ClusterDocument.load(config), workdir=work, clock=lambda: 0.0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(ClusterDocument.load(config), workdir=work,
+                              clock=lambda: 0.0, size=(120, 36)) as (app, pilot):
             await pilot.press("s")
             await pilot.pause()
             assert isinstance(app.screen, Confirm)
@@ -119,11 +130,9 @@ def test_certs_renew_runs_kk_after_the_dialog_then_shows_the_calendar(
     fake_kk_env(monkeypatch, home)
 
     async def scenario() -> None:
-        app = KkuiApp(ClusterDocument.load(config), workdir=work, kk_binary=FAKE_KK,
-                      skip_precheck=True, clock=lambda: 0.0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(ClusterDocument.load(config), workdir=work,
+                              kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0,
+                              size=(120, 36)) as (app, pilot):
             await pilot.press("R")
             await pilot.pause()
             assert isinstance(app.screen, Confirm)
@@ -162,11 +171,9 @@ def test_quitting_while_kk_runs_asks_and_x_stops_kk(
     fake_kk_env(monkeypatch, home, scenario="hang")
 
     async def scenario() -> None:
-        app = KkuiApp(ClusterDocument.load(config), workdir=tmp_path / "work",
-                      kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(ClusterDocument.load(config), workdir=tmp_path / "work",
+                              kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0,
+                              size=(120, 36)) as (app, pilot):
             await pilot.press("R")
             await pilot.pause()
             await pilot.press("y")
@@ -208,11 +215,9 @@ def test_upgrade_offers_only_the_next_versions_and_sets_the_config_after_kk(
 
     async def scenario() -> None:
         doc = ClusterDocument.load(config)
-        app = KkuiApp(doc, workdir=work, kk_binary=FAKE_KK, skip_precheck=True,
-                      clock=lambda: 0.0)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await app.switch_mode("ops")
-            await pilot.pause()
+        async with ops_screen(doc, workdir=work,
+                              kk_binary=FAKE_KK, skip_precheck=True, clock=lambda: 0.0,
+                              size=(120, 36)) as (app, pilot):
             await pilot.press("u")
             await app.workers.wait_for_complete()       # the version, asked on the cluster
             await pilot.pause()

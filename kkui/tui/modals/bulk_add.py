@@ -12,12 +12,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from kkui.core.errors import shown_error
 from kkui.i18n import N_, _
 from kkui.tui.bulk import BulkError, PlannedHost, next_free_number, plan_hosts
 from kkui.tui.modals.host_form import AUTH_KEY, AUTH_PASSWORD, DEFAULT_KEY
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.tick import Tick
-from kkui.tui.widgets.tr import shown_error
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from textual.widgets.option_list import Option
 
 from kkui.core.config import ClusterDocument
 from kkui.core.config.profiles import list_profiles
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, shown_error
 from kkui.i18n import _, shown
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
-from kkui.tui.widgets.tr import shown_error
 
 
 class ProfilePicker(ModalScreen[ClusterDocument | None]):

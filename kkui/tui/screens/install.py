@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from kkui.core.config.profiles import uses_example_addresses
-from kkui.core.errors import KkuiError, message_of
+from kkui.core.errors import KkuiError, message_of, shown_error
 from kkui.core.fsutil import atomic_copy, atomic_write
 from kkui.core.install import (
     InstallOptions,
@@ -65,7 +65,7 @@ from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.log_pane import LogPane
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import add_columns, shown_error
+from kkui.tui.widgets.tr import add_columns
 
 # kk's hard stops after its precheck table print one `[ERRO] <host>: <tool> is required.` per
 # missing tool and exit 1 with no pipeline failure (shared/KUBEKEY.md, "Hard stops"): the

@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from kkui.core.config.model import ClusterModel
 from kkui.core.config.profiles import uses_example_addresses
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, shown_error
 from kkui.core.fsutil import atomic_write
 from kkui.core.kk.workdir import default_workdir
 from kkui.i18n import N_, _, shown
@@ -27,7 +27,6 @@ from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import shown_error
 
 HOLDER_WAIT = 15.0  # VRRP needs a few adverts before one LB holds the VIP
 # the workers' names, as the state line shows them

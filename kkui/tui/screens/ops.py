@@ -30,7 +30,7 @@ from textual.worker import Worker, WorkerState
 
 from kkui.core.config.model import ClusterModel
 from kkui.core.config.profiles import uses_example_addresses
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, shown_error
 from kkui.i18n import N_, _, shown
 from kkui.tui.messages import (
     KkEventsReceived,
@@ -56,7 +56,6 @@ from kkui.tui.screens.ops_nodes import NodeDialogs
 from kkui.tui.screens.ops_replace import ReplaceChecklist
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import shown_error
 
 if TYPE_CHECKING:
     from kkui.core.install import InstallPlan

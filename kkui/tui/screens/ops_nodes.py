@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 from kkui.core.config import ClusterDocument
 from kkui.core.config.model import ROLE_CONTROL_PLANE, ROLE_ETCD, ClusterModel
+from kkui.core.errors import shown_error
 from kkui.i18n import N_, _, shown
 from kkui.tui.modals.choose import Choose
 from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.ops_kk import KkJob, Say, doc_copy, ops_workdir
-from kkui.tui.widgets.tr import shown_error
 
 if TYPE_CHECKING:
     from kkui.core.install import InstallPlan

@@ -19,12 +19,11 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
-from kkui.core.errors import KkuiError
+from kkui.core.errors import KkuiError, shown_error
 from kkui.core.sanitize import for_display
 from kkui.i18n import _, shown
 from kkui.tui.messages import OpsFinished, OpsOutput, OpsStepChanged
 from kkui.tui.screens.ops_kk import KkJob, kk_options, run_recorded, say_poster
-from kkui.tui.widgets.tr import shown_error
 
 if TYPE_CHECKING:
     from kkui.core.config import ClusterDocument

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from kkui.core.config.model import ClusterModel
 from kkui.core.config.profiles import uses_example_addresses
-from kkui.core.errors import KkuiError, message_of
+from kkui.core.errors import KkuiError, message_of, shown_error
 from kkui.core.precheck.checks import REGISTRY
 from kkui.i18n import N_, _, shown
 from kkui.tui.messages import HostChecked, PackagesFixed, PrecheckFinished
@@ -23,7 +23,7 @@ from kkui.tui.modals.confirm import Confirm
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import add_columns, shown_error
+from kkui.tui.widgets.tr import add_columns
 
 STATUS_CELL = {
     "pass": ("✔", "green"),

@@ -13,12 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Header, Static, TextArea
 
 from kkui.core.config.guard import UnsafeEditError
+from kkui.core.errors import shown_error
 from kkui.i18n import N_, _, shown
 from kkui.tui.mask import mask_secrets
 from kkui.tui.screens.base import KkuiScreen
 from kkui.tui.widgets.footer import Footer  # labels translated (issue #16)
 from kkui.tui.widgets.navbar import NavBar
-from kkui.tui.widgets.tr import add_columns, shown_error
+from kkui.tui.widgets.tr import add_columns
 
 _INDEX = re.compile(r"\[\d+\]")
 _NAMED = re.compile(r"\([^)]*\)")

@@ -12,14 +12,7 @@ from rich.text import Text
 from textual.dom import DOMNode
 from textual.widgets import DataTable, Label, Static
 
-from kkui.core.errors import message_of
-from kkui.i18n import _, shown
-
-
-def shown_error(exc: BaseException) -> str:
-    """A core error's message in the user's language (an ``L_`` message is translated; any
-    other text is shown as it is)."""
-    return str(shown(message_of(exc)))
+from kkui.i18n import _
 
 
 class TrStatic(Static):
